@@ -1,0 +1,41 @@
+import type { StorageAdapter } from '@org/msgqueue';
+
+/**
+ * What an adapter author gives the conformance suite: a way to get fresh, empty storage for each
+ * test, and to move that storage's clock.
+ */
+export interface ConformanceHarness {
+  /** Shown in test names (`memory`, `prisma:postgresql`). */
+  name: string;
+  /** Called once before the suite (start servers, create tables). */
+  beforeAll?(): Promise<void>;
+  /** Called once after the suite. */
+  afterAll?(): Promise<void>;
+  /** Fresh, empty storage for one test. */
+  setup(): Promise<ConformanceContext>;
+}
+
+/** One test's storage. */
+export interface ConformanceContext {
+  adapter: StorageAdapter;
+  /**
+   * Move the storage's time forward by `ms`. A memory adapter advances its clock; a database
+   * adapter may instead move every stored timestamp back by `ms`, which is the same to the queue.
+   */
+  advance(ms: number): Promise<void>;
+  /**
+   * Another adapter over the same storage through its own connection, for concurrency tests.
+   * Without it, concurrent claimers share `adapter`.
+   */
+  connect?(): Promise<StorageAdapter>;
+  /** Release what `setup` took (connections, files). */
+  teardown(): Promise<void>;
+}
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Concurrent claimers in the exclusivity test. Default 8. */
+  claimers?: number;
+  /** Messages in the exclusivity test. Default 400. */
+  messages?: number;
+}

@@ -1,0 +1,48 @@
+/**
+ * `@org/msgqueue-conformance`: the suite every `@org/msgqueue` storage adapter must pass.
+ *
+ * ```ts
+ * // my-adapter.test.ts
+ * import { runConformance } from '@org/msgqueue-conformance';
+ * runConformance({ name: 'my-store', setup: async () => ({ adapter, advance, teardown }) });
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { useFixture } from './context.js';
+import type { ConformanceHarness, ConformanceOptions } from './harness.js';
+import { badInputSuite } from './suites/bad-input.js';
+import { claimSuite } from './suites/claim.js';
+import { dedupeSuite } from './suites/dedupe.js';
+import { diagnoseSuite } from './suites/diagnose.js';
+import { fencingSuite } from './suites/fencing.js';
+import { guardSuite } from './suites/guard.js';
+import { recycleSuite } from './suites/recycle.js';
+import { runOnceSuite } from './suites/run-once.js';
+import { settleSuite } from './suites/settle.js';
+
+export type { ConformanceHarness, ConformanceContext, ConformanceOptions } from './harness.js';
+export { BAD_INPUTS } from './suites/bad-input.js';
+
+/**
+ * Register the whole conformance suite for one adapter in the calling vitest file. Each concern
+ * gets its own `describe` block; every test gets fresh storage from `harness.setup()`.
+ */
+export function runConformance(harness: ConformanceHarness, options: ConformanceOptions = {}): void {
+  const opts = { claimers: options.claimers ?? 8, messages: options.messages ?? 400 };
+  describe(`conformance: ${harness.name}`, () => {
+    if (harness.beforeAll) beforeAll(() => harness.beforeAll!());
+    if (harness.afterAll) afterAll(() => harness.afterAll!());
+    const f = useFixture(harness);
+    claimSuite(f, opts);
+    guardSuite(f);
+    fencingSuite(f);
+    recycleSuite(f);
+    settleSuite(f);
+    dedupeSuite(f);
+    diagnoseSuite(f);
+    runOnceSuite(f);
+    badInputSuite(f);
+  });
+}

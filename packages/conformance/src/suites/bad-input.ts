@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { MsgQueueError, type MsgQueueErrorCode, type Queue } from '@org/msgqueue';
+import type { Fixture } from '../context.js';
+
+type Case = [label: string, code: MsgQueueErrorCode, field: RegExp, call: (q: Queue) => Promise<unknown>];
+
+const cyclic: Record<string, unknown> = {};
+cyclic.self = cyclic;
+const ref = { id: 'x', token: 'AAAAAAAAAAAAAAAAAAAAAA' };
+
+/** Inputs users and attackers send. Every one is refused with a typed error before anything is written. */
+export const BAD_INPUTS: Case[] = [
+  ['limit 0', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 0 })],
+  ['limit -1', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: -1 })],
+  ['limit 1.5', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 1.5 })],
+  ['limit NaN', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: Number.NaN })],
+  ['limit Infinity', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: Number.POSITIVE_INFINITY })],
+  ['limit "10"', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: '10' as unknown as number })],
+  ['limit 1e9', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 1e9 })],
+  ['lease 0', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: 0 })],
+  ['lease of a year', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: 365 * 86_400_000 })],
+  ['unknown claim option', 'UNKNOWN_OPTION', /limt/, (q) => q.claimBatch({ limt: 5 } as never)],
+  ['payload BigInt', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ n: 10n })],
+  ['payload cycle', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(cyclic)],
+  ['payload undefined', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(undefined)],
+  ['payload NaN', 'INVALID_PAYLOAD', /payload\.n/, (q) => q.enqueue({ n: Number.NaN })],
+  ['payload \\u0000', 'INVALID_PAYLOAD', /payload\.s/, (q) => q.enqueue({ s: 'a\u0000b' })],
+  ['payload function', 'INVALID_PAYLOAD', /payload\.f/, (q) => q.enqueue({ f: () => 1 })],
+  ['payload too large', 'PAYLOAD_TOO_LARGE', /payload/, (q) => q.enqueue({ s: 'x'.repeat(300 * 1024) })],
+  ['delay negative', 'INVALID_ARGUMENT', /delayMs/, (q) => q.enqueue({}, { delayMs: -5 })],
+  ['delay and availableAt', 'INVALID_ARGUMENT', /options/, (q) => q.enqueue({}, { delayMs: 5, availableAt: new Date() })],
+  ['availableAt invalid', 'INVALID_ARGUMENT', /availableAt/, (q) => q.enqueue({}, { availableAt: new Date('nope') })],
+  ['priority fractional', 'INVALID_ARGUMENT', /priority/, (q) => q.enqueue({}, { priority: 0.5 })],
+  ['dedupe key empty', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueue({}, { dedupeKey: '' })],
+  ['dedupe key too long', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueue({}, { dedupeKey: 'k'.repeat(500) })],
+  ['unknown enqueue option', 'UNKNOWN_OPTION', /dedupKey/, (q) => q.enqueue({}, { dedupKey: 'a' } as never)],
+  ['enqueueMany not an array', 'INVALID_ARGUMENT', /items/, (q) => q.enqueueMany('x' as never)],
+  ['enqueueMany one bad item', 'INVALID_PAYLOAD', /items\[1\]/, (q) => q.enqueueMany([{ payload: 1 }, { payload: 2n }])],
+  ['enqueueMany duplicate keys', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueueMany([{ payload: 1, dedupeKey: 'd' }, { payload: 2, dedupeKey: 'd' }])],
+  ['guard without token', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x' } as never)],
+  ['guard token with SQL', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: "' OR 1=1 --" })],
+  ['ack id empty', 'INVALID_ARGUMENT', /id/, (q) => q.ack({ id: '', token: ref.token })],
+  ['ack id number', 'INVALID_ARGUMENT', /id/, (q) => q.ack({ id: 5 as never, token: ref.token })],
+  ['ack null', 'INVALID_ARGUMENT', /message/, (q) => q.ack(null as never)],
+  ['fail without error', 'INVALID_ARGUMENT', /error/, (q) => q.fail(ref, undefined)],
+  ['fail retryable "no"', 'INVALID_ARGUMENT', /retryable/, (q) => q.fail(ref, 'x', { retryable: 'no' as never })],
+  ['release delay NaN', 'INVALID_ARGUMENT', /delayMs/, (q) => q.release(ref, { delayMs: Number.NaN })],
+  ['extend lease -1', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.extendLease(ref, { leaseMs: -1 })],
+  ['recycle limit 0', 'INVALID_ARGUMENT', /limit/, (q) => q.recycleStuck({ limit: 0 })],
+  ['diagnose unknown option', 'UNKNOWN_OPTION', /verbose/, (q) => q.diagnose({ verbose: true } as never)],
+  ['runOnce without send', 'INVALID_ARGUMENT', /send/, (q) => q.runOnce({} as never)],
+  ['runOnce budget 0', 'INVALID_ARGUMENT', /timeBudgetMs/, (q) => q.runOnce({ send: async () => {}, timeBudgetMs: 0 })],
+  ['runOnce concurrency 0', 'INVALID_ARGUMENT', /concurrency/, (q) => q.runOnce({ send: async () => {}, concurrency: 0 })],
+];
+
+/** Bad input: typed errors with a code and the field named, and the storage unchanged. */
+export function badInputSuite(f: Fixture): void {
+  describe('bad input', () => {
+    it.each(BAD_INPUTS)('%s → %s, nothing written', async (_label, code, field, call) => {
+      const q = f.queue();
+      await q.enqueue({ keep: true }, { dedupeKey: 'sentinel' });
+      const before = await q.diagnose();
+      const error = await call(q).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(MsgQueueError.isInstance(error), `expected a MsgQueueError, got ${String(error)}`).toBe(true);
+      const e = error as MsgQueueError;
+      expect(e.code).toBe(code);
+      expect(e.message).toMatch(field);
+      const after = await q.diagnose();
+      expect(after.counts).toEqual(before.counts);
+      expect(after.total).toBe(1);
+    });
+  });
+}

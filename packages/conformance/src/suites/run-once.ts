@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { PermanentSendError, type ClaimedMessage } from '@org/msgqueue';
+import { type Fixture, MINUTE } from '../context.js';
+
+/** The cron tick end to end, over the adapter under test. */
+export function runOnceSuite(f: Fixture): void {
+  describe('runOnce', () => {
+    it('sends every due message once and acks it', async () => {
+      const q = f.queue<{ n: number }>();
+      await q.enqueueMany(Array.from({ length: 5 }, (_, n) => ({ payload: { n } })));
+      const sent: number[] = [];
+      const s = await q.runOnce({ send: async (m) => void sent.push(m.payload.n) });
+      expect(sent).toEqual([0, 1, 2, 3, 4]);
+      expect(s).toMatchObject({ skipped: null, claimed: 5, sent: 5, retried: 0, failed: 0, released: 0, staleAcks: 0 });
+      expect((await q.diagnose()).counts.SENT).toBe(5);
+    });
+
+    it('records what send throws on the message: retry, or FAILED for a permanent error', async () => {
+      const q = f.queue<string>();
+      const { id: flaky } = await q.enqueue('flaky');
+      const { id: bad } = await q.enqueue('bad');
+      const s = await q.runOnce({
+        send: async (m) => {
+          throw m.payload === 'bad' ? new PermanentSendError('recipient unknown') : new Error('timeout');
+        },
+      });
+      expect(s).toMatchObject({ claimed: 2, sent: 0, retried: 1, failed: 1 });
+      expect(await q.get(flaky)).toMatchObject({ status: 'PENDING', lastError: 'Error: timeout' });
+      expect(await q.get(bad)).toMatchObject({ status: 'FAILED', lastError: 'PermanentSendError: recipient unknown' });
+    });
+
+    it('a tick that overlaps a running tick of the same queue in this process does nothing', async () => {
+      const q = f.queue();
+      await q.enqueue({});
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const first = q.runOnce({ send: () => gate });
+      await new Promise((r) => setTimeout(r, 50));
+      const second = await q.runOnce({ send: async () => {} });
+      expect(second.skipped).toBe('overlap-in-process');
+      release();
+      expect((await first).sent).toBe(1);
+    });
+
+    it('releases, without counting the attempt, what it cannot start inside its time budget', async () => {
+      const q = f.queue();
+      await q.enqueueMany(Array.from({ length: 4 }, () => ({ payload: {} })));
+      const s = await q.runOnce({
+        timeBudgetMs: 400,
+        reserveMs: 100,
+        send: () => new Promise((r) => setTimeout(r, 350)),
+      });
+      expect(s.sent).toBe(1);
+      expect(s.released).toBe(3);
+      const r = await q.diagnose();
+      expect(r.counts).toMatchObject({ SENT: 1, PENDING: 3, PROCESSING: 0 });
+      const again = await q.claimBatch();
+      expect(again.messages.every((m) => m.attempts === 1)).toBe(true);
+    });
+
+    it('the send gets the idempotency key and an abort signal', async () => {
+      const q = f.queue();
+      const { id } = await q.enqueue({});
+      let seen: ClaimedMessage | undefined;
+      let signal: AbortSignal | undefined;
+      await q.runOnce({ send: async (m, ctx) => void ((seen = m), (signal = ctx.signal)) });
+      expect(seen!.idempotencyKey).toContain(id);
+      expect(signal).toBeInstanceOf(AbortSignal);
+    });
+
+    it('recycles before claiming, so a crashed tick\'s messages go out on the next one', async () => {
+      const q = f.queue();
+      await q.enqueue({});
+      await q.claimBatch(); // a tick that died after claiming
+      await f.ctx.advance(11 * MINUTE);
+      const s = await q.runOnce({ send: async () => {} });
+      expect(s.recycled!.requeued).toHaveLength(1);
+      expect(s.sent).toBe(1);
+    });
+
+    it('the run lock keeps other owners out until released or lapsed', async () => {
+      const a = f.ctx.adapter;
+      if (!a.acquireRunLock || !a.releaseRunLock) return;
+      expect(await a.acquireRunLock({ name: 'tick', owner: 'one', ttlMs: MINUTE })).toBe(true);
+      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(false);
+      await a.releaseRunLock({ name: 'tick', owner: 'two' }); // not the owner: no effect
+      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(false);
+      await a.releaseRunLock({ name: 'tick', owner: 'one' });
+      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(true);
+      await f.ctx.advance(MINUTE + 1_000);
+      expect(await a.acquireRunLock({ name: 'tick', owner: 'three', ttlMs: MINUTE })).toBe(true);
+    });
+  });
+}

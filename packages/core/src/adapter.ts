@@ -1,0 +1,212 @@
+/**
+ * The storage-adapter contract: the smallest set of atomic operations the queue needs.
+ *
+ * Every method is one atomic step against the storage. "Now" always means the storage's clock
+ * (`now()` in SQL), never the application's: app servers disagree about the time, a database does
+ * not disagree with itself. Adapters receive arguments the core has already validated.
+ *
+ * An adapter proves it keeps this contract by passing `@org/msgqueue-conformance`.
+ */
+import type { DeliveryMode, MessageRecord, MessageStatus } from './types.js';
+
+/** What an adapter can and cannot do; the core and the conformance suite adapt to it. */
+export interface AdapterCapabilities {
+  /**
+   * How concurrent `claim` calls from several connections or processes are kept apart:
+   * `row-locks` (SELECT … FOR UPDATE SKIP LOCKED), `single-writer` (the storage serialises every
+   * write, as SQLite does), or `in-process` (one JavaScript process owns the data, as the memory adapter).
+   */
+  claimIsolation: 'row-locks' | 'single-writer' | 'in-process';
+  /** True when {@link StorageAdapter.acquireRunLock} works across processes and machines. */
+  crossProcessRunLock: boolean;
+}
+
+/** A message to insert. `payload` is already validated and serialised to JSON text. */
+export interface InsertRecord {
+  id: string;
+  payload: string;
+  priority: number;
+  dedupeKey: string | null;
+  /** Absolute time before which it must not be claimed, or null to use {@link InsertRecord.delayMs}. */
+  availableAt: Date | null;
+  /** Milliseconds from the storage's now; used when `availableAt` is null. */
+  delayMs: number;
+}
+
+/** The outcome of inserting one record. */
+export type InsertOutcome =
+  /** Stored under the given id. */
+  | { id: string; created: true }
+  /** A message with the same dedupe key exists; nothing was written. `id` is the existing one. */
+  | { id: string; created: false };
+
+/** Arguments of {@link StorageAdapter.claim}. */
+export interface ClaimRequest {
+  limit: number;
+  token: string;
+  leaseMs: number;
+}
+
+/** Arguments of {@link StorageAdapter.guard}. */
+export interface GuardRequest {
+  id: string;
+  token: string;
+  /** Refuse unless at least this much lease is left (storage clock). */
+  minLeaseMs: number;
+}
+
+/** Arguments of {@link StorageAdapter.settle}: end or pause a claim. */
+export interface SettleRequest {
+  id: string;
+  token: string;
+  /** The statuses the message may be in; any other means the transition is refused. */
+  from: readonly MessageStatus[];
+  to: 'SENT' | 'PENDING' | 'FAILED';
+  /** With `to: 'PENDING'`: claimable again this many milliseconds after the storage's now. */
+  delayMs: number;
+  /** Recorded in `lastError`; null keeps the current value. */
+  error: string | null;
+  /** Give the claim's attempt back (release): `attempts - 1`, never below 0. */
+  refundAttempt: boolean;
+}
+
+/** Arguments of {@link StorageAdapter.extendLease}. */
+export interface ExtendRequest {
+  id: string;
+  token: string;
+  /** New lease end = storage now + leaseMs. */
+  leaseMs: number;
+}
+
+/**
+ * The answer of a fenced transition. On refusal the adapter re-reads the message (after the failed
+ * compare-and-set, outside any transaction) so the core can explain why; that read is advisory.
+ */
+export type FencedOutcome =
+  | { ok: true; record: MessageRecord }
+  | { ok: false; current: MessageRecord | null; now: Date };
+
+/** Arguments of {@link StorageAdapter.recycle}. */
+export interface RecycleRequest {
+  maxAttempts: number;
+  deliveryMode: DeliveryMode;
+  /** At most this many rows per call. */
+  limit: number;
+}
+
+/** What {@link StorageAdapter.recycle} did, by id. */
+export interface RecycleOutcome {
+  /** Expired PROCESSING → PENDING. */
+  requeued: string[];
+  /** Expired SENDING → PENDING with `possiblySent` (at-least-once). */
+  requeuedPossiblySent: string[];
+  /** Expired SENDING → HELD (at-most-once). */
+  held: string[];
+  /** Expired in flight with attempts ≥ maxAttempts → FAILED. */
+  failed: string[];
+}
+
+/** Arguments of {@link StorageAdapter.inspect}. */
+export interface InspectRequest {
+  /** Count rows in flight (PROCESSING/SENDING) whose last state change is older than this. */
+  inFlightAlertMs: number;
+  /** Count FAILED rows whose last state change is within this window. */
+  failedWindowMs: number;
+  /** At most this many sample rows per list. */
+  sampleSize: number;
+}
+
+/** Raw figures for `diagnose`, all read at one instant of the storage's clock. */
+export interface StorageSnapshot {
+  now: Date;
+  counts: Record<MessageStatus, number>;
+  /** Oldest `createdAt` among PENDING rows. */
+  oldestPendingCreatedAt: Date | null;
+  /** PENDING rows whose `availableAt` has passed. */
+  duePending: number;
+  /** PROCESSING/SENDING rows whose lease has expired (the recycler has not run since). */
+  expiredInFlight: number;
+  /** PROCESSING/SENDING rows whose last state change is older than `inFlightAlertMs`. */
+  inFlightTooLong: number;
+  /** FAILED rows that changed state within `failedWindowMs`. */
+  failedInWindow: number;
+  /** Rows flagged `possiblySent` that are not yet SENT/FAILED (waiting to be resent). */
+  possiblySentPending: number;
+  /** Dedupe keys that appear on more than one row (a table without a unique index). */
+  duplicateDedupeKeys: number;
+  /** A few rows of each problem kind: expired and held oldest first, failed newest first. */
+  samples: {
+    expiredInFlight: MessageRecord[];
+    failed: MessageRecord[];
+    held: MessageRecord[];
+  };
+}
+
+/** Arguments of {@link StorageAdapter.acquireRunLock}. */
+export interface RunLockRequest {
+  name: string;
+  owner: string;
+  /** The lock lapses by itself this long after it was taken (storage clock), so a crash cannot keep it. */
+  ttlMs: number;
+}
+
+/**
+ * The storage contract. Implement it to run the queue on another store, then run the conformance suite.
+ */
+export interface StorageAdapter {
+  /** A short name for logs and reports (`memory`, `prisma:postgresql`, …). */
+  readonly name: string;
+  readonly capabilities: AdapterCapabilities;
+
+  /**
+   * Insert messages, all or nothing per record. A record whose dedupe key already exists is not
+   * written and answers `created: false` with the existing id. Outcomes are in input order.
+   */
+  insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]>;
+
+  /**
+   * Atomically move up to `limit` PENDING rows whose `availableAt` has passed to PROCESSING,
+   * ordered by priority, availableAt, id: stamp `token`, set `leaseUntil = now + leaseMs`,
+   * `attempts + 1`, and return them. Concurrent calls never return the same row, and a call never
+   * returns more than `limit` rows.
+   */
+  claim(request: ClaimRequest): Promise<MessageRecord[]>;
+
+  /**
+   * One compare-and-set: PROCESSING → SENDING where id and token match and at least `minLeaseMs`
+   * of lease is left. Anything else changes nothing and is refused.
+   */
+  guard(request: GuardRequest): Promise<FencedOutcome>;
+
+  /**
+   * One compare-and-set from `from` to `to` where id and token match; clears the token and lease.
+   * `to: 'PENDING'` sets `availableAt = now + delayMs`.
+   */
+  settle(request: SettleRequest): Promise<FencedOutcome>;
+
+  /** One compare-and-set on a PROCESSING or SENDING row with this id and token: `leaseUntil = now + leaseMs`. */
+  extendLease(request: ExtendRequest): Promise<FencedOutcome>;
+
+  /**
+   * Recycle rows in flight whose lease has expired. Each row's update re-checks, in the same
+   * statement, that it is still in flight, still expired and still under the token that was read:
+   * a row acknowledged a moment ago is never overwritten.
+   */
+  recycle(request: RecycleRequest): Promise<RecycleOutcome>;
+
+  /** Read the figures `diagnose` reports. Read-only. */
+  inspect(request: InspectRequest): Promise<StorageSnapshot>;
+
+  /** One message by id, or null. */
+  get(id: string): Promise<MessageRecord | null>;
+
+  /**
+   * Take the named run lock for `owner` if it is free or has lapsed; true when taken. Used by
+   * `runOnce` to keep overlapping cron ticks apart. Optional: without it, ticks overlap safely
+   * (claims never share rows) but concurrently.
+   */
+  acquireRunLock?(request: RunLockRequest): Promise<boolean>;
+
+  /** Release the named run lock if `owner` still holds it. */
+  releaseRunLock?(request: { name: string; owner: string }): Promise<void>;
+}

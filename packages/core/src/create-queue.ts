@@ -1,0 +1,78 @@
+import { claimBatch, type ClaimOptions } from './claim-batch.js';
+import { diagnose, type DiagnoseOptions, type DiagnoseReport } from './diagnose.js';
+import { enqueue, enqueueMany, type EnqueueItem, type EnqueueOptions, type EnqueueResult } from './enqueue.js';
+import { guardBeforeSend } from './guard-before-send.js';
+import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { recycleStuck, type RecycleOptions, type RecycleSummary } from './recycle-stuck.js';
+import { runOnce, type RunOnceOptions, type RunSummary } from './run-once.js';
+import { ack, extendLease, fail, release, type ExtendOptions, type FailOptions, type ReleaseOptions } from './settle.js';
+import { checkRecord } from './fencing.js';
+import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from './types.js';
+import { key } from './validate.js';
+
+/**
+ * A queue over one table (or store). Every method validates its arguments before touching storage
+ * and throws a {@link MsgQueueError} with a stable code when they are wrong. Fenced operations
+ * (guard, ack, fail, release, extend) answer refusals as values: check `result.ok`.
+ */
+export interface Queue<P = unknown> {
+  /** The resolved options, defaults filled in. */
+  readonly options: Readonly<Omit<ResolvedOptions, 'adapter' | 'logger' | 'hooks'>>;
+  /** Store one message. With a `dedupeKey` already present, writes nothing and answers `created: false`. */
+  enqueue(payload: P, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Store many messages, validated all first; answers in input order. */
+  enqueueMany(items: EnqueueItem<P>[]): Promise<EnqueueResult[]>;
+  /** Claim up to `limit` due messages under a fresh token and lease. */
+  claimBatch(options?: ClaimOptions): Promise<Claim<P>>;
+  /** Right before the external send: PROCESSING → SENDING if this claim still holds the message with lease to spare. */
+  guardBeforeSend(message: ClaimRef): Promise<TransitionResult>;
+  /** Sent: SENDING (or PROCESSING) → SENT, if this claim still holds the message. */
+  ack(message: ClaimRef): Promise<TransitionResult>;
+  /** A failed attempt: retry after backoff, or FAILED when out of attempts or not retryable. */
+  fail(message: ClaimRef & { attempts?: number }, error: unknown, options?: FailOptions): Promise<FailResult>;
+  /** Give an unsent message back (PROCESSING → PENDING) without counting the attempt. */
+  release(message: ClaimRef, options?: ReleaseOptions): Promise<TransitionResult>;
+  /** Push the lease end of a held message. */
+  extendLease(message: ClaimRef, options?: ExtendOptions): Promise<TransitionResult>;
+  /** Take back messages whose lease expired, by delivery mode and attempts. */
+  recycleStuck(options?: RecycleOptions): Promise<RecycleSummary>;
+  /** Counts, ages, alerts and plain-words recommendations. Read-only. */
+  diagnose(options?: DiagnoseOptions): Promise<DiagnoseReport>;
+  /** One cron tick: recycle, claim, guard → send → ack/fail, within a time budget. */
+  runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
+  /** One message by id (for tests and tooling), or null. */
+  get(id: string): Promise<MessageRecord<P> | null>;
+}
+
+/**
+ * Create a queue over a storage adapter.
+ *
+ * ```ts
+ * import { createQueue, memoryAdapter } from '@org/msgqueue';
+ * const queue = createQueue<{ to: string; text: string }>({ adapter: memoryAdapter() });
+ * await queue.enqueue({ to: '+33…', text: 'Bonjour' });
+ * const summary = await queue.runOnce({ send: (m) => sms.send(m.payload, { idempotencyKey: m.idempotencyKey }) });
+ * ```
+ */
+export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
+  const ctx = resolveOptions(options);
+  const { adapter: _a, logger: _l, hooks: _h, ...visible } = ctx;
+  return {
+    options: Object.freeze(visible),
+    enqueue: (payload, o) => enqueue(ctx, payload, o),
+    enqueueMany: (items) => enqueueMany(ctx, items),
+    claimBatch: (o) => claimBatch<P>(ctx, o),
+    guardBeforeSend: (m) => guardBeforeSend(ctx, m),
+    ack: (m) => ack(ctx, m),
+    fail: (m, e, o) => fail(ctx, m, e, o),
+    release: (m, o) => release(ctx, m, o),
+    extendLease: (m, o) => extendLease(ctx, m, o),
+    recycleStuck: (o) => recycleStuck(ctx, o),
+    diagnose: (o) => diagnose(ctx, o),
+    runOnce: (o) => runOnce<P>(ctx, o),
+    get: async (id) => {
+      const record = await ctx.adapter.get(key(id, 'get.id'));
+      return record ? (checkRecord(record, ctx.adapter.name) as MessageRecord<P>) : null;
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import type { StorageSnapshot } from './adapter.js';
+import type { ResolvedOptions } from './options.js';
+import type { MessageRecord, MessageStatus } from './types.js';
+import { checkOptions, int } from './validate.js';
+
+/** A message in a diagnose sample: what an operator needs, never the payload. */
+export interface MessageSummary {
+  id: string;
+  status: MessageStatus;
+  attempts: number;
+  leaseUntil: Date | null;
+  possiblySent: boolean;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One finding of {@link Queue.diagnose}: a sentence with the numbers that triggered it. */
+export interface Finding {
+  /** `alert` needs a person; `warning` may fix itself (the recycler will run); `info` is context. */
+  severity: 'alert' | 'warning' | 'info';
+  /** Stable identifier of the finding kind. */
+  code:
+    | 'IN_FLIGHT_TOO_LONG'
+    | 'EXPIRED_IN_FLIGHT'
+    | 'FAILED_ABOVE_THRESHOLD'
+    | 'HELD_FOR_REVIEW'
+    | 'POSSIBLY_SENT_RESEND'
+    | 'DUPLICATE_DEDUPE_KEYS'
+    | 'PENDING_BACKLOG';
+  message: string;
+}
+
+/** The structured report of {@link Queue.diagnose}. */
+export interface DiagnoseReport {
+  queue: string;
+  adapter: string;
+  deliveryMode: string;
+  /** When the figures were read, on the storage's clock. */
+  at: Date;
+  counts: Record<MessageStatus, number>;
+  total: number;
+  /** Age of the oldest PENDING message, or null when none is pending. */
+  oldestPendingAgeMs: number | null;
+  duePending: number;
+  /** In flight with an expired lease: the next recycle takes them back. */
+  expiredInFlight: number;
+  /** In flight longer than `alerts.inFlightMs`. */
+  inFlightTooLong: number;
+  /** FAILED within `alerts.failedWindowMs`. */
+  failedInWindow: number;
+  /** Requeued out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
+  possiblySentPending: number;
+  /** HELD: expired while SENDING in at-most-once mode; a person must decide. */
+  heldForReview: number;
+  /** Dedupe keys carried by more than one row. */
+  duplicateDedupeKeys: number;
+  thresholds: { inFlightMs: number; failedWindowMs: number; failedThreshold: number };
+  /** False when any finding is an alert. */
+  healthy: boolean;
+  findings: Finding[];
+  samples: { expiredInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
+}
+
+/** Options of {@link Queue.diagnose}. */
+export interface DiagnoseOptions {
+  /** Sample rows per problem list. Default 10. */
+  sampleSize?: number;
+}
+
+/** Read the queue's state and explain it. Read-only. */
+export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions): Promise<DiagnoseReport> {
+  const o = checkOptions<DiagnoseOptions>(options, 'diagnose.options', ['sampleSize']);
+  const sampleSize = int(o.sampleSize, 'diagnose.options.sampleSize', 0, 1000, 10);
+  const snap = await ctx.adapter.inspect({
+    inFlightAlertMs: ctx.alerts.inFlightMs,
+    failedWindowMs: ctx.alerts.failedWindowMs,
+    sampleSize,
+  });
+  const findings = findingsOf(snap, ctx);
+  return {
+    queue: ctx.name,
+    adapter: ctx.adapter.name,
+    deliveryMode: ctx.deliveryMode,
+    at: snap.now,
+    counts: snap.counts,
+    total: Object.values(snap.counts).reduce((a, b) => a + b, 0),
+    oldestPendingAgeMs: snap.oldestPendingCreatedAt ? Math.max(0, snap.now.getTime() - snap.oldestPendingCreatedAt.getTime()) : null,
+    duePending: snap.duePending,
+    expiredInFlight: snap.expiredInFlight,
+    inFlightTooLong: snap.inFlightTooLong,
+    failedInWindow: snap.failedInWindow,
+    possiblySentPending: snap.possiblySentPending,
+    heldForReview: snap.counts.HELD,
+    duplicateDedupeKeys: snap.duplicateDedupeKeys,
+    thresholds: { ...ctx.alerts },
+    healthy: !findings.some((f) => f.severity === 'alert'),
+    findings,
+    samples: {
+      expiredInFlight: snap.samples.expiredInFlight.map(summary),
+      failed: snap.samples.failed.map(summary),
+      held: snap.samples.held.map(summary),
+    },
+  };
+}
+
+function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
+  const out: Finding[] = [];
+  const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
+  if (s.inFlightTooLong > 0) {
+    out.push({
+      severity: 'alert',
+      code: 'IN_FLIGHT_TOO_LONG',
+      message: `${s.inFlightTooLong} message(s) in PROCESSING/SENDING for more than ${minutes(ctx.alerts.inFlightMs)}. Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever?`,
+    });
+  }
+  if (s.expiredInFlight > 0) {
+    out.push({
+      severity: 'warning',
+      code: 'EXPIRED_IN_FLIGHT',
+      message: `${s.expiredInFlight} message(s) in flight with an expired lease; the next recycleStuck takes them back. If this stays above 0, nothing is running the recycler.`,
+    });
+  }
+  if (s.failedInWindow > ctx.alerts.failedThreshold) {
+    out.push({
+      severity: 'alert',
+      code: 'FAILED_ABOVE_THRESHOLD',
+      message: `${s.failedInWindow} message(s) failed in the last ${minutes(ctx.alerts.failedWindowMs)}, above the threshold of ${ctx.alerts.failedThreshold}. Read their lastError (samples.failed).`,
+    });
+  }
+  if (s.counts.HELD > 0) {
+    out.push({
+      severity: 'alert',
+      code: 'HELD_FOR_REVIEW',
+      message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered. Check with the provider, then ack or requeue them.`,
+    });
+  }
+  if (s.possiblySentPending > 0) {
+    out.push({
+      severity: 'warning',
+      code: 'POSSIBLY_SENT_RESEND',
+      message: `${s.possiblySentPending} message(s) will be sent again after a worker lost them mid-send (at-least-once); they carry the same idempotencyKey, pass it to your provider so the resend cannot deliver twice.`,
+    });
+  }
+  if (s.duplicateDedupeKeys > 0) {
+    out.push({
+      severity: 'alert',
+      code: 'DUPLICATE_DEDUPE_KEYS',
+      message: `${s.duplicateDedupeKeys} dedupe key(s) appear on more than one row: the table lacks a unique index on the dedupe column, or rows were inserted around the queue.`,
+    });
+  }
+  const age = s.oldestPendingCreatedAt ? s.now.getTime() - s.oldestPendingCreatedAt.getTime() : 0;
+  if (s.duePending > 0 && age > ctx.alerts.inFlightMs) {
+    out.push({
+      severity: 'warning',
+      code: 'PENDING_BACKLOG',
+      message: `${s.duePending} due message(s) waiting, the oldest for ${minutes(age)}. Run the cron tick more often or raise batchSize.`,
+    });
+  }
+  return out;
+}
+
+function summary(r: MessageRecord): MessageSummary {
+  return {
+    id: r.id,
+    status: r.status,
+    attempts: r.attempts,
+    leaseUntil: r.leaseUntil,
+    possiblySent: r.possiblySent,
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}

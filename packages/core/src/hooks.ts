@@ -1,0 +1,36 @@
+import type { RecycleOutcome } from './adapter.js';
+import type { Logger } from './logger.js';
+import type { RefusalReason } from './types.js';
+
+/**
+ * Typed hooks, called after the event has been written to storage. A hook that throws is logged
+ * and ignored: hooks cannot break the queue. Payloads are not passed; fetch them if you need them.
+ */
+export interface QueueHooks {
+  /** Messages were claimed. */
+  claimed?(event: { token: string; ids: string[] }): void;
+  /** A fenced transition was refused (guard, ack, fail, release, extend). */
+  refused?(event: { operation: string; id: string; reason: RefusalReason }): void;
+  /** A message was acknowledged as sent. */
+  acked?(event: { id: string; attempts: number }): void;
+  /** A message failed: `retry` when it will run again, `failed` when it will not. */
+  failed?(event: { id: string; attempts: number; outcome: 'retry' | 'failed'; error: string }): void;
+  /** The recycler moved expired rows. */
+  recycled?(event: RecycleOutcome): void;
+}
+
+/** Call a hook, logging (not throwing) anything it throws. */
+export function callHook<K extends keyof QueueHooks>(
+  hooks: QueueHooks,
+  logger: Logger,
+  name: K,
+  event: Parameters<NonNullable<QueueHooks[K]>>[0],
+): void {
+  const hook = hooks[name] as ((e: typeof event) => void) | undefined;
+  if (!hook) return;
+  try {
+    hook(event);
+  } catch (error) {
+    logger.warn({ hook: name, err: error }, 'msgqueue: a hook threw; ignored');
+  }
+}

@@ -1,0 +1,26 @@
+/** A clock the memory adapter reads "now" from. */
+export type Clock = () => Date;
+
+/** The system clock. */
+export const systemClock: Clock = () => new Date();
+
+/**
+ * A clock that only moves when told to, for tests: `clock.advance(11 * 60_000)` expires a 10-minute
+ * lease without waiting.
+ */
+export class ManualClock {
+  private current: number;
+
+  constructor(start: Date | number = Date.UTC(2026, 0, 1)) {
+    this.current = typeof start === 'number' ? start : start.getTime();
+  }
+
+  /** The current time. Pass `clock.now` as the adapter's clock. */
+  readonly now: Clock = () => new Date(this.current);
+
+  /** Move time forward by `ms` (must be ≥ 0). */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`ManualClock.advance: expected ms ≥ 0, got ${ms}`);
+    this.current += ms;
+  }
+}

@@ -1,0 +1,194 @@
+import type {
+  ClaimRequest, ExtendRequest, FencedOutcome, GuardRequest, InsertOutcome, InsertRecord, InspectRequest,
+  RecycleOutcome, RecycleRequest, RunLockRequest, SettleRequest, StorageAdapter, StorageSnapshot,
+} from '../adapter.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import type { MessageRecord, MessageStatus } from '../types.js';
+import { MESSAGE_STATUSES } from '../types.js';
+import { type Clock, systemClock } from './clock.js';
+
+/** Options of {@link memoryAdapter}. */
+export interface MemoryAdapterOptions {
+  /** Where "now" comes from. Default: the system clock. Pass `new ManualClock().now` in tests. */
+  clock?: Clock;
+}
+
+interface Row extends Omit<MessageRecord, 'payload'> {
+  payload: string;
+}
+
+/**
+ * The reference adapter: messages in a Map inside this process. Each operation runs synchronously
+ * between two awaits, so it is atomic with respect to every other caller in the process.
+ * Good for tests, demos and single-process scripts; data is gone when the process exits.
+ */
+export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapter & { readonly size: number } {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('memoryAdapter.options', 'expected an options object.');
+  for (const k of Object.keys(options)) {
+    if (k !== 'clock') throw invalidArgument(`memoryAdapter.options.${k}`, 'unknown option; the only option is clock.');
+  }
+  const clock = options.clock ?? systemClock;
+  if (typeof clock !== 'function') throw invalidArgument('memoryAdapter.options.clock', 'expected a function returning a Date.');
+  const rows = new Map<string, Row>();
+  const byDedupe = new Map<string, string>();
+  const locks = new Map<string, { owner: string; until: number }>();
+  const now = () => clock().getTime();
+  const out = (row: Row): MessageRecord => ({
+    ...row,
+    payload: JSON.parse(row.payload) as unknown,
+    availableAt: new Date(row.availableAt),
+    leaseUntil: row.leaseUntil && new Date(row.leaseUntil),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  });
+  const refused = (id: string): FencedOutcome => {
+    const row = rows.get(id);
+    return { ok: false, current: row ? out(row) : null, now: new Date(now()) };
+  };
+  const held = (row: Row | undefined, token: string, from: readonly MessageStatus[]): row is Row =>
+    !!row && row.claimToken === token && from.includes(row.status);
+  const inFlight = (r: Row) => r.status === 'PROCESSING' || r.status === 'SENDING';
+  const oldestFirst = (a: Row, b: Row) => a.updatedAt.getTime() - b.updatedAt.getTime();
+
+  return {
+    name: 'memory',
+    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false },
+    get size() {
+      return rows.size;
+    },
+
+    async insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
+      const t = now();
+      for (const r of records) {
+        if (rows.has(r.id) && (r.dedupeKey === null || !byDedupe.has(r.dedupeKey))) {
+          throw invalidArgument('enqueue.options.id', `a message with id ${r.id} already exists.`);
+        }
+      }
+      return records.map((r) => {
+        const existing = r.dedupeKey === null ? undefined : byDedupe.get(r.dedupeKey);
+        if (existing !== undefined) return { id: existing, created: false };
+        rows.set(r.id, {
+          id: r.id, status: 'PENDING', payload: r.payload, attempts: 0, priority: r.priority,
+          availableAt: r.availableAt ?? new Date(t + r.delayMs), dedupeKey: r.dedupeKey, claimToken: null,
+          leaseUntil: null, possiblySent: false, lastError: null, createdAt: new Date(t), updatedAt: new Date(t),
+        });
+        if (r.dedupeKey !== null) byDedupe.set(r.dedupeKey, r.id);
+        return { id: r.id, created: true };
+      });
+    },
+
+    async claim({ limit, token, leaseMs }: ClaimRequest): Promise<MessageRecord[]> {
+      const t = now();
+      const due = [...rows.values()]
+        .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
+        .sort((a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit);
+      for (const r of due) {
+        Object.assign(r, { status: 'PROCESSING', claimToken: token, leaseUntil: new Date(t + leaseMs), attempts: r.attempts + 1, updatedAt: new Date(t) });
+      }
+      return due.map(out);
+    },
+
+    async guard({ id, token, minLeaseMs }: GuardRequest): Promise<FencedOutcome> {
+      const row = rows.get(id);
+      const t = now();
+      if (!held(row, token, ['PROCESSING']) || !row.leaseUntil || row.leaseUntil.getTime() < t + minLeaseMs) return refused(id);
+      Object.assign(row, { status: 'SENDING', updatedAt: new Date(t) });
+      return { ok: true, record: out(row) };
+    },
+
+    async settle({ id, token, from, to, delayMs, error, refundAttempt }: SettleRequest): Promise<FencedOutcome> {
+      const row = rows.get(id);
+      const t = now();
+      if (!held(row, token, from)) return refused(id);
+      Object.assign(row, {
+        status: to,
+        claimToken: null,
+        leaseUntil: null,
+        updatedAt: new Date(t),
+        availableAt: to === 'PENDING' ? new Date(t + delayMs) : row.availableAt,
+        lastError: error ?? row.lastError,
+        attempts: refundAttempt ? Math.max(0, row.attempts - 1) : row.attempts,
+      });
+      return { ok: true, record: out(row) };
+    },
+
+    async extendLease({ id, token, leaseMs }: ExtendRequest): Promise<FencedOutcome> {
+      const row = rows.get(id);
+      if (!held(row, token, ['PROCESSING', 'SENDING'])) return refused(id);
+      row.leaseUntil = new Date(now() + leaseMs);
+      return { ok: true, record: out(row) };
+    },
+
+    async recycle({ maxAttempts, deliveryMode, limit }: RecycleRequest): Promise<RecycleOutcome> {
+      const t = now();
+      const result: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [] };
+      const expired = [...rows.values()]
+        .filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t)
+        .sort((a, b) => a.leaseUntil!.getTime() - b.leaseUntil!.getTime())
+        .slice(0, limit);
+      for (const r of expired) {
+        const base = { claimToken: null, leaseUntil: null, updatedAt: new Date(t) };
+        if (r.status === 'SENDING' && deliveryMode === 'at-most-once') {
+          Object.assign(r, base, { status: 'HELD', lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)' });
+          result.held.push(r.id);
+        } else if (r.attempts >= maxAttempts) {
+          Object.assign(r, base, { status: 'FAILED', possiblySent: r.possiblySent || r.status === 'SENDING', lastError: `lease expired on attempt ${r.attempts} of ${maxAttempts}` });
+          result.failed.push(r.id);
+        } else if (r.status === 'SENDING') {
+          Object.assign(r, base, { status: 'PENDING', possiblySent: true, availableAt: new Date(t), lastError: 'lease expired after the pre-send guard; will be sent again (at-least-once)' });
+          result.requeuedPossiblySent.push(r.id);
+        } else {
+          Object.assign(r, base, { status: 'PENDING', availableAt: new Date(t), lastError: 'lease expired before the send' });
+          result.requeued.push(r.id);
+        }
+      }
+      return result;
+    },
+
+    async inspect({ inFlightAlertMs, failedWindowMs, sampleSize }: InspectRequest): Promise<StorageSnapshot> {
+      const t = now();
+      const all = [...rows.values()];
+      const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
+      for (const r of all) counts[r.status]++;
+      const pending = all.filter((r) => r.status === 'PENDING');
+      const expired = all.filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t).sort(oldestFirst);
+      const failed = all.filter((r) => r.status === 'FAILED').sort(oldestFirst);
+      const keys = new Map<string, number>();
+      for (const r of all) if (r.dedupeKey !== null) keys.set(r.dedupeKey, (keys.get(r.dedupeKey) ?? 0) + 1);
+      return {
+        now: new Date(t),
+        counts,
+        oldestPendingCreatedAt: pending.length ? new Date(Math.min(...pending.map((r) => r.createdAt.getTime()))) : null,
+        duePending: pending.filter((r) => r.availableAt.getTime() <= t).length,
+        expiredInFlight: expired.length,
+        inFlightTooLong: all.filter((r) => inFlight(r) && r.updatedAt.getTime() < t - inFlightAlertMs).length,
+        failedInWindow: failed.filter((r) => r.updatedAt.getTime() >= t - failedWindowMs).length,
+        possiblySentPending: all.filter((r) => r.possiblySent && (r.status === 'PENDING' || inFlight(r))).length,
+        duplicateDedupeKeys: [...keys.values()].filter((n) => n > 1).length,
+        samples: {
+          expiredInFlight: expired.slice(0, sampleSize).map(out),
+          failed: [...failed].reverse().slice(0, sampleSize).map(out),
+          held: all.filter((r) => r.status === 'HELD').sort(oldestFirst).slice(0, sampleSize).map(out),
+        },
+      };
+    },
+
+    async get(id: string): Promise<MessageRecord | null> {
+      const row = rows.get(id);
+      return row ? out(row) : null;
+    },
+
+    async acquireRunLock({ name, owner, ttlMs }: RunLockRequest): Promise<boolean> {
+      const t = now();
+      const lock = locks.get(name);
+      if (lock && lock.until > t && lock.owner !== owner) return false;
+      locks.set(name, { owner, until: t + ttlMs });
+      return true;
+    },
+
+    async releaseRunLock({ name, owner }): Promise<void> {
+      if (locks.get(name)?.owner === owner) locks.delete(name);
+    },
+  };
+}

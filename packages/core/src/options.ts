@@ -1,0 +1,152 @@
+import type { StorageAdapter } from './adapter.js';
+import { invalidArgument } from './errors/msgqueue-error.js';
+import type { QueueHooks } from './hooks.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { DeliveryMode } from './types.js';
+import { bool, checkOptions, int, oneOf } from './validate.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Options of {@link createQueue}. Every field but `adapter` has a default taken from the field. */
+export interface QueueOptions {
+  /** Where messages live: `memoryAdapter()`, `prismaAdapter(prisma, …)`, or your own. */
+  adapter: StorageAdapter;
+  /** Names the queue in logs and in the cross-instance run lock. Default `"default"`. */
+  name?: string;
+  /** Messages per claim. Default 10 (a cron tick must finish inside the function's time budget). */
+  batchSize?: number;
+  /** How long a claim holds its messages before the recycler may take them back. Default 10 minutes. */
+  leaseMs?: number;
+  /** Claims per message before it ends FAILED. Counted at claim time. Default 3. */
+  maxAttempts?: number;
+  /** What an expired SENDING row becomes. Default `at-least-once`; see {@link DeliveryMode}. */
+  deliveryMode?: DeliveryMode;
+  /** `guardBeforeSend` refuses when less lease than this is left. Default 60 seconds. */
+  guardMarginMs?: number;
+  /** Retry delays after a retryable failure: `min(maxMs, baseMs · 2^(attempts-1))`, with jitter. */
+  backoff?: BackoffOptions;
+  /** Largest payload accepted, in bytes of JSON. Default 256 KiB. */
+  maxPayloadBytes?: number;
+  /** Thresholds for `diagnose` alerts. */
+  alerts?: AlertOptions;
+  /** A pino-shaped logger. Default: silent. */
+  logger?: Logger;
+  /** Typed hooks called after each event. */
+  hooks?: QueueHooks;
+}
+
+/** Exponential backoff with jitter. */
+export interface BackoffOptions {
+  /** First retry delay. Default 10 seconds. */
+  baseMs?: number;
+  /** Upper bound. Default 1 hour. */
+  maxMs?: number;
+  /** Randomise each delay within [50 %, 100 %] so retries of a burst spread out. Default true. */
+  jitter?: boolean;
+}
+
+/** Thresholds for `diagnose`. Defaults from the post-mortem that started this library. */
+export interface AlertOptions {
+  /** Alert when a message has been in flight longer than this. Default 30 minutes. */
+  inFlightMs?: number;
+  /** Window for counting failures. Default 24 hours. */
+  failedWindowMs?: number;
+  /** Alert when more than this many messages failed within the window. Default 10. */
+  failedThreshold?: number;
+}
+
+/** {@link QueueOptions} with every default filled in. */
+export interface ResolvedOptions {
+  adapter: StorageAdapter;
+  name: string;
+  batchSize: number;
+  leaseMs: number;
+  maxAttempts: number;
+  deliveryMode: DeliveryMode;
+  guardMarginMs: number;
+  backoff: Required<BackoffOptions>;
+  maxPayloadBytes: number;
+  alerts: Required<AlertOptions>;
+  logger: Logger;
+  hooks: QueueHooks;
+}
+
+/** Hard limits on option values; outside them is almost certainly a unit mistake. */
+export const LIMITS = {
+  batchSize: { min: 1, max: 1000 },
+  leaseMs: { min: 1_000, max: DAY },
+  maxAttempts: { min: 1, max: 1000 },
+  delayMs: { min: 0, max: 365 * DAY },
+  maxPayloadBytes: { min: 1, max: 16 * 1024 * 1024 },
+  priority: { min: -1_000_000, max: 1_000_000 },
+} as const;
+
+const QUEUE_KEYS = [
+  'adapter', 'name', 'batchSize', 'leaseMs', 'maxAttempts', 'deliveryMode', 'guardMarginMs',
+  'backoff', 'maxPayloadBytes', 'alerts', 'logger', 'hooks',
+] as const;
+
+/** Validate {@link QueueOptions} and fill in defaults. Throws a {@link MsgQueueError} on bad input. */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  if (input === undefined) throw invalidArgument('options', 'createQueue needs an options object with an adapter.');
+  const o = checkOptions<QueueOptions>(input, 'options', QUEUE_KEYS);
+  const adapter = o.adapter;
+  if (!isAdapter(adapter)) {
+    throw invalidArgument('options.adapter', 'expected a storage adapter such as memoryAdapter() or prismaAdapter(prisma, …).');
+  }
+  const name = o.name ?? 'default';
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) {
+    throw invalidArgument('options.name', 'expected 1–64 letters, digits, "_", ".", ":" or "-".');
+  }
+  const leaseMs = int(o.leaseMs, 'options.leaseMs', LIMITS.leaseMs.min, LIMITS.leaseMs.max, 10 * MINUTE);
+  const guardMarginMs = int(o.guardMarginMs, 'options.guardMarginMs', 0, leaseMs - 1, Math.min(MINUTE, Math.floor(leaseMs / 2)));
+  const b = checkOptions<BackoffOptions>(o.backoff, 'options.backoff', ['baseMs', 'maxMs', 'jitter']);
+  const baseMs = int(b.baseMs, 'options.backoff.baseMs', 0, LIMITS.delayMs.max, 10_000);
+  const backoff = {
+    baseMs,
+    maxMs: int(b.maxMs, 'options.backoff.maxMs', baseMs, LIMITS.delayMs.max, Math.max(baseMs, HOUR)),
+    jitter: bool(b.jitter, 'options.backoff.jitter', true),
+  };
+  const a = checkOptions<AlertOptions>(o.alerts, 'options.alerts', ['inFlightMs', 'failedWindowMs', 'failedThreshold']);
+  const alerts = {
+    inFlightMs: int(a.inFlightMs, 'options.alerts.inFlightMs', 1_000, 30 * DAY, 30 * MINUTE),
+    failedWindowMs: int(a.failedWindowMs, 'options.alerts.failedWindowMs', 1_000, 365 * DAY, DAY),
+    failedThreshold: int(a.failedThreshold, 'options.alerts.failedThreshold', 0, 1_000_000_000, 10),
+  };
+  const logger = o.logger ?? silentLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof (logger as unknown as Record<string, unknown>)[level] !== 'function') {
+      throw invalidArgument('options.logger', `expected a pino-shaped logger with a ${level}() method.`);
+    }
+  }
+  const hooks = o.hooks ?? {};
+  const hookNames = ['claimed', 'refused', 'acked', 'failed', 'recycled'];
+  checkOptions(hooks, 'options.hooks', hookNames);
+  for (const [k, v] of Object.entries(hooks)) {
+    if (v !== undefined && typeof v !== 'function') throw invalidArgument(`options.hooks.${k}`, 'expected a function.');
+  }
+  return {
+    adapter,
+    name,
+    batchSize: int(o.batchSize, 'options.batchSize', LIMITS.batchSize.min, LIMITS.batchSize.max, 10),
+    leaseMs,
+    maxAttempts: int(o.maxAttempts, 'options.maxAttempts', LIMITS.maxAttempts.min, LIMITS.maxAttempts.max, 3),
+    deliveryMode: oneOf(o.deliveryMode, 'options.deliveryMode', ['at-least-once', 'at-most-once'] as const, 'at-least-once'),
+    guardMarginMs,
+    backoff,
+    maxPayloadBytes: int(o.maxPayloadBytes, 'options.maxPayloadBytes', LIMITS.maxPayloadBytes.min, LIMITS.maxPayloadBytes.max, 256 * 1024),
+    alerts,
+    logger,
+    hooks,
+  };
+}
+
+function isAdapter(value: unknown): value is StorageAdapter {
+  if (typeof value !== 'object' || value === null) return false;
+  const a = value as Record<string, unknown>;
+  return ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get'].every(
+    (m) => typeof a[m] === 'function',
+  ) && typeof a.capabilities === 'object';
+}

@@ -1,0 +1,45 @@
+import type { RecycleOutcome } from './adapter.js';
+import { callHook } from './hooks.js';
+import type { ResolvedOptions } from './options.js';
+import { checkOptions, int } from './validate.js';
+
+/** Options of {@link Queue.recycleStuck}. */
+export interface RecycleOptions {
+  /** At most this many rows per call. Default 1000. */
+  limit?: number;
+}
+
+/** What {@link Queue.recycleStuck} did, with ids per outcome and their total. */
+export interface RecycleSummary extends RecycleOutcome {
+  total: number;
+}
+
+/**
+ * Take back messages whose lease expired:
+ * - PROCESSING (never passed the guard, so never sent) → PENDING, or FAILED when out of attempts;
+ * - SENDING (maybe sent) → by delivery mode: `at-least-once` → PENDING flagged `possiblySent`
+ *   (FAILED when out of attempts), `at-most-once` → HELD for a person to decide.
+ *
+ * Every row is re-checked in the same statement that moves it, so a message acknowledged a moment
+ * ago is never overwritten. Safe to run from every cron tick and from several instances at once.
+ */
+export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOptions): Promise<RecycleSummary> {
+  const o = checkOptions<RecycleOptions>(options, 'recycleStuck.options', ['limit']);
+  const limit = int(o.limit, 'recycleStuck.options.limit', 1, 100_000, 1000);
+  const outcome = await ctx.adapter.recycle({ maxAttempts: ctx.maxAttempts, deliveryMode: ctx.deliveryMode, limit });
+  const total = outcome.requeued.length + outcome.requeuedPossiblySent.length + outcome.held.length + outcome.failed.length;
+  if (total > 0) {
+    ctx.logger.warn(
+      {
+        queue: ctx.name,
+        requeued: outcome.requeued.length,
+        requeuedPossiblySent: outcome.requeuedPossiblySent.length,
+        held: outcome.held.length,
+        failed: outcome.failed.length,
+      },
+      `msgqueue: recycled ${total} expired message(s)`,
+    );
+    callHook(ctx.hooks, ctx.logger, 'recycled', outcome);
+  }
+  return { ...outcome, total };
+}

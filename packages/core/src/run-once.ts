@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { isRetryableByDefault } from './errors/send-errors.js';
+import { claimBatch } from './claim-batch.js';
+import { guardBeforeSend } from './guard-before-send.js';
+import { registry, workingSet } from './in-process.js';
+import { LIMITS, type ResolvedOptions } from './options.js';
+import { recycleStuck, type RecycleSummary } from './recycle-stuck.js';
+import { ack, fail, release } from './settle.js';
+import type { ClaimedMessage, RefusalReason } from './types.js';
+import { bool, checkOptions, fn, int, oneOf } from './validate.js';
+import { invalidArgument } from './errors/msgqueue-error.js';
+
+/** What `send` receives besides the message. */
+export interface SendContext {
+  /** Aborted when the tick's time budget runs out: pass it to fetch() so a hung send stops. */
+  signal: AbortSignal;
+}
+
+/** Options of {@link Queue.runOnce}. */
+export interface RunOnceOptions<P> {
+  /**
+   * Deliver one message. Resolve when the provider accepted it; throw to fail the attempt.
+   * Throw a {@link PermanentSendError} (or any error with `retryable: false`) to fail for good.
+   * Pass `message.idempotencyKey` to the provider when it supports one.
+   */
+  send: (message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>;
+  /** Messages to claim this tick. Default: the queue's `batchSize`. */
+  limit?: number;
+  /** Wall time the tick may take; it starts no send it cannot finish and releases the rest. Default 25 s. */
+  timeBudgetMs?: number;
+  /** Stop starting sends when less than this is left of the budget. Default: a fifth of the budget, at most 5 s. */
+  reserveMs?: number;
+  /** Sends in parallel. Default 1 (in claim order). */
+  concurrency?: number;
+  /** Recycle expired rows before claiming. Default true. */
+  recycle?: boolean;
+  /**
+   * `skip` (default): a tick that finds another tick of this queue running, in this process or (with
+   * an adapter that supports it) on another instance, does nothing. `allow`: run anyway; claims never
+   * share messages, so overlapping ticks are safe, just concurrent.
+   */
+  overlap?: 'skip' | 'allow';
+  /** Which errors thrown by `send` are worth a retry. Default: all but those with `retryable: false`. */
+  isRetryable?: (error: unknown) => boolean;
+}
+
+/** What one {@link Queue.runOnce} tick did. */
+export interface RunSummary {
+  /** Set when the tick did nothing because another tick was running. */
+  skipped: null | 'overlap-in-process' | 'overlap-other-instance';
+  recycled: RecycleSummary | null;
+  claimed: number;
+  sent: number;
+  /** Failed attempts that will be retried. */
+  retried: number;
+  /** Messages that ended FAILED this tick. */
+  failed: number;
+  /** Claimed but not started before the budget ran out: released, attempt not counted. */
+  released: number;
+  /** Messages this process was already working on under an older claim: released untouched. */
+  alreadyWorking: number;
+  /** Guard refusals by reason: these messages were not sent. */
+  guardRefused: Partial<Record<RefusalReason, number>>;
+  /** Sends that succeeded but whose ack was refused: another claim owns the message now. */
+  staleAcks: number;
+  /** Storage errors met while settling; those rows stay leased and are recycled later. */
+  storageErrors: number;
+  durationMs: number;
+}
+
+const RUN_KEYS = ['send', 'limit', 'timeBudgetMs', 'reserveMs', 'concurrency', 'recycle', 'overlap', 'isRetryable'] as const;
+
+/**
+ * One cron tick: recycle, claim, then per message guard → send → ack or fail, inside a time budget.
+ * Nothing thrown by `send` escapes: each failure is recorded on its message.
+ */
+export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promise<RunSummary> {
+  const o = checkOptions<RunOnceOptions<P>>(options, 'runOnce.options', RUN_KEYS);
+  const send = fn<RunOnceOptions<P>['send']>(o.send, 'runOnce.options.send');
+  if (!send) throw invalidArgument('runOnce.options.send', 'give the function that delivers one message.');
+  const limit = int(o.limit, 'runOnce.options.limit', LIMITS.batchSize.min, LIMITS.batchSize.max, ctx.batchSize);
+  const budget = int(o.timeBudgetMs, 'runOnce.options.timeBudgetMs', 100, 15 * 60_000, 25_000);
+  const reserve = int(o.reserveMs, 'runOnce.options.reserveMs', 0, budget, Math.min(5_000, Math.floor(budget / 5)));
+  const concurrency = int(o.concurrency, 'runOnce.options.concurrency', 1, 100, 1);
+  const doRecycle = bool(o.recycle, 'runOnce.options.recycle', true);
+  const overlap = oneOf(o.overlap, 'runOnce.options.overlap', ['skip', 'allow'] as const, 'skip');
+  const isRetryable = fn<(e: unknown) => boolean>(o.isRetryable, 'runOnce.options.isRetryable') ?? isRetryableByDefault;
+
+  const started = performance.now();
+  const summary: RunSummary = {
+    skipped: null, recycled: null, claimed: 0, sent: 0, retried: 0, failed: 0, released: 0,
+    alreadyWorking: 0, guardRefused: {}, staleAcks: 0, storageErrors: 0, durationMs: 0,
+  };
+  const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
+
+  const ticks = registry().ticks;
+  if (overlap === 'skip') {
+    if (ticks.has(ctx.name)) return { ...finish(), skipped: 'overlap-in-process' };
+    ticks.add(ctx.name);
+  }
+  const lock = { name: `msgqueue:tick:${ctx.name}`, owner: randomUUID() };
+  let locked = false;
+  try {
+    if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
+      locked = await ctx.adapter.acquireRunLock({ ...lock, ttlMs: budget + 10_000 });
+      if (!locked) return { ...finish(), skipped: 'overlap-other-instance' };
+    }
+    if (doRecycle) summary.recycled = await recycleStuck(ctx);
+    const claim = await claimBatch<P>(ctx, { limit });
+    summary.claimed = claim.messages.length;
+    await work(ctx, claim.messages, { send, isRetryable, budget, reserve, concurrency, started }, summary);
+    ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
+    return finish();
+  } finally {
+    if (overlap === 'skip') ticks.delete(ctx.name);
+    if (locked) {
+      await ctx.adapter.releaseRunLock?.(lock).catch((err: unknown) =>
+        ctx.logger.warn({ queue: ctx.name, err }, 'msgqueue: could not release the run lock; it lapses by itself'),
+      );
+    }
+  }
+}
+
+interface WorkPlan<P> {
+  send: RunOnceOptions<P>['send'];
+  isRetryable: (e: unknown) => boolean;
+  budget: number;
+  reserve: number;
+  concurrency: number;
+  started: number;
+}
+
+async function work<P>(ctx: ResolvedOptions, messages: ClaimedMessage<P>[], plan: WorkPlan<P>, summary: RunSummary): Promise<void> {
+  const working = workingSet(ctx.name);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('msgqueue: tick time budget exhausted')), Math.max(0, plan.budget - (performance.now() - plan.started)));
+  timer.unref?.();
+  const queue = [...messages];
+  const next = async (): Promise<void> => {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      await one(ctx, m, plan, summary, working, controller.signal);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(plan.concurrency, messages.length) }, next));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function one<P>(
+  ctx: ResolvedOptions,
+  m: ClaimedMessage<P>,
+  plan: WorkPlan<P>,
+  summary: RunSummary,
+  working: Set<string>,
+  signal: AbortSignal,
+): Promise<void> {
+  const left = plan.budget - (performance.now() - plan.started);
+  if (working.has(m.id) || left < plan.reserve) {
+    if (working.has(m.id)) summary.alreadyWorking++;
+    else summary.released++;
+    await settleSafely(ctx, summary, () => release(ctx, m));
+    return;
+  }
+  working.add(m.id);
+  try {
+    const guard = await guardBeforeSend(ctx, m);
+    if (!guard.ok) {
+      summary.guardRefused[guard.reason] = (summary.guardRefused[guard.reason] ?? 0) + 1;
+      return;
+    }
+    let sendError: unknown;
+    let threw = false;
+    try {
+      await plan.send(m, { signal });
+    } catch (error) {
+      threw = true;
+      sendError = error ?? new Error('send threw without an error');
+    }
+    if (!threw) {
+      const acked = await settleSafely(ctx, summary, () => ack(ctx, m));
+      if (acked?.ok) summary.sent++;
+      else if (acked) summary.staleAcks++;
+      return;
+    }
+    const failed = await settleSafely(ctx, summary, () => fail(ctx, m, sendError, { retryable: plan.isRetryable(sendError) }));
+    if (failed?.ok) {
+      if (failed.outcome === 'retry') summary.retried++;
+      else summary.failed++;
+    }
+  } finally {
+    working.delete(m.id);
+  }
+}
+
+/** Run a settle step; a storage error is logged and counted, the row stays leased for the recycler. */
+async function settleSafely<T>(ctx: ResolvedOptions, summary: RunSummary, step: () => Promise<T>): Promise<T | null> {
+  try {
+    return await step();
+  } catch (err) {
+    summary.storageErrors++;
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');
+    return null;
+  }
+}

@@ -1,0 +1,111 @@
+import { backoffDelay } from './backoff.js';
+import { invalidArgument } from './errors/msgqueue-error.js';
+import { answer, checkRef } from './fencing.js';
+import { callHook } from './hooks.js';
+import { LIMITS, type ResolvedOptions } from './options.js';
+import type { ClaimRef, FailResult, TransitionResult } from './types.js';
+import { bool, checkOptions, int } from './validate.js';
+
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Acknowledge a message as sent: SENDING (or PROCESSING, for work with no external send) → SENT,
+ * only while this claim holds it. A `stale-claim` answer means another worker owns it now.
+ */
+export async function ack(ctx: ResolvedOptions, message: ClaimRef): Promise<TransitionResult> {
+  const ref = checkRef(message, 'ack.message');
+  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING', 'SENDING'], to: 'SENT', delayMs: 0, error: null, refundAttempt: false });
+  const result = answer(ctx, 'ack', ref, outcome, ['PROCESSING', 'SENDING']);
+  if (result.ok && outcome.ok) callHook(ctx.hooks, ctx.logger, 'acked', { id: ref.id, attempts: outcome.record.attempts });
+  return result;
+}
+
+/** Options of {@link Queue.fail}. */
+export interface FailOptions {
+  /** False fails the message for good now. Default true (retry while attempts remain). */
+  retryable?: boolean;
+  /** Retry after exactly this delay instead of the backoff. */
+  delayMs?: number;
+}
+
+/**
+ * Record a failed attempt. With attempts left and `retryable` not false, the message goes back to
+ * PENDING after the backoff delay; otherwise it ends FAILED. Fenced by the claim token.
+ */
+export async function fail(
+  ctx: ResolvedOptions,
+  message: ClaimRef & { attempts?: number },
+  error: unknown,
+  options?: FailOptions,
+): Promise<FailResult> {
+  const ref = checkRef(message, 'fail.message');
+  const o = checkOptions<FailOptions>(options, 'fail.options', ['retryable', 'delayMs']);
+  const retryable = bool(o.retryable, 'fail.options.retryable', true);
+  const explicitDelay = o.delayMs === undefined ? undefined : int(o.delayMs, 'fail.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max);
+  const attempts = (message as { attempts?: unknown }).attempts;
+  if (attempts !== undefined) int(attempts, 'fail.message.attempts', 0, Number.MAX_SAFE_INTEGER);
+  const text = errorText(error);
+  // The attempt count comes from storage, not the caller, when the caller did not pass a claimed message.
+  const current = typeof attempts === 'number' ? attempts : (await ctx.adapter.get(ref.id))?.attempts ?? ctx.maxAttempts;
+  const final = !retryable || current >= ctx.maxAttempts;
+  const delayMs = final ? 0 : explicitDelay ?? backoffDelay(ctx.backoff, current);
+  const outcome = await ctx.adapter.settle({
+    ...ref,
+    from: ['PROCESSING', 'SENDING'],
+    to: final ? 'FAILED' : 'PENDING',
+    delayMs,
+    error: text,
+    refundAttempt: false,
+  });
+  const result = answer(ctx, 'fail', ref, outcome, ['PROCESSING', 'SENDING']);
+  if (!result.ok || !outcome.ok) return result as FailResult;
+  const outcomeKind = final ? 'failed' : 'retry';
+  ctx.logger.info({ queue: ctx.name, id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind }, 'msgqueue: message failed');
+  callHook(ctx.hooks, ctx.logger, 'failed', { id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind, error: text });
+  return final ? { ...result, outcome: 'failed' } : { ...result, outcome: 'retry', availableAt: outcome.record.availableAt };
+}
+
+/** Options of {@link Queue.release}. */
+export interface ReleaseOptions {
+  /** Claimable again after this delay. Default 0. */
+  delayMs?: number;
+}
+
+/**
+ * Give a claimed message back without counting the attempt: PROCESSING → PENDING. Refused once
+ * the message passed the guard (SENDING): it may have left, so fail or ack it instead.
+ */
+export async function release(ctx: ResolvedOptions, message: ClaimRef, options?: ReleaseOptions): Promise<TransitionResult> {
+  const ref = checkRef(message, 'release.message');
+  const o = checkOptions<ReleaseOptions>(options, 'release.options', ['delayMs']);
+  const delayMs = int(o.delayMs, 'release.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max, 0);
+  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING'], to: 'PENDING', delayMs, error: null, refundAttempt: true });
+  return answer(ctx, 'release', ref, outcome, ['PROCESSING']);
+}
+
+/** Options of {@link Queue.extendLease}. */
+export interface ExtendOptions {
+  /** New lease end = storage now + leaseMs. Default: the queue's `leaseMs`. */
+  leaseMs?: number;
+}
+
+/** Push the lease of a held message (PROCESSING or SENDING) to now + leaseMs. Fenced by the token. */
+export async function extendLease(ctx: ResolvedOptions, message: ClaimRef, options?: ExtendOptions): Promise<TransitionResult> {
+  const ref = checkRef(message, 'extendLease.message');
+  const o = checkOptions<ExtendOptions>(options, 'extendLease.options', ['leaseMs']);
+  const leaseMs = int(o.leaseMs, 'extendLease.options.leaseMs', LIMITS.leaseMs.min, LIMITS.leaseMs.max, ctx.leaseMs);
+  const outcome = await ctx.adapter.extendLease({ ...ref, leaseMs });
+  return answer(ctx, 'extendLease', ref, outcome, ['PROCESSING', 'SENDING']);
+}
+
+/** A short text for an error, for `lastError`: message only, never a payload. */
+export function errorText(error: unknown): string {
+  let text: string;
+  if (error instanceof Error) text = `${error.name}: ${error.message}`;
+  else if (typeof error === 'string') text = error;
+  else if (error === undefined || error === null) throw invalidArgument('fail.error', 'give the error (or a string saying what went wrong).');
+  else text = String(error);
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/\u0000/g, '');
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}

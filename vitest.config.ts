@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, never a stale build.
+    alias: [
+      { find: /^@org\/msgqueue$/, replacement: src('core') },
+      { find: /^@org\/msgqueue-conformance$/, replacement: src('conformance') },
+      { find: /^@org\/msgqueue-prisma$/, replacement: src('prisma') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Database-backed files share servers; run files one at a time so figures stay readable.
+    fileParallelism: false,
+    // .ci/run asks for a machine-readable copy of the results to print its closing line.
+    reporters: process.env.MSGQUEUE_TEST_RESULTS
+      ? ['default', ['json', { outputFile: process.env.MSGQUEUE_TEST_RESULTS }]]
+      : ['default'],
+  },
+});
