@@ -14,6 +14,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    globalSetup: ['packages/prisma/test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Database-backed files share servers; run files one at a time so figures stay readable.

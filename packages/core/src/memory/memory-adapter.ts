@@ -130,10 +130,10 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       for (const r of expired) {
         const base = { claimToken: null, leaseUntil: null, updatedAt: new Date(t) };
         if (r.status === 'SENDING' && deliveryMode === 'at-most-once') {
-          Object.assign(r, base, { status: 'HELD', lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)' });
+          Object.assign(r, base, { status: 'HELD', possiblySent: true, lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)' });
           result.held.push(r.id);
         } else if (r.attempts >= maxAttempts) {
-          Object.assign(r, base, { status: 'FAILED', possiblySent: r.possiblySent || r.status === 'SENDING', lastError: `lease expired on attempt ${r.attempts} of ${maxAttempts}` });
+          Object.assign(r, base, { status: 'FAILED', possiblySent: r.possiblySent || r.status === 'SENDING', lastError: 'lease expired and no attempts left' });
           result.failed.push(r.id);
         } else if (r.status === 'SENDING') {
           Object.assign(r, base, { status: 'PENDING', possiblySent: true, availableAt: new Date(t), lastError: 'lease expired after the pre-send guard; will be sent again (at-least-once)' });

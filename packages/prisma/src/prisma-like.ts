@@ -1,0 +1,17 @@
+/**
+ * The part of a PrismaClient the adapter uses, typed structurally so generated, extended and
+ * driver-adapter clients all fit, and so this package never imports `@prisma/client` at run time
+ * (Prisma 7 generates the client into your own folder).
+ */
+export interface PrismaRawClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+/** A PrismaClient: raw queries plus interactive transactions (used by the MySQL claim). */
+export interface PrismaLike extends PrismaRawClient {
+  $transaction<R>(
+    fn: (tx: PrismaRawClient) => Promise<R>,
+    options?: { maxWait?: number; timeout?: number; isolationLevel?: string },
+  ): Promise<R>;
+}

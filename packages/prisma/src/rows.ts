@@ -1,0 +1,58 @@
+import { MsgQueueError, type MessageRecord, type MessageStatus } from '@org/msgqueue';
+import type { Mapping } from './mapping.js';
+
+/** A row as the select list returns it, before normalisation. */
+export type RawRow = Record<string, unknown>;
+
+/**
+ * The one place where raw query values become a {@link MessageRecord}: BigInt counts, 0/1
+ * booleans (MySQL, SQLite), JSON as text (all dialects select the payload as text), times as
+ * epoch milliseconds, and stored status values mapped back to statuses.
+ */
+export function toRecord(row: RawRow, mapping: Mapping): MessageRecord {
+  return {
+    id: String(row.id),
+    status: toStatus(row.status, mapping, row.id),
+    payload: JSON.parse(String(row.payload)) as unknown,
+    attempts: toNumber(row.attempts),
+    priority: toNumber(row.priority ?? 0),
+    availableAt: toDate(row.availableAt)!,
+    dedupeKey: row.dedupeKey === null || row.dedupeKey === undefined ? null : String(row.dedupeKey),
+    claimToken: row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken),
+    leaseUntil: toDate(row.leaseUntil),
+    possiblySent: toBool(row.possiblySent),
+    lastError: row.lastError === null || row.lastError === undefined ? null : String(row.lastError),
+    createdAt: toDate(row.createdAt)!,
+    updatedAt: toDate(row.updatedAt)!,
+  };
+}
+
+/** Number from number, BigInt, numeric string or Decimal-like. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value === null || value === undefined) return 0;
+  return Number(String(value));
+}
+
+function toBool(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  return toNumber(value) !== 0;
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return new Date(toNumber(value));
+}
+
+/** Map a stored status value back; an unknown value is CORRUPT_ROW naming it. */
+export function toStatus(value: unknown, mapping: Mapping, id?: unknown): MessageStatus {
+  for (const [status, stored] of Object.entries(mapping.statuses)) {
+    if (stored === value) return status as MessageStatus;
+  }
+  throw new MsgQueueError(
+    'CORRUPT_ROW',
+    `${id === undefined ? 'A row' : `Message ${String(id)}`} in ${mapping.table} has status ${JSON.stringify(value)}, which the mapping does not know. Map it with options.statuses, or fix the row.`,
+    { field: 'options.statuses' },
+  );
+}

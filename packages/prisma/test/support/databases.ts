@@ -1,0 +1,140 @@
+/** Real databases for the Prisma adapter's tests: clients, schema, clean tables, moving time. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { ConformanceHarness } from '@org/msgqueue-conformance';
+import { type PrismaLike, prismaAdapter, type PrismaAdapterOptions, type Provider, splitStatements } from '@org/msgqueue-prisma';
+
+/** A PrismaClient as the tests use it. */
+export type Client = PrismaLike & { $disconnect(): Promise<void> } & Record<string, unknown>;
+
+/** One database the tests can open clients on. */
+export interface TestDb {
+  provider: Provider;
+  label: string;
+  /** A new PrismaClient with its own connection(s). */
+  client(options?: { pool?: number }): Promise<Client>;
+}
+
+export function postgresDb(): TestDb {
+  const url = inject('postgresUrl');
+  return {
+    provider: 'postgresql',
+    label: 'postgresql',
+    async client({ pool = 4 } = {}) {
+      const { PrismaPg } = await import('@prisma/adapter-pg');
+      const { PrismaClient } = await import('../generated/postgresql/client.js');
+      return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: pool }) }) as unknown as Client;
+    },
+  };
+}
+
+/** MariaDB/MySQL, or null when MARIADB_URL is not set. */
+export function mariadbDb(): TestDb | null {
+  const url = inject('mariadbUrl');
+  if (!url) return null;
+  return {
+    provider: 'mysql',
+    label: 'mariadb',
+    async client({ pool = 4 } = {}) {
+      const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
+      const { PrismaClient } = await import('../generated/mysql/client.js');
+      const u = new URL(url);
+      return new PrismaClient({
+        adapter: new PrismaMariaDb({
+          host: u.hostname,
+          port: Number(u.port || 3306),
+          user: decodeURIComponent(u.username),
+          password: decodeURIComponent(u.password),
+          database: u.pathname.slice(1),
+          connectionLimit: pool,
+        }),
+      }) as unknown as Client;
+    },
+  };
+}
+
+export function sqliteDb(name: string): TestDb {
+  const file = join(inject('sqliteDir'), `${name}.db`);
+  return {
+    provider: 'sqlite',
+    label: 'sqlite',
+    async client() {
+      const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
+      const { PrismaClient } = await import('../generated/sqlite/client.js');
+      const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }) }) as unknown as Client;
+      await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+      return client;
+    },
+  };
+}
+
+/** Every database this run can reach: PostgreSQL and SQLite always, MariaDB when configured. */
+export function testDatabases(name: string): TestDb[] {
+  return [postgresDb(), sqliteDb(name), mariadbDb()].filter((d): d is TestDb => d !== null);
+}
+
+/** Apply the SQL this package ships for the provider. */
+export async function applyShippedSchema(client: Client, provider: Provider): Promise<void> {
+  const sql = readFileSync(new URL(`../../sql/${provider}.sql`, import.meta.url), 'utf8');
+  for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
+}
+
+/** Run statements one by one. */
+export async function run(client: Client, statements: string[]): Promise<void> {
+  for (const s of statements) await client.$executeRawUnsafe(s);
+}
+
+const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
+/** SQL that moves a time column back by `ms` (the queue then sees `ms` more elapsed). */
+export function backdate(provider: Provider, column: string, ms: number): string {
+  const c = q(provider, column);
+  if (provider === 'postgresql') return `${c} = ${c} - (${ms} * INTERVAL '1 millisecond')`;
+  if (provider === 'mysql') return `${c} = TIMESTAMPADD(MICROSECOND, ${-ms * 1000}, ${c})`;
+  return `${c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', ${c}, '${-ms / 1000} seconds')`;
+}
+
+/** Empty the default tables. */
+export async function clearDefaultTables(client: Client, provider: Provider): Promise<void> {
+  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DELETE FROM ${q(provider, t)}`);
+}
+
+/** Move every stored time of the default tables back by `ms`. */
+export async function advanceDefaultTables(client: Client, provider: Provider, ms: number): Promise<void> {
+  const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(provider, c, ms));
+  await client.$executeRawUnsafe(`UPDATE ${q(provider, 'msgqueue_messages')} SET ${cols.join(', ')}`);
+  await client.$executeRawUnsafe(`UPDATE ${q(provider, 'msgqueue_locks')} SET ${backdate(provider, 'expires_at', ms)}`);
+}
+
+/** The conformance harness over the default table of one database. */
+export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {}): ConformanceHarness {
+  let main: Client | undefined;
+  return {
+    name: `prisma:${db.label}`,
+    async beforeAll() {
+      main = await db.client();
+      await applyShippedSchema(main, db.provider);
+    },
+    async afterAll() {
+      await main?.$disconnect();
+    },
+    async setup() {
+      const client = main!;
+      await clearDefaultTables(client, db.provider);
+      const extra: Client[] = [];
+      return {
+        adapter: prismaAdapter(client, { provider: db.provider, ...options }),
+        advance: (ms) => advanceDefaultTables(client, db.provider, ms),
+        async connect() {
+          const c = await db.client({ pool: 1 });
+          extra.push(c);
+          return prismaAdapter(c, { provider: db.provider, ...options });
+        },
+        async teardown() {
+          await Promise.all(extra.map((c) => c.$disconnect()));
+        },
+      };
+    },
+  };
+}
