@@ -12,6 +12,8 @@ export type Client = PrismaLike & { $disconnect(): Promise<void> } & Record<stri
 export interface TestDb {
   provider: Provider;
   label: string;
+  /** Connection URL (a `file:` URL for SQLite), for worker processes. */
+  url: string;
   /** A new PrismaClient with its own connection(s). */
   client(options?: { pool?: number }): Promise<Client>;
 }
@@ -21,6 +23,7 @@ export function postgresDb(): TestDb {
   return {
     provider: 'postgresql',
     label: 'postgresql',
+    url,
     async client({ pool = 4 } = {}) {
       const { PrismaPg } = await import('@prisma/adapter-pg');
       const { PrismaClient } = await import('../generated/postgresql/client.js');
@@ -36,6 +39,7 @@ export function mariadbDb(): TestDb | null {
   return {
     provider: 'mysql',
     label: 'mariadb',
+    url,
     async client({ pool = 4 } = {}) {
       const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
       const { PrismaClient } = await import('../generated/mysql/client.js');
@@ -59,6 +63,7 @@ export function sqliteDb(name: string): TestDb {
   return {
     provider: 'sqlite',
     label: 'sqlite',
+    url: `file:${file}`,
     async client() {
       const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
       const { PrismaClient } = await import('../generated/sqlite/client.js');
