@@ -24,6 +24,7 @@ import { settleSuite } from './suites/settle.js';
 
 export type { ConformanceHarness, ConformanceContext, ConformanceOptions } from './harness.js';
 export { BAD_INPUTS } from './suites/bad-input.js';
+export type { BadInputCase } from './suites/bad-input.js';
 
 /**
  * Register the whole conformance suite for one adapter in the calling vitest file. Each concern

@@ -12,7 +12,9 @@ export type Field =
 
 /** Fields whose column may be absent from an existing table (set them to `null`). */
 export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'lastError'] as const;
+/** A field whose column may be absent. */
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
+/** A field the queue cannot work without. */
 export type RequiredField = Exclude<Field, OptionalField>;
 
 /** Fields holding times; their column types decide the SQL for "now". */

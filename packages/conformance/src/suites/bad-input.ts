@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { MsgQueueError, type MsgQueueErrorCode, type Queue } from '@org/msgqueue';
 import type { Fixture } from '../context.js';
 
-type Case = [label: string, code: MsgQueueErrorCode, field: RegExp, call: (q: Queue) => Promise<unknown>];
+/** One bad-input case: a label, the expected error code, a pattern the message must match, and the call. */
+export type BadInputCase = [label: string, code: MsgQueueErrorCode, field: RegExp, call: (q: Queue) => Promise<unknown>];
 
 const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;
 const ref = { id: 'x', token: 'AAAAAAAAAAAAAAAAAAAAAA' };
 
 /** Inputs users and attackers send. Every one is refused with a typed error before anything is written. */
-export const BAD_INPUTS: Case[] = [
+export const BAD_INPUTS: BadInputCase[] = [
   ['limit 0', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 0 })],
   ['limit -1', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: -1 })],
   ['limit 1.5', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 1.5 })],
