@@ -17,6 +17,7 @@ import { claimSuite } from './suites/claim.js';
 import { dedupeSuite } from './suites/dedupe.js';
 import { diagnoseSuite } from './suites/diagnose.js';
 import { fencingSuite } from './suites/fencing.js';
+import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
 import { recycleSuite } from './suites/recycle.js';
 import { runOnceSuite } from './suites/run-once.js';
@@ -44,6 +45,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     dedupeSuite(f);
     diagnoseSuite(f);
     runOnceSuite(f);
+    groupsSuite(f);
     badInputSuite(f);
   });
 }

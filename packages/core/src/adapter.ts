@@ -7,7 +7,7 @@
  *
  * An adapter proves it keeps this contract by passing `@org/msgqueue-conformance`.
  */
-import type { DeliveryMode, MessageRecord, MessageStatus } from './types.js';
+import type { DeliveryMode, GroupFailurePolicy, MessageRecord, MessageStatus } from './types.js';
 
 /** What an adapter can and cannot do; the core and the conformance suite adapt to it. */
 export interface AdapterCapabilities {
@@ -27,6 +27,8 @@ export interface InsertRecord {
   payload: string;
   priority: number;
   dedupeKey: string | null;
+  /** Ordered group, or null. */
+  groupKey: string | null;
   /** Absolute time before which it must not be claimed, or null to use {@link InsertRecord.delayMs}. */
   availableAt: Date | null;
   /** Milliseconds from the storage's now; used when `availableAt` is null. */
@@ -45,6 +47,15 @@ export interface ClaimRequest {
   limit: number;
   token: string;
   leaseMs: number;
+  /** Whether a FAILED or HELD message holds back the later messages of its group. */
+  groupPolicy: GroupFailurePolicy;
+}
+
+/** Arguments of {@link StorageAdapter.requeue}. */
+export interface RequeueRequest {
+  id: string;
+  /** The statuses it may be in (FAILED, HELD); anything else changes nothing. */
+  from: readonly MessageStatus[];
 }
 
 /** Arguments of {@link StorageAdapter.guard}. */
@@ -114,6 +125,8 @@ export interface InspectRequest {
   failedWindowMs: number;
   /** At most this many sample rows per list. */
   sampleSize: number;
+  /** With `block`, count groups held back by a FAILED or HELD message. */
+  groupPolicy: GroupFailurePolicy;
 }
 
 /** Raw figures for `diagnose`, all read at one instant of the storage's clock. */
@@ -134,6 +147,8 @@ export interface StorageSnapshot {
   possiblySentPending: number;
   /** Dedupe keys that appear on more than one row (a table without a unique index). */
   duplicateDedupeKeys: number;
+  /** With groupPolicy `block`: groups with a FAILED or HELD message and a PENDING one after it. */
+  blockedGroups: number;
   /** A few rows of each problem kind: expired and held oldest first, failed newest first. */
   samples: {
     expiredInFlight: MessageRecord[];
@@ -159,8 +174,8 @@ export interface StorageAdapter {
   readonly capabilities: AdapterCapabilities;
 
   /**
-   * Insert messages, all or nothing per record. A record whose dedupe key already exists is not
-   * written and answers `created: false` with the existing id. Outcomes are in input order.
+   * Insert messages, all or nothing per record. A record whose id or dedupe key already exists is
+   * not written and answers `created: false` with the existing id. Outcomes are in input order.
    */
   insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]>;
 
@@ -169,6 +184,11 @@ export interface StorageAdapter {
    * ordered by priority, availableAt, id: stamp `token`, set `leaseUntil = now + leaseMs`,
    * `attempts + 1`, and return them. Concurrent calls never return the same row, and a call never
    * returns more than `limit` rows.
+   *
+   * Groups: a row with a group key is claimable only when no other row of its group is PROCESSING
+   * or SENDING, and none created before it (by createdAt, then id) is PENDING — due or not — or,
+   * with `groupPolicy: 'block'`, FAILED or HELD. So a group has at most one message in flight, and
+   * its messages go in enqueue order.
    */
   claim(request: ClaimRequest): Promise<MessageRecord[]>;
 
@@ -199,6 +219,12 @@ export interface StorageAdapter {
 
   /** One message by id, or null. */
   get(id: string): Promise<MessageRecord | null>;
+
+  /**
+   * An operator's retry: FAILED or HELD → PENDING, due now, attempts reset to 0, where the status
+   * is one of `from`. Refused (with the row) otherwise.
+   */
+  requeue(request: RequeueRequest): Promise<FencedOutcome>;
 
   /**
    * Take the named run lock for `owner` if it is free or has lapsed; true when taken. Used by

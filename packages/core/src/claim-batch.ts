@@ -29,7 +29,7 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
   const limit = int(o.limit, 'claimBatch.options.limit', LIMITS.batchSize.min, LIMITS.batchSize.max, ctx.batchSize);
   const leaseMs = int(o.leaseMs, 'claimBatch.options.leaseMs', Math.max(LIMITS.leaseMs.min, ctx.guardMarginMs + 1), LIMITS.leaseMs.max, ctx.leaseMs);
   const token = newToken();
-  const records = await ctx.adapter.claim({ limit, token, leaseMs });
+  const records = await ctx.adapter.claim({ limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy });
   if (records.length > limit) {
     throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.claim returned ${records.length} rows for a limit of ${limit}.`);
   }
@@ -44,6 +44,7 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
       attempts: r.attempts,
       priority: r.priority,
       dedupeKey: r.dedupeKey,
+      groupKey: r.groupKey,
       createdAt: r.createdAt,
       token,
       leaseUntil: r.leaseUntil,

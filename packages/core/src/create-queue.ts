@@ -4,6 +4,7 @@ import { enqueue, enqueueMany, type EnqueueItem, type EnqueueOptions, type Enque
 import { guardBeforeSend } from './guard-before-send.js';
 import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { recycleStuck, type RecycleOptions, type RecycleSummary } from './recycle-stuck.js';
+import { requeue } from './requeue.js';
 import { runOnce, type RunOnceOptions, type RunSummary } from './run-once.js';
 import { ack, extendLease, fail, release, type ExtendOptions, type FailOptions, type ReleaseOptions } from './settle.js';
 import { checkRecord } from './fencing.js';
@@ -40,6 +41,8 @@ export interface Queue<P = unknown> {
   diagnose(options?: DiagnoseOptions): Promise<DiagnoseReport>;
   /** One cron tick: recycle, claim, guard → send → ack/fail, within a time budget. */
   runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
+  /** An operator's retry: a FAILED or HELD message back to PENDING with its attempts reset. */
+  requeue(id: string): Promise<TransitionResult>;
   /** One message by id (for tests and tooling), or null. */
   get(id: string): Promise<MessageRecord<P> | null>;
 }
@@ -70,6 +73,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     recycleStuck: (o) => recycleStuck(ctx, o),
     diagnose: (o) => diagnose(ctx, o),
     runOnce: (o) => runOnce<P>(ctx, o),
+    requeue: (id) => requeue(ctx, id),
     get: async (id) => {
       const record = await ctx.adapter.get(key(id, 'get.id'));
       return record ? (checkRecord(record, ctx.adapter.name) as MessageRecord<P>) : null;

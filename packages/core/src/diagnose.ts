@@ -27,7 +27,8 @@ export interface Finding {
     | 'HELD_FOR_REVIEW'
     | 'POSSIBLY_SENT_RESEND'
     | 'DUPLICATE_DEDUPE_KEYS'
-    | 'PENDING_BACKLOG';
+    | 'PENDING_BACKLOG'
+    | 'GROUP_BLOCKED';
   message: string;
 }
 
@@ -55,6 +56,8 @@ export interface DiagnoseReport {
   heldForReview: number;
   /** Dedupe keys carried by more than one row. */
   duplicateDedupeKeys: number;
+  /** With `groupFailurePolicy: 'block'`: groups waiting behind a FAILED or HELD message. */
+  blockedGroups: number;
   thresholds: { inFlightMs: number; failedWindowMs: number; failedThreshold: number };
   /** False when any finding is an alert. */
   healthy: boolean;
@@ -76,6 +79,7 @@ export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions):
     inFlightAlertMs: ctx.alerts.inFlightMs,
     failedWindowMs: ctx.alerts.failedWindowMs,
     sampleSize,
+    groupPolicy: ctx.groupFailurePolicy,
   });
   const findings = findingsOf(snap, ctx);
   return {
@@ -93,6 +97,7 @@ export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions):
     possiblySentPending: snap.possiblySentPending,
     heldForReview: snap.counts.HELD,
     duplicateDedupeKeys: snap.duplicateDedupeKeys,
+    blockedGroups: snap.blockedGroups,
     thresholds: { ...ctx.alerts },
     healthy: !findings.some((f) => f.severity === 'alert'),
     findings,
@@ -147,6 +152,13 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       severity: 'alert',
       code: 'DUPLICATE_DEDUPE_KEYS',
       message: `${s.duplicateDedupeKeys} dedupe key(s) appear on more than one row: the table lacks a unique index on the dedupe column, or rows were inserted around the queue.`,
+    });
+  }
+  if (s.blockedGroups > 0) {
+    out.push({
+      severity: 'alert',
+      code: 'GROUP_BLOCKED',
+      message: `${s.blockedGroups} group(s) wait behind a FAILED or HELD message (groupFailurePolicy: 'block'). Requeue it (queue.requeue(id)) or remove it to let the group go on.`,
     });
   }
   const age = s.oldestPendingCreatedAt ? s.now.getTime() - s.oldestPendingCreatedAt.getTime() : 0;

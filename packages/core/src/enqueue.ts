@@ -18,6 +18,11 @@ export interface EnqueueOptions {
    * another with the same key writes nothing and answers `created: false` with the existing id.
    */
   dedupeKey?: string;
+  /**
+   * Ordered group: messages with the same key are delivered one at a time, in enqueue order
+   * (a conversation id, a recipient). Messages without a key are not ordered.
+   */
+  groupKey?: string;
   /** Use this id instead of a generated one (a time-ordered UUIDv7). */
   id?: string;
 }
@@ -34,7 +39,7 @@ export interface EnqueueResult {
   created: boolean;
 }
 
-const ENQUEUE_KEYS = ['delayMs', 'availableAt', 'priority', 'dedupeKey', 'id'] as const;
+const ENQUEUE_KEYS = ['delayMs', 'availableAt', 'priority', 'dedupeKey', 'groupKey', 'id'] as const;
 const MAX_BATCH = 1000;
 
 function toRecord(ctx: ResolvedOptions, payload: unknown, options: unknown, field: string): InsertRecord {
@@ -48,6 +53,7 @@ function toRecord(ctx: ResolvedOptions, payload: unknown, options: unknown, fiel
     payload: serializePayload(payload, `${field}.payload`, ctx.maxPayloadBytes),
     priority: int(o.priority, `${field}.options.priority`, LIMITS.priority.min, LIMITS.priority.max, 0),
     dedupeKey: o.dedupeKey === undefined ? null : key(o.dedupeKey, `${field}.options.dedupeKey`),
+    groupKey: o.groupKey === undefined ? null : key(o.groupKey, `${field}.options.groupKey`),
     availableAt: date(o.availableAt, `${field}.options.availableAt`) ?? null,
     delayMs: int(o.delayMs, `${field}.options.delayMs`, LIMITS.delayMs.min, LIMITS.delayMs.max, 0),
   };

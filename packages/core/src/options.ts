@@ -2,7 +2,7 @@ import type { StorageAdapter } from './adapter.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import type { QueueHooks } from './hooks.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { DeliveryMode } from './types.js';
+import type { DeliveryMode, GroupFailurePolicy } from './types.js';
 import { bool, checkOptions, int, oneOf } from './validate.js';
 
 const MINUTE = 60_000;
@@ -23,6 +23,8 @@ export interface QueueOptions {
   maxAttempts?: number;
   /** What an expired SENDING row becomes. Default `at-least-once`; see {@link DeliveryMode}. */
   deliveryMode?: DeliveryMode;
+  /** What a FAILED or HELD message does to its group. Default `skip`; see {@link GroupFailurePolicy}. */
+  groupFailurePolicy?: GroupFailurePolicy;
   /** `guardBeforeSend` refuses when less lease than this is left. Default 60 seconds. */
   guardMarginMs?: number;
   /** Retry delays after a retryable failure: `min(maxMs, baseMs · 2^(attempts-1))`, with jitter. */
@@ -65,6 +67,7 @@ export interface ResolvedOptions {
   leaseMs: number;
   maxAttempts: number;
   deliveryMode: DeliveryMode;
+  groupFailurePolicy: GroupFailurePolicy;
   guardMarginMs: number;
   backoff: Required<BackoffOptions>;
   maxPayloadBytes: number;
@@ -84,7 +87,7 @@ export const LIMITS = {
 } as const;
 
 const QUEUE_KEYS = [
-  'adapter', 'name', 'batchSize', 'leaseMs', 'maxAttempts', 'deliveryMode', 'guardMarginMs',
+  'adapter', 'name', 'batchSize', 'leaseMs', 'maxAttempts', 'deliveryMode', 'groupFailurePolicy', 'guardMarginMs',
   'backoff', 'maxPayloadBytes', 'alerts', 'logger', 'hooks',
 ] as const;
 
@@ -134,6 +137,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     leaseMs,
     maxAttempts: int(o.maxAttempts, 'options.maxAttempts', LIMITS.maxAttempts.min, LIMITS.maxAttempts.max, 3),
     deliveryMode: oneOf(o.deliveryMode, 'options.deliveryMode', ['at-least-once', 'at-most-once'] as const, 'at-least-once'),
+    groupFailurePolicy: oneOf(o.groupFailurePolicy, 'options.groupFailurePolicy', ['skip', 'block'] as const, 'skip'),
     guardMarginMs,
     backoff,
     maxPayloadBytes: int(o.maxPayloadBytes, 'options.maxPayloadBytes', LIMITS.maxPayloadBytes.min, LIMITS.maxPayloadBytes.max, 256 * 1024),
@@ -146,7 +150,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 function isAdapter(value: unknown): value is StorageAdapter {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
-  return ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get'].every(
+  return ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue'].every(
     (m) => typeof a[m] === 'function',
   ) && typeof a.capabilities === 'object';
 }

@@ -32,6 +32,19 @@ export const MESSAGE_STATUSES: readonly MessageStatus[] = [
  */
 export type DeliveryMode = 'at-least-once' | 'at-most-once';
 
+/**
+ * What a message that ended FAILED (or HELD) does to the rest of its group.
+ *
+ * - `skip` (default): the group moves on to its next message. FAILED is terminal: the failed
+ *   message will never be delivered, so the next one overtakes nothing that will arrive. This is
+ *   what SQS FIFO does once a message goes to its dead-letter queue, and it never stalls a
+ *   conversation waiting for a person.
+ * - `block`: the group waits until someone requeues (`queue.requeue(id)`) or removes the failed
+ *   message; `diagnose` reports it as GROUP_BLOCKED. Choose it when a later message makes no
+ *   sense without the earlier one.
+ */
+export type GroupFailurePolicy = 'skip' | 'block';
+
 /** A stored message, as adapters return it. Times are the storage's clock. */
 export interface MessageRecord<P = unknown> {
   /** Unique id (the queue generates UUIDs; an existing table may hold its own string ids). */
@@ -47,6 +60,8 @@ export interface MessageRecord<P = unknown> {
   availableAt: Date;
   /** The key that made enqueue idempotent, if one was given. */
   dedupeKey: string | null;
+  /** Ordered group (a conversation, a recipient): at most one of a group in flight, in enqueue order. */
+  groupKey: string | null;
   /** Token of the claim that holds the message, or null when nobody does. */
   claimToken: string | null;
   /** End of the current lease, or null when nobody holds the message. */
@@ -68,6 +83,8 @@ export interface ClaimedMessage<P = unknown> {
   attempts: number;
   priority: number;
   dedupeKey: string | null;
+  /** The message's ordered group, if any. */
+  groupKey: string | null;
   createdAt: Date;
   /** The claim token that fences every later transition of this message. */
   token: string;

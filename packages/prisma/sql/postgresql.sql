@@ -7,6 +7,7 @@ CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
   "priority"      integer      NOT NULL DEFAULT 0,
   "available_at"  timestamptz(3) NOT NULL DEFAULT now(),
   "dedupe_key"    varchar(191) UNIQUE,
+  "group_key"     varchar(191),
   "claim_token"   varchar(64),
   "lease_until"   timestamptz(3),
   "possibly_sent" boolean      NOT NULL DEFAULT false,
@@ -21,6 +22,8 @@ CREATE INDEX IF NOT EXISTS "msgqueue_messages_claim_idx" ON "msgqueue_messages" 
 CREATE INDEX IF NOT EXISTS "msgqueue_messages_lease_idx" ON "msgqueue_messages" ("lease_until") WHERE "status" IN ('PROCESSING', 'SENDING');
 -- diagnose counts recent failures.
 CREATE INDEX IF NOT EXISTS "msgqueue_messages_status_updated_idx" ON "msgqueue_messages" ("status", "updated_at");
+-- Ordered groups: the claim probes a group's earlier rows in enqueue order.
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_group_idx" ON "msgqueue_messages" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
 CREATE TABLE IF NOT EXISTS "msgqueue_locks" (
   "name"       varchar(191) PRIMARY KEY,
   "owner"      varchar(64)  NOT NULL,

@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
   "priority"      INTEGER  NOT NULL DEFAULT 0,
   "available_at"  DATETIME NOT NULL,
   "dedupe_key"    TEXT     UNIQUE,
+  "group_key"     TEXT,
   "claim_token"   TEXT,
   "lease_until"   DATETIME,
   "possibly_sent" BOOLEAN  NOT NULL DEFAULT false,
@@ -18,6 +19,7 @@ CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
 CREATE INDEX IF NOT EXISTS "msgqueue_messages_claim_idx" ON "msgqueue_messages" ("priority", "available_at", "id") WHERE "status" = 'PENDING';
 CREATE INDEX IF NOT EXISTS "msgqueue_messages_lease_idx" ON "msgqueue_messages" ("status", "lease_until");
 CREATE INDEX IF NOT EXISTS "msgqueue_messages_status_updated_idx" ON "msgqueue_messages" ("status", "updated_at");
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_group_idx" ON "msgqueue_messages" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
 CREATE TABLE IF NOT EXISTS "msgqueue_locks" (
   "name"       TEXT     NOT NULL PRIMARY KEY,
   "owner"      TEXT     NOT NULL,

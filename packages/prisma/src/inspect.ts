@@ -35,6 +35,15 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
     const [dup] = await q(`SELECT COUNT(*) AS ${a('n')} FROM (SELECT ${k} FROM ${sql.table} WHERE ${k} IS NOT NULL GROUP BY ${k} HAVING COUNT(*) > 1) dups`);
     duplicateDedupeKeys = toNumber(dup?.n);
   }
+  let blockedGroups = 0;
+  if (request.groupPolicy === 'block' && sql.has('groupKey')) {
+    const [g, st, created, id] = [sql.col('groupKey'), sql.col('status'), sql.col('createdAt'), sql.col('id')];
+    const [row] = await q(`SELECT COUNT(DISTINCT f.${g}) AS ${a('n')} FROM ${sql.table} f
+      WHERE f.${g} IS NOT NULL AND f.${st} IN (${sql.status('FAILED')}, ${sql.status('HELD')})
+        AND EXISTS (SELECT 1 FROM ${sql.table} p WHERE p.${g} = f.${g} AND p.${st} = ${sql.status('PENDING')}
+          AND (p.${created} > f.${created} OR (p.${created} = f.${created} AND p.${id} > f.${id})))`);
+    blockedGroups = toNumber(row?.n);
+  }
   const sample = async (where: string, order: string) => {
     if (request.sampleSize === 0) return [];
     const p = sql.params();
@@ -53,6 +62,7 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
     failedInWindow: toNumber(f.failedInWindow),
     possiblySentPending: toNumber(f.possiblySent),
     duplicateDedupeKeys,
+    blockedGroups,
     samples: {
       expiredInFlight: await sample(expired, `${updated}, ${sql.col('id')}`),
       failed: await sample(failed, `${updated} DESC, ${sql.col('id')} DESC`),

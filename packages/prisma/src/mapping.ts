@@ -7,11 +7,11 @@ export const PROVIDERS: readonly Provider[] = ['postgresql', 'mysql', 'sqlite'];
 
 /** The message fields stored in columns. */
 export type Field =
-  | 'id' | 'status' | 'payload' | 'attempts' | 'priority' | 'availableAt' | 'dedupeKey'
+  | 'id' | 'status' | 'payload' | 'attempts' | 'priority' | 'availableAt' | 'dedupeKey' | 'groupKey'
   | 'claimToken' | 'leaseUntil' | 'possiblySent' | 'lastError' | 'createdAt' | 'updatedAt';
 
 /** Fields whose column may be absent from an existing table (set them to `null`). */
-export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'lastError'] as const;
+export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
 /** A field whose column may be absent. */
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
 /** A field the queue cannot work without. */
@@ -30,6 +30,7 @@ export const DEFAULT_COLUMNS: Record<Field, string> = {
   priority: 'priority',
   availableAt: 'available_at',
   dedupeKey: 'dedupe_key',
+  groupKey: 'group_key',
   claimToken: 'claim_token',
   leaseUntil: 'lease_until',
   possiblySent: 'possibly_sent',

@@ -2,7 +2,7 @@ import {
   MsgQueueError,
   type ClaimRequest, type ExtendRequest, type FencedOutcome, type GuardRequest, type InsertOutcome,
   type InsertRecord, type InspectRequest, type MessageRecord, type RecycleOutcome, type RecycleRequest,
-  type RunLockRequest, type SettleRequest, type StorageAdapter, type StorageSnapshot,
+  type RequeueRequest, type RunLockRequest, type SettleRequest, type StorageAdapter, type StorageSnapshot,
 } from '@org/msgqueue';
 import type { Dialect } from './dialects/dialect.js';
 import { mysql } from './dialects/mysql.js';
@@ -120,6 +120,9 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
         if (!sql.has('priority') && records.some((r) => r.priority !== 0)) {
           throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no priority column (options.columns.priority is null); enqueue without a priority.`, { field: 'options.columns.priority' });
         }
+        if (!sql.has('groupKey') && records.some((r) => r.groupKey !== null)) {
+          throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no group column (options.columns.groupKey is null); enqueue without a groupKey, or add the column.`, { field: 'options.columns.groupKey' });
+        }
         if (!sql.has('dedupeKey') && records.some((r) => r.dedupeKey !== null)) {
           throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no dedupe column (options.columns.dedupeKey is null); enqueue without a dedupeKey.`, { field: 'options.columns.dedupeKey' });
         }
@@ -176,6 +179,22 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
     inspect: (request: InspectRequest): Promise<StorageSnapshot> => guarded('inspect', async () => inspect(prisma, await table(), request)),
 
     get: (id: string) => guarded('get', async () => read(await table(), id)),
+
+    requeue: ({ id, from }: RequeueRequest) =>
+      guarded('requeue', () =>
+        cas((sql) => {
+          const params = sql.params();
+          const set = [
+            `${sql.col('status')} = ${sql.status('PENDING')}`,
+            `${sql.col('attempts')} = 0`,
+            `${sql.col('claimToken')} = NULL`,
+            `${sql.col('leaseUntil')} = NULL`,
+            `${sql.col('availableAt')} = ${sql.now('availableAt')}`,
+            `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
+          ].join(', ');
+          return { set, where: `${sql.col('id')} = ${params.add(id)} AND ${sql.statusIn(from)}`, params, id };
+        }),
+      ),
   };
 
   async function recycle(sql: TableSql, { maxAttempts, deliveryMode, limit }: RecycleRequest): Promise<RecycleOutcome> {

@@ -18,6 +18,7 @@ export function toRecord(row: RawRow, mapping: Mapping): MessageRecord {
     priority: toNumber(row.priority ?? 0),
     availableAt: toDate(row.availableAt)!,
     dedupeKey: row.dedupeKey === null || row.dedupeKey === undefined ? null : String(row.dedupeKey),
+    groupKey: row.groupKey === null || row.groupKey === undefined ? null : String(row.groupKey),
     claimToken: row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken),
     leaseUntil: toDate(row.leaseUntil),
     possiblySent: toBool(row.possiblySent),

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS "${t}" (
   "priority"      integer      NOT NULL DEFAULT 0,
   "available_at"  timestamptz(3) NOT NULL DEFAULT now(),
   "dedupe_key"    varchar(191) UNIQUE,
+  "group_key"     varchar(191),
   "claim_token"   varchar(64),
   "lease_until"   timestamptz(3),
   "possibly_sent" boolean      NOT NULL DEFAULT false,
@@ -48,6 +49,8 @@ CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("priority", "available_at
 CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("lease_until") WHERE "status" IN ('PROCESSING', 'SENDING');
 -- diagnose counts recent failures.
 CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
+-- Ordered groups: the claim probes a group's earlier rows in enqueue order.
+CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
 CREATE TABLE IF NOT EXISTS "${l}" (
   "name"       varchar(191) PRIMARY KEY,
   "owner"      varchar(64)  NOT NULL,
@@ -68,6 +71,7 @@ CREATE TABLE IF NOT EXISTS \`${t}\` (
   \`priority\`      INT          NOT NULL DEFAULT 0,
   \`available_at\`  DATETIME(3)  NOT NULL,
   \`dedupe_key\`    VARCHAR(191) NULL,
+  \`group_key\`     VARCHAR(191) NULL,
   \`claim_token\`   VARCHAR(64)  NULL,
   \`lease_until\`   DATETIME(3)  NULL,
   \`possibly_sent\` TINYINT(1)   NOT NULL DEFAULT 0,
@@ -79,7 +83,8 @@ CREATE TABLE IF NOT EXISTS \`${t}\` (
   -- InnoDB locks every row it scans: without this index a SKIP LOCKED claim scans, and locks, the table.
   KEY \`${t}_claim_idx\` (\`status\`, \`priority\`, \`available_at\`, \`id\`),
   KEY \`${t}_lease_idx\` (\`status\`, \`lease_until\`),
-  KEY \`${t}_status_updated_idx\` (\`status\`, \`updated_at\`)
+  KEY \`${t}_status_updated_idx\` (\`status\`, \`updated_at\`),
+  KEY \`${t}_group_idx\` (\`group_key\`, \`created_at\`, \`id\`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS \`${l}\` (
   \`name\`       VARCHAR(191) NOT NULL,
@@ -102,6 +107,7 @@ CREATE TABLE IF NOT EXISTS "${t}" (
   "priority"      INTEGER  NOT NULL DEFAULT 0,
   "available_at"  DATETIME NOT NULL,
   "dedupe_key"    TEXT     UNIQUE,
+  "group_key"     TEXT,
   "claim_token"   TEXT,
   "lease_until"   DATETIME,
   "possibly_sent" BOOLEAN  NOT NULL DEFAULT false,
@@ -112,6 +118,7 @@ CREATE TABLE IF NOT EXISTS "${t}" (
 CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("priority", "available_at", "id") WHERE "status" = 'PENDING';
 CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("status", "lease_until");
 CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
+CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
 CREATE TABLE IF NOT EXISTS "${l}" (
   "name"       TEXT     NOT NULL PRIMARY KEY,
   "owner"      TEXT     NOT NULL,

@@ -17,6 +17,7 @@ export function insertColumns(sql: TableSql, params: Params, r: InsertRecord): {
     r.availableAt ? d.fromEpochMs(sql.schema.times.availableAt, params.add(r.availableAt.getTime())) : sql.nowPlus('availableAt', params.add(r.delayMs)),
   ]);
   if (sql.has('dedupeKey')) cols.push([sql.col('dedupeKey'), params.add(r.dedupeKey)]);
+  if (sql.has('groupKey')) cols.push([sql.col('groupKey'), params.add(r.groupKey)]);
   cols.push([sql.col('possiblySent'), d.bool(false)], [sql.col('createdAt'), now], [sql.col('updatedAt'), sql.now('updatedAt')]);
   return { columns: cols.map((c) => c[0]), values: cols.map((c) => c[1]) };
 }

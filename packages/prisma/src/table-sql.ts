@@ -1,4 +1,4 @@
-import type { MessageStatus } from '@org/msgqueue';
+import type { GroupFailurePolicy, MessageStatus } from '@org/msgqueue';
 import type { Dialect } from './dialects/dialect.js';
 import type { Field, Mapping, TimeField } from './mapping.js';
 import type { SchemaInfo } from './schema-info.js';
@@ -82,6 +82,22 @@ export class TableSql {
     return `${prefix}${this.col('status')} = ${this.status('PENDING')} AND ${prefix}${this.col('availableAt')} <= ${this.now('availableAt')}`;
   }
 
+  /**
+   * The group rule of the claim, for the candidate row aliased `c`: claimable only when no other
+   * row of its group is in flight, and none created before it still holds the group back (PENDING,
+   * due or not; FAILED or HELD too under `block`). One index probe on (group_key, created_at, id).
+   */
+  groupFree(policy: GroupFailurePolicy): string {
+    if (!this.has('groupKey')) return '1 = 1';
+    const g = this.col('groupKey');
+    const [created, id] = [this.col('createdAt'), this.col('id')];
+    const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
+    const st = (s: readonly MessageStatus[]) => `o.${this.col('status')} IN (${s.map((x) => this.status(x)).join(', ')})`;
+    return `(c.${g} IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.table} o WHERE o.${g} = c.${g} AND o.${id} <> c.${id} AND (
+      ${st(['PROCESSING', 'SENDING'])}
+      OR (${st(holding)} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
+  }
+
   /** Every message field, aliased, with times as epoch milliseconds and the payload as text. */
   private selectList(prefix = ''): string {
     const d = this.dialect;
@@ -96,6 +112,7 @@ export class TableSql {
       this.has('priority') ? `${c('priority')} AS ${a('priority')}` : `0 AS ${a('priority')}`,
       t('availableAt'),
       this.has('dedupeKey') ? `${c('dedupeKey')} AS ${a('dedupeKey')}` : `NULL AS ${a('dedupeKey')}`,
+      this.has('groupKey') ? `${c('groupKey')} AS ${a('groupKey')}` : `NULL AS ${a('groupKey')}`,
       `${c('claimToken')} AS ${a('claimToken')}`,
       t('leaseUntil'),
       `${c('possiblySent')} AS ${a('possiblySent')}`,

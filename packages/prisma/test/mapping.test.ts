@@ -96,6 +96,7 @@ for (const db of testDatabases('mapping')) {
           updatedAt: 'updatedAt',
           priority: null,
           dedupeKey: null,
+          groupKey: null,
         },
         statuses: { SENT: 'COMPLETED' },
         lockTable: false,

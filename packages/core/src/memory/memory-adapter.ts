@@ -3,7 +3,7 @@ import type {
   RecycleOutcome, RecycleRequest, RunLockRequest, SettleRequest, StorageAdapter, StorageSnapshot,
 } from '../adapter.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import type { MessageRecord, MessageStatus } from '../types.js';
+import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../types.js';
 import { MESSAGE_STATUSES } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
 
@@ -49,6 +49,37 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     !!row && row.claimToken === token && from.includes(row.status);
   const inFlight = (r: Row) => r.status === 'PROCESSING' || r.status === 'SENDING';
   const oldestFirst = (a: Row, b: Row) => a.updatedAt.getTime() - b.updatedAt.getTime();
+  const enqueueOrder = (a: Row, b: Row) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byGroup = (): Map<string, Row[]> => {
+    const groups = new Map<string, Row[]>();
+    for (const r of rows.values()) {
+      if (r.groupKey === null) continue;
+      const list = groups.get(r.groupKey) ?? [];
+      list.push(r);
+      groups.set(r.groupKey, list);
+    }
+    return groups;
+  };
+  /**
+   * Per group, the one row that may be claimed: the earliest row still holding the group back
+   * (pending, in flight, or failed/held under `block`), if it is PENDING and nothing is in flight.
+   */
+  const groupHeads = (policy: GroupFailurePolicy): Map<string, Row> => {
+    const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
+    const heads = new Map<string, Row>();
+    for (const [key, list] of byGroup()) {
+      if (list.some(inFlight)) continue;
+      const head = list.filter((r) => holding.includes(r.status)).sort(enqueueOrder)[0];
+      if (head?.status === 'PENDING') heads.set(key, head);
+    }
+    return heads;
+  };
+  const blockedGroups = (): number =>
+    [...byGroup().values()].filter((list) => {
+      const sorted = [...list].sort(enqueueOrder);
+      const firstStuck = sorted.findIndex((r) => r.status === 'FAILED' || r.status === 'HELD');
+      return firstStuck >= 0 && sorted.slice(firstStuck + 1).some((r) => r.status === 'PENDING');
+    }).length;
 
   return {
     name: 'memory',
@@ -59,17 +90,13 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
     async insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
       const t = now();
-      for (const r of records) {
-        if (rows.has(r.id) && (r.dedupeKey === null || !byDedupe.has(r.dedupeKey))) {
-          throw invalidArgument('enqueue.options.id', `a message with id ${r.id} already exists.`);
-        }
-      }
       return records.map((r) => {
         const existing = r.dedupeKey === null ? undefined : byDedupe.get(r.dedupeKey);
         if (existing !== undefined) return { id: existing, created: false };
+        if (rows.has(r.id)) return { id: r.id, created: false };
         rows.set(r.id, {
           id: r.id, status: 'PENDING', payload: r.payload, attempts: 0, priority: r.priority,
-          availableAt: r.availableAt ?? new Date(t + r.delayMs), dedupeKey: r.dedupeKey, claimToken: null,
+          availableAt: r.availableAt ?? new Date(t + r.delayMs), dedupeKey: r.dedupeKey, groupKey: r.groupKey, claimToken: null,
           leaseUntil: null, possiblySent: false, lastError: null, createdAt: new Date(t), updatedAt: new Date(t),
         });
         if (r.dedupeKey !== null) byDedupe.set(r.dedupeKey, r.id);
@@ -77,10 +104,12 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       });
     },
 
-    async claim({ limit, token, leaseMs }: ClaimRequest): Promise<MessageRecord[]> {
+    async claim({ limit, token, leaseMs, groupPolicy }: ClaimRequest): Promise<MessageRecord[]> {
       const t = now();
+      const heads = groupHeads(groupPolicy);
       const due = [...rows.values()]
         .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
+        .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
         .sort((a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit);
       for (const r of due) {
@@ -146,7 +175,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return result;
     },
 
-    async inspect({ inFlightAlertMs, failedWindowMs, sampleSize }: InspectRequest): Promise<StorageSnapshot> {
+    async inspect({ inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: InspectRequest): Promise<StorageSnapshot> {
       const t = now();
       const all = [...rows.values()];
       const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
@@ -166,12 +195,21 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         failedInWindow: failed.filter((r) => r.updatedAt.getTime() >= t - failedWindowMs).length,
         possiblySentPending: all.filter((r) => r.possiblySent && (r.status === 'PENDING' || inFlight(r))).length,
         duplicateDedupeKeys: [...keys.values()].filter((n) => n > 1).length,
+        blockedGroups: groupPolicy === 'block' ? blockedGroups() : 0,
         samples: {
           expiredInFlight: expired.slice(0, sampleSize).map(out),
           failed: [...failed].reverse().slice(0, sampleSize).map(out),
           held: all.filter((r) => r.status === 'HELD').sort(oldestFirst).slice(0, sampleSize).map(out),
         },
       };
+    },
+
+    async requeue({ id, from }): Promise<FencedOutcome> {
+      const row = rows.get(id);
+      if (!row || !from.includes(row.status)) return refused(id);
+      const t = now();
+      Object.assign(row, { status: 'PENDING', attempts: 0, availableAt: new Date(t), updatedAt: new Date(t), claimToken: null, leaseUntil: null });
+      return { ok: true, record: out(row) };
     },
 
     async get(id: string): Promise<MessageRecord | null> {

@@ -51,11 +51,14 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
       return outcomes(records, created, existing as { id: unknown; dedupeKey: unknown }[]);
     },
 
-    async claim(sql: TableSql, { limit, token, leaseMs }: ClaimRequest): Promise<RawRow[]> {
+    async claim(sql: TableSql, request: ClaimRequest): Promise<RawRow[]> {
+      const { limit, token, leaseMs } = request;
       return transaction(async (tx) => {
         const pick = sql.params();
-        const picked = await q(tx, `SELECT ${sql.col('id')} AS id FROM ${sql.table} WHERE ${sql.duePending()}
-          ORDER BY ${sql.claimOrder()} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`, pick.values);
+        // The group rule's subquery is a consistent (non-locking) read: InnoDB only locks the
+        // outer candidates, so rows another claimer has locked still count as holding their group.
+        const picked = await q(tx, `SELECT c.${sql.col('id')} AS id FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
+          ORDER BY ${sql.claimOrder('c.')} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`, pick.values);
         if (picked.length === 0) return [];
         const params = sql.params();
         const set = [

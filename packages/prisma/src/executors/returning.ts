@@ -43,7 +43,8 @@ export function returningExecutor(client: PrismaRawClient, rowLocks: boolean): E
       return outcomes(records, created, existing as { id: unknown; dedupeKey: unknown }[]);
     },
 
-    async claim(sql: TableSql, { limit, token, leaseMs }: ClaimRequest): Promise<RawRow[]> {
+    async claim(sql: TableSql, request: ClaimRequest): Promise<RawRow[]> {
+      const { limit, token, leaseMs } = request;
       const params = sql.params();
       // Placeholders are added in text order: SET first, then the picking subquery's LIMIT.
       const set = [
@@ -56,11 +57,13 @@ export function returningExecutor(client: PrismaRawClient, rowLocks: boolean): E
       const limitPh = params.add(limit);
       const text = rowLocks
         ? `WITH picked AS MATERIALIZED (
-            SELECT ${sql.col('id')} FROM ${sql.table} WHERE ${sql.duePending()} ORDER BY ${sql.claimOrder()} LIMIT ${limitPh} FOR UPDATE SKIP LOCKED)
+            SELECT c.${sql.col('id')} FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
+            ORDER BY ${sql.claimOrder('c.')} LIMIT ${limitPh} FOR UPDATE OF c SKIP LOCKED)
           UPDATE ${sql.table} AS m SET ${set} FROM picked WHERE m.${sql.col('id')} = picked.${sql.col('id')}
           RETURNING ${sql.selectFrom('m.')}`
         : `UPDATE ${sql.table} SET ${set}
-          WHERE ${sql.col('id')} IN (SELECT ${sql.col('id')} FROM ${sql.table} WHERE ${sql.duePending()} ORDER BY ${sql.claimOrder()} LIMIT ${limitPh})
+          WHERE ${sql.col('id')} IN (SELECT c.${sql.col('id')} FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
+            ORDER BY ${sql.claimOrder('c.')} LIMIT ${limitPh})
             AND ${sql.col('status')} = ${sql.status('PENDING')}
           RETURNING ${sql.select}`;
       return q(text, params.values);

@@ -5,6 +5,8 @@ import { inject } from 'vitest';
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
 import { type PrismaLike, prismaAdapter, type PrismaAdapterOptions, type Provider, splitStatements } from '@org/msgqueue-prisma';
 
+const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
 /** A PrismaClient as the tests use it. */
 export type Client = PrismaLike & { $disconnect(): Promise<void> } & Record<string, unknown>;
 
@@ -79,8 +81,9 @@ export function testDatabases(name: string): TestDb[] {
   return [postgresDb(), sqliteDb(name), mariadbDb()].filter((d): d is TestDb => d !== null);
 }
 
-/** Apply the SQL this package ships for the provider. */
+/** Apply the SQL this package ships for the provider, on fresh tables (servers outlive test runs). */
 export async function applyShippedSchema(client: Client, provider: Provider): Promise<void> {
+  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(provider, t)}`);
   const sql = readFileSync(new URL(`../../sql/${provider}.sql`, import.meta.url), 'utf8');
   for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
 }
@@ -90,7 +93,6 @@ export async function run(client: Client, statements: string[]): Promise<void> {
   for (const s of statements) await client.$executeRawUnsafe(s);
 }
 
-const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** SQL that moves a time column back by `ms` (the queue then sees `ms` more elapsed). */
 export function backdate(provider: Provider, column: string, ms: number): string {

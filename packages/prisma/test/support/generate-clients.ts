@@ -1,0 +1,41 @@
+/** Generate a Prisma client per provider, offline, from the shipped model snippets plus the test-only models. */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = fileURLToPath(new URL('../..', import.meta.url));
+const PROVIDERS = ['postgresql', 'mysql', 'sqlite'] as const;
+
+export function generateClients(): void {
+  const stubDir = mkdtempSync(join(tmpdir(), 'msgqueue-prisma-stub-'));
+  const stub = join(stubDir, 'schema-engine');
+  // The Prisma CLI wants a schema-engine binary it cannot download here; `generate` never runs it.
+  writeFileSync(stub, '#!/bin/sh\nexit 0\n');
+  chmodSync(stub, 0o755);
+  for (const provider of PROVIDERS) {
+    const out = join(pkg, 'test', 'generated', provider);
+    const schema = [
+      `generator client {\n  provider = "prisma-client"\n  output   = "${out}"\n}\n`,
+      `datasource db {\n  provider = "${provider}"\n}\n`,
+      readFileSync(join(pkg, 'prisma', `${provider}.prisma`), 'utf8'),
+      readFileSync(join(pkg, 'test', 'fixtures', `existing-table.${provider}.prisma`), 'utf8'),
+    ].join('\n');
+    const hash = createHash('sha256').update(schema).digest('hex');
+    const stamp = join(out, '.schema-hash');
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
+    const file = join(pkg, 'test', 'generated', `${provider}.prisma`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, schema);
+    execFileSync(join(pkg, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', file], {
+      cwd: pkg,
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+      stdio: 'pipe',
+    });
+    writeFileSync(stamp, hash);
+  }
+  rmSync(stubDir, { recursive: true, force: true });
+}
+

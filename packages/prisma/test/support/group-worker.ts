@@ -1,0 +1,71 @@
+/**
+ * A worker for the ordered-groups tests: claims, sometimes "crashes" (abandons a claimed message
+ * before its guard, so only lease expiry and the recycler bring it back), sometimes fails with a
+ * retry, otherwise guards → "delivers" → acks, logging each delivery with wall-clock times.
+ * Run as a process: argv provider url total seed → prints one JSON line of deliveries.
+ */
+import { createQueue, type Queue } from '@org/msgqueue';
+import { prismaAdapter } from '../../src/index.js';
+import type { Provider } from '../../src/mapping.js';
+import { openClient } from './open-client.js';
+
+/** One delivery: group, position in the group, and when it was in the provider's hands. */
+export interface Delivery {
+  g: number;
+  n: number;
+  start: number;
+  end: number;
+  worker: string;
+}
+
+export const GROUP_QUEUE_OPTIONS = {
+  leaseMs: 1_000,
+  guardMarginMs: 100,
+  maxAttempts: 50,
+  backoff: { baseMs: 10, maxMs: 50 },
+} as const;
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Drain until `total` messages are SENT (or the deadline passes). */
+export async function drainGroups(queue: Queue<{ g: number; n: number }>, total: number, worker: string, seed: number): Promise<Delivery[]> {
+  let state = seed >>> 0 || 1;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const deliveries: Delivery[] = [];
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await queue.recycleStuck();
+    const claim = await queue.claimBatch({ limit: 8 });
+    if (claim.messages.length === 0) {
+      if ((await queue.diagnose({ sampleSize: 0 })).counts.SENT >= total) break;
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    for (const m of claim.messages) {
+      const roll = random();
+      if (roll < 0.03) continue; // crash: abandoned in PROCESSING until its lease expires
+      if (roll < 0.1) {
+        await queue.fail(m, 'transient provider error');
+        continue;
+      }
+      const guard = await queue.guardBeforeSend(m);
+      if (!guard.ok) continue;
+      const start = now();
+      await new Promise((r) => setTimeout(r, random() < 0.5 ? 0 : 2));
+      const end = now();
+      const ack = await queue.ack(m);
+      if (ack.ok) deliveries.push({ g: m.payload.g, n: m.payload.n, start, end, worker });
+      else throw new Error(`ack refused for a message this worker guarded: ${ack.reason}`);
+    }
+  }
+  return deliveries;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  const [provider, url, total, seed] = process.argv.slice(2) as [Provider, string, string, string];
+  const prisma = await openClient(provider, url);
+  const queue = createQueue<{ g: number; n: number }>({ adapter: prismaAdapter(prisma as never, { provider }), ...GROUP_QUEUE_OPTIONS });
+  const deliveries = await drainGroups(queue, Number(total), `pid-${process.pid}`, Number(seed));
+  process.stdout.write(`${JSON.stringify(deliveries)}\n`);
+  await prisma.$disconnect();
+}
