@@ -72,13 +72,15 @@ export interface SettleRequest {
   token: string;
   /** The statuses the message may be in; any other means the transition is refused. */
   from: readonly MessageStatus[];
-  to: 'SENT' | 'PENDING' | 'FAILED';
+  to: 'SENT' | 'PENDING' | 'FAILED' | 'HELD';
   /** With `to: 'PENDING'`: claimable again this many milliseconds after the storage's now. */
   delayMs: number;
   /** Recorded in `lastError`; null keeps the current value. */
   error: string | null;
   /** Give the claim's attempt back (release): `attempts - 1`, never below 0. */
   refundAttempt: boolean;
+  /** Set `possiblySent` (the send may have arrived); false leaves the flag as it is. */
+  possiblySent: boolean;
 }
 
 /** Arguments of {@link StorageAdapter.extendLease}. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRetryableByDefault } from './errors/send-errors.js';
+import { classifySendError, type SendOutcome } from './errors/send-errors.js';
 import { claimBatch } from './claim-batch.js';
 import { guardBeforeSend } from './guard-before-send.js';
 import { registry, workingSet } from './in-process.js';
@@ -12,7 +12,10 @@ import { invalidArgument } from './errors/msgqueue-error.js';
 
 /** What `send` receives besides the message. */
 export interface SendContext {
-  /** Aborted when the tick's time budget runs out: pass it to fetch() so a hung send stops. */
+  /**
+   * Aborted before the message's lease runs out (or the tick's budget, whichever is first): pass it
+   * to fetch() so a send never outlives its lease, when the recycler could hand it to another worker.
+   */
   signal: AbortSignal;
 }
 
@@ -20,7 +23,9 @@ export interface SendContext {
 export interface RunOnceOptions<P> {
   /**
    * Deliver one message. Resolve when the provider accepted it; throw to fail the attempt.
-   * Throw a {@link PermanentSendError} (or any error with `retryable: false`) to fail for good.
+   * Throw a {@link PermanentSendError} (or any error with `retryable: false`) to fail for good, a
+   * {@link RetryableSendError} (`retryable: true`) when the provider certainly did not take it; any
+   * other error means the outcome is unknown (see {@link SendOutcome}).
    * Pass `message.idempotencyKey` to the provider when it supports one.
    */
   send: (message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>;
@@ -40,8 +45,8 @@ export interface RunOnceOptions<P> {
    * share messages, so overlapping ticks are safe, just concurrent.
    */
   overlap?: 'skip' | 'allow';
-  /** Which errors thrown by `send` are worth a retry. Default: all but those with `retryable: false`. */
-  isRetryable?: (error: unknown) => boolean;
+  /** How an error thrown by `send` ended. Default {@link classifySendError}. */
+  classifyError?: (error: unknown) => SendOutcome;
 }
 
 /** What one {@link Queue.runOnce} tick did. */
@@ -55,6 +60,8 @@ export interface RunSummary {
   retried: number;
   /** Messages that ended FAILED this tick. */
   failed: number;
+  /** Sends whose outcome was unknown, held for review (at-most-once). */
+  held: number;
   /** Claimed but not started before the budget ran out: released, attempt not counted. */
   released: number;
   /** Messages this process was already working on under an older claim: released untouched. */
@@ -68,7 +75,7 @@ export interface RunSummary {
   durationMs: number;
 }
 
-const RUN_KEYS = ['send', 'limit', 'timeBudgetMs', 'reserveMs', 'concurrency', 'recycle', 'overlap', 'isRetryable'] as const;
+const RUN_KEYS = ['send', 'limit', 'timeBudgetMs', 'reserveMs', 'concurrency', 'recycle', 'overlap', 'classifyError'] as const;
 
 /**
  * One cron tick: recycle, claim, then per message guard → send → ack or fail, inside a time budget.
@@ -84,11 +91,11 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   const concurrency = int(o.concurrency, 'runOnce.options.concurrency', 1, 100, 1);
   const doRecycle = bool(o.recycle, 'runOnce.options.recycle', true);
   const overlap = oneOf(o.overlap, 'runOnce.options.overlap', ['skip', 'allow'] as const, 'skip');
-  const isRetryable = fn<(e: unknown) => boolean>(o.isRetryable, 'runOnce.options.isRetryable') ?? isRetryableByDefault;
+  const classifyError = fn<(e: unknown) => SendOutcome>(o.classifyError, 'runOnce.options.classifyError') ?? classifySendError;
 
   const started = performance.now();
   const summary: RunSummary = {
-    skipped: null, recycled: null, claimed: 0, sent: 0, retried: 0, failed: 0, released: 0,
+    skipped: null, recycled: null, claimed: 0, sent: 0, retried: 0, failed: 0, held: 0, released: 0,
     alreadyWorking: 0, guardRefused: {}, staleAcks: 0, storageErrors: 0, durationMs: 0,
   };
   const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
@@ -106,9 +113,12 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
       if (!locked) return { ...finish(), skipped: 'overlap-other-instance' };
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
+    const claimedAt = performance.now();
     const claim = await claimBatch<P>(ctx, { limit });
     summary.claimed = claim.messages.length;
-    await work(ctx, claim.messages, { send, isRetryable, budget, reserve, concurrency, started }, summary);
+    // Sends stop half a guard margin before the lease ends, measured from before the claim.
+    const leaseDeadline = claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2;
+    await work(ctx, claim.messages, { send, classifyError, budget, reserve, concurrency, started, leaseDeadline }, summary);
     ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
     return finish();
   } finally {
@@ -123,7 +133,8 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
 
 interface WorkPlan<P> {
   send: RunOnceOptions<P>['send'];
-  isRetryable: (e: unknown) => boolean;
+  classifyError: (e: unknown) => SendOutcome;
+  leaseDeadline: number;
   budget: number;
   reserve: number;
   concurrency: number;
@@ -172,8 +183,10 @@ async function one<P>(
     }
     let sendError: unknown;
     let threw = false;
+    const leaseLeft = Math.max(0, Math.floor(plan.leaseDeadline - performance.now()));
+    const sendSignal = AbortSignal.any([signal, AbortSignal.timeout(leaseLeft)]);
     try {
-      await plan.send(m, { signal });
+      await plan.send(m, { signal: sendSignal });
     } catch (error) {
       threw = true;
       sendError = error ?? new Error('send threw without an error');
@@ -184,13 +197,25 @@ async function one<P>(
       else if (acked) summary.staleAcks++;
       return;
     }
-    const failed = await settleSafely(ctx, summary, () => fail(ctx, m, sendError, { retryable: plan.isRetryable(sendError) }));
+    const kind = classify(plan.classifyError, sendError);
+    const failed = await settleSafely(ctx, summary, () => fail(ctx, m, sendError, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' }));
     if (failed?.ok) {
       if (failed.outcome === 'retry') summary.retried++;
+      else if (failed.outcome === 'held') summary.held++;
       else summary.failed++;
     }
   } finally {
     working.delete(m.id);
+  }
+}
+
+/** The user's classifier, defended: anything but a known outcome (or a throw) counts as unknown. */
+function classify(classifier: (e: unknown) => SendOutcome, error: unknown): SendOutcome {
+  try {
+    const kind = classifier(error);
+    return kind === 'fail' || kind === 'retry' ? kind : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 

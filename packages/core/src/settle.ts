@@ -3,7 +3,8 @@ import { invalidArgument } from './errors/msgqueue-error.js';
 import { answer, checkRef } from './fencing.js';
 import { callHook } from './hooks.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
-import type { ClaimRef, FailResult, TransitionResult } from './types.js';
+import type { FencedOutcome } from './adapter.js';
+import type { ClaimRef, FailResult, MessageStatus, TransitionResult } from './types.js';
 import { bool, checkOptions, int } from './validate.js';
 
 const MAX_ERROR_LENGTH = 2000;
@@ -14,7 +15,7 @@ const MAX_ERROR_LENGTH = 2000;
  */
 export async function ack(ctx: ResolvedOptions, message: ClaimRef): Promise<TransitionResult> {
   const ref = checkRef(message, 'ack.message');
-  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING', 'SENDING'], to: 'SENT', delayMs: 0, error: null, refundAttempt: false });
+  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING', 'SENDING'], to: 'SENT', delayMs: 0, error: null, refundAttempt: false, possiblySent: false });
   const result = answer(ctx, 'ack', ref, outcome, ['PROCESSING', 'SENDING']);
   if (result.ok && outcome.ok) callHook(ctx.hooks, ctx.logger, 'acked', { id: ref.id, attempts: outcome.record.attempts });
   return result;
@@ -26,11 +27,18 @@ export interface FailOptions {
   retryable?: boolean;
   /** Retry after exactly this delay instead of the backoff. */
   delayMs?: number;
+  /**
+   * The send may have reached the provider (a timeout, a connection dropped after the request).
+   * For a message past its guard: at-most-once holds it (HELD) instead of retrying; at-least-once
+   * retries it flagged `possiblySent`. Default false.
+   */
+  maybeSent?: boolean;
 }
 
 /**
  * Record a failed attempt. With attempts left and `retryable` not false, the message goes back to
- * PENDING after the backoff delay; otherwise it ends FAILED. Fenced by the claim token.
+ * PENDING after the backoff delay; otherwise it ends FAILED. With `maybeSent` on a message past its
+ * guard, at-most-once holds it (HELD) and at-least-once flags it `possiblySent`. Fenced by the token.
  */
 export async function fail(
   ctx: ResolvedOptions,
@@ -39,8 +47,9 @@ export async function fail(
   options?: FailOptions,
 ): Promise<FailResult> {
   const ref = checkRef(message, 'fail.message');
-  const o = checkOptions<FailOptions>(options, 'fail.options', ['retryable', 'delayMs']);
+  const o = checkOptions<FailOptions>(options, 'fail.options', ['retryable', 'delayMs', 'maybeSent']);
   const retryable = bool(o.retryable, 'fail.options.retryable', true);
+  const maybeSent = bool(o.maybeSent, 'fail.options.maybeSent', false);
   const explicitDelay = o.delayMs === undefined ? undefined : int(o.delayMs, 'fail.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max);
   const attempts = (message as { attempts?: unknown }).attempts;
   if (attempts !== undefined) int(attempts, 'fail.message.attempts', 0, Number.MAX_SAFE_INTEGER);
@@ -49,16 +58,22 @@ export async function fail(
   const current = typeof attempts === 'number' ? attempts : (await ctx.adapter.get(ref.id))?.attempts ?? ctx.maxAttempts;
   const final = !retryable || current >= ctx.maxAttempts;
   const delayMs = final ? 0 : explicitDelay ?? backoffDelay(ctx.backoff, current);
-  const outcome = await ctx.adapter.settle({
-    ...ref,
-    from: ['PROCESSING', 'SENDING'],
-    to: final ? 'FAILED' : 'PENDING',
-    delayMs,
-    error: text,
-    refundAttempt: false,
-  });
+  const settle = (from: MessageStatus[], to: 'PENDING' | 'FAILED' | 'HELD', possiblySent: boolean) =>
+    ctx.adapter.settle({ ...ref, from, to, delayMs: to === 'PENDING' ? delayMs : 0, error: text, refundAttempt: false, possiblySent });
+  let outcome: FencedOutcome | undefined;
+  if (maybeSent) {
+    // Past the guard it may have arrived: flag it, and under at-most-once never re-send it.
+    outcome = await settle(['SENDING'], final ? 'FAILED' : ctx.deliveryMode === 'at-most-once' ? 'HELD' : 'PENDING', true);
+  }
+  // Not past the guard (still PROCESSING), or a plain failure: it was not sent.
+  if (!outcome?.ok) outcome = await settle(['PROCESSING', 'SENDING'], final ? 'FAILED' : 'PENDING', false);
+  const held = outcome.ok && outcome.record.status === 'HELD';
   const result = answer(ctx, 'fail', ref, outcome, ['PROCESSING', 'SENDING']);
   if (!result.ok || !outcome.ok) return result as FailResult;
+  if (held) {
+    ctx.logger.warn({ queue: ctx.name, id: ref.id }, 'msgqueue: send outcome unknown; message held for review (at-most-once)');
+    return { ...result, outcome: 'held' };
+  }
   const outcomeKind = final ? 'failed' : 'retry';
   ctx.logger.info({ queue: ctx.name, id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind }, 'msgqueue: message failed');
   callHook(ctx.hooks, ctx.logger, 'failed', { id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind, error: text });
@@ -79,7 +94,7 @@ export async function release(ctx: ResolvedOptions, message: ClaimRef, options?:
   const ref = checkRef(message, 'release.message');
   const o = checkOptions<ReleaseOptions>(options, 'release.options', ['delayMs']);
   const delayMs = int(o.delayMs, 'release.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max, 0);
-  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING'], to: 'PENDING', delayMs, error: null, refundAttempt: true });
+  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING'], to: 'PENDING', delayMs, error: null, refundAttempt: true, possiblySent: false });
   return answer(ctx, 'release', ref, outcome, ['PROCESSING']);
 }
 

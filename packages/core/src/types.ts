@@ -146,6 +146,7 @@ export type TransitionResult = Accepted | Refusal;
 export type FailResult =
   | (Accepted & { outcome: 'retry'; availableAt: Date | null })
   | (Accepted & { outcome: 'failed' })
+  | (Accepted & { outcome: 'held' })
   | Refusal;
 
 /** A reference to a claimed message: what the fenced operations need. */

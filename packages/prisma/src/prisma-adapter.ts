@@ -147,7 +147,7 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
         }),
       ),
 
-    settle: ({ id, token, from, to, delayMs, error, refundAttempt }: SettleRequest) =>
+    settle: ({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest) =>
       guarded('settle', () =>
         cas((sql) => {
           const params = sql.params();
@@ -160,6 +160,7 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
             to === 'PENDING' ? `${sql.col('availableAt')} = ${sql.nowPlus('availableAt', params.add(delayMs))}` : null,
             error !== null && sql.has('lastError') ? `${sql.col('lastError')} = ${params.add(error)}` : null,
             refundAttempt ? `${attempts} = CASE WHEN ${attempts} > 0 THEN ${attempts} - 1 ELSE 0 END` : null,
+            possiblySent ? `${sql.col('possiblySent')} = ${sql.dialect.bool(true)}` : null,
           ].filter(Boolean).join(', ');
           return { set, where: fenced(sql, { params }, id, token, from), params, id };
         }),

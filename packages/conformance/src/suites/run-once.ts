@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentSendError, type ClaimedMessage } from '@org/msgqueue';
+import { PermanentSendError, RetryableSendError, type ClaimedMessage } from '@org/msgqueue';
 import { type Fixture, MINUTE } from '../context.js';
 
 /** The cron tick end to end, over the adapter under test. */
@@ -27,6 +27,71 @@ export function runOnceSuite(f: Fixture): void {
       expect(s).toMatchObject({ claimed: 2, sent: 0, retried: 1, failed: 1 });
       expect(await q.get(flaky)).toMatchObject({ status: 'PENDING', lastError: 'Error: timeout' });
       expect(await q.get(bad)).toMatchObject({ status: 'FAILED', lastError: 'PermanentSendError: recipient unknown' });
+    });
+
+    it('at-least-once: a send whose outcome is unknown is retried flagged possiblySent, with the same key', async () => {
+      const q = f.queue<string>({ backoff: { baseMs: 0 } });
+      const { id } = await q.enqueue('x');
+      const keys: string[] = [];
+      const s = await q.runOnce({
+        send: async (m) => {
+          keys.push(m.idempotencyKey);
+          throw new Error('socket hang up');
+        },
+      });
+      expect(s).toMatchObject({ retried: 1, held: 0 });
+      expect(await q.get(id)).toMatchObject({ status: 'PENDING', possiblySent: true });
+      await q.runOnce({ send: async (m) => void keys.push(m.idempotencyKey) });
+      expect(keys).toHaveLength(2);
+      expect(new Set(keys).size).toBe(1);
+    });
+
+    it('at-most-once: a send whose outcome is unknown is HELD, never re-sent; a certain non-delivery is retried', async () => {
+      const q = f.queue<string>({ deliveryMode: 'at-most-once', backoff: { baseMs: 0 } });
+      const { id: unknown } = await q.enqueue('timeout');
+      const { id: refused } = await q.enqueue('503');
+      const s = await q.runOnce({
+        send: async (m) => {
+          throw m.payload === '503' ? new RetryableSendError('provider 503') : new Error('timeout after the request went out');
+        },
+      });
+      expect(s).toMatchObject({ held: 1, retried: 1 });
+      expect(await q.get(unknown)).toMatchObject({ status: 'HELD', possiblySent: true });
+      expect(await q.get(refused)).toMatchObject({ status: 'PENDING', possiblySent: false });
+      const again = await q.runOnce({ send: async () => {} });
+      expect(again.sent).toBe(1);
+      expect((await q.diagnose()).findings.map((x) => x.code)).toContain('HELD_FOR_REVIEW');
+    });
+
+    it('a send never outlives its lease: its signal aborts first, and the attempt is recorded', async () => {
+      const q = f.queue({ leaseMs: 2_000, guardMarginMs: 500 });
+      const { id } = await q.enqueue({});
+      let reason: unknown;
+      const s = await q.runOnce({
+        timeBudgetMs: 30_000,
+        send: (_m, { signal }) =>
+          new Promise((_resolve, reject) =>
+            signal.addEventListener('abort', () => {
+              reason = signal.reason;
+              reject(signal.reason);
+            }),
+          ),
+      });
+      expect((reason as Error).name).toBe('TimeoutError');
+      expect(s.retried).toBe(1);
+      expect(await q.get(id)).toMatchObject({ status: 'PENDING', possiblySent: true });
+    });
+
+    it('a classifier that throws or answers nonsense counts as unknown', async () => {
+      const q = f.queue({ deliveryMode: 'at-most-once' });
+      const { id } = await q.enqueue({});
+      await q.runOnce({
+        send: async () => {
+          throw new Error('x');
+        },
+        classifyError: () => 'maybe' as never,
+      });
+      expect(await q.get(id)).toMatchObject({ status: 'HELD' });
     });
 
     it('a tick that overlaps a running tick of the same queue in this process does nothing', async () => {

@@ -1,4 +1,14 @@
 const PERMANENT = Symbol.for('@org/msgqueue/permanent-send-error');
+const RETRYABLE = Symbol.for('@org/msgqueue/retryable-send-error');
+
+/**
+ * How a failed send ended, as far as the sender can tell:
+ * - `fail`: the provider refused it for good (invalid recipient, 4xx): the message ends FAILED.
+ * - `retry`: the provider did not take it (5xx, 429, refused before sending): retry after backoff.
+ * - `unknown`: it may have arrived (timeout, dropped connection after the request went out).
+ *   At-least-once retries it flagged `possiblySent`; at-most-once holds it for review (HELD).
+ */
+export type SendOutcome = 'fail' | 'retry' | 'unknown';
 
 /**
  * Throw this (or any error with `retryable: false`) from a `send` function to fail a message for good,
@@ -16,12 +26,29 @@ export class PermanentSendError extends Error {
 }
 
 /**
- * The default retry policy for errors thrown by `send`: retry, unless the error says
- * `retryable: false` (as {@link PermanentSendError} does).
+ * Throw this (or any error with `retryable: true`) when the provider certainly did not take the
+ * message — it answered 5xx or 429, or the request never left — so a retry cannot deliver twice.
  */
-export function isRetryableByDefault(error: unknown): boolean {
-  if (typeof error === 'object' && error !== null && 'retryable' in error) {
-    return (error as { retryable: unknown }).retryable !== false;
+export class RetryableSendError extends Error {
+  /** Always true: retried after backoff while attempts remain, in either delivery mode. */
+  readonly retryable = true;
+  private readonly [RETRYABLE] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryableSendError';
   }
-  return true;
+}
+
+/**
+ * The default reading of an error thrown by `send`: `retryable: false` → `fail`,
+ * `retryable: true` → `retry`, anything else → `unknown` (it may have arrived).
+ */
+export function classifySendError(error: unknown): SendOutcome {
+  if (typeof error === 'object' && error !== null && 'retryable' in error) {
+    const retryable = (error as { retryable: unknown }).retryable;
+    if (retryable === false) return 'fail';
+    if (retryable === true) return 'retry';
+  }
+  return 'unknown';
 }

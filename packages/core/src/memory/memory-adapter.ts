@@ -126,7 +126,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { ok: true, record: out(row) };
     },
 
-    async settle({ id, token, from, to, delayMs, error, refundAttempt }: SettleRequest): Promise<FencedOutcome> {
+    async settle({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest): Promise<FencedOutcome> {
       const row = rows.get(id);
       const t = now();
       if (!held(row, token, from)) return refused(id);
@@ -138,6 +138,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         availableAt: to === 'PENDING' ? new Date(t + delayMs) : row.availableAt,
         lastError: error ?? row.lastError,
         attempts: refundAttempt ? Math.max(0, row.attempts - 1) : row.attempts,
+        possiblySent: row.possiblySent || possiblySent,
       });
       return { ok: true, record: out(row) };
     },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { generateClients } from './generate-clients.js';
+import { openClient } from './open-client.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,22 +19,53 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * A database of its own for this run on a shared server, so two runs (a developer's and CI's, say)
+ * never clear each other's tables. Dropped at the end.
+ */
+async function privateDatabase(provider: 'postgresql' | 'mysql', url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `msgqueue_t_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = await openClient(provider, url, 1);
+  await admin.$executeRawUnsafe(provider === 'postgresql' ? `CREATE DATABASE "${name}"` : `CREATE DATABASE \`${name}\``);
+  await admin.$disconnect();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = await openClient(provider, url, 1);
+      await c.$executeRawUnsafe(provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``);
+      await c.$disconnect();
+    },
+  };
+}
+
 export default async function setup(project: TestProject) {
   generateClients();
-  let stop: (() => Promise<void>) | undefined;
-  let postgresUrl = process.env.DATABASE_URL;
-  if (!postgresUrl) {
+  const cleanups: (() => Promise<void>)[] = [];
+  let postgresUrl: string;
+  if (process.env.DATABASE_URL) {
+    const db = await privateDatabase('postgresql', process.env.DATABASE_URL);
+    postgresUrl = db.url;
+    cleanups.push(db.drop);
+  } else {
     const embedded = await startEmbeddedPostgres();
     postgresUrl = embedded.url;
-    stop = embedded.stop;
+    cleanups.push(embedded.stop);
     console.log('[msgqueue] DATABASE_URL not set: started an embedded PostgreSQL for the tests');
   }
+  let mariadbUrl: string | null = null;
+  if (process.env.MARIADB_URL) {
+    const db = await privateDatabase('mysql', process.env.MARIADB_URL);
+    mariadbUrl = db.url;
+    cleanups.push(db.drop);
+  }
   const sqliteDir = mkdtempSync(join(tmpdir(), 'msgqueue-sqlite-'));
+  cleanups.push(async () => rmSync(sqliteDir, { recursive: true, force: true }));
   project.provide('postgresUrl', postgresUrl);
-  project.provide('mariadbUrl', process.env.MARIADB_URL ?? null);
+  project.provide('mariadbUrl', mariadbUrl);
   project.provide('sqliteDir', sqliteDir);
   return async () => {
-    await stop?.();
-    rmSync(sqliteDir, { recursive: true, force: true });
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => console.warn('[msgqueue] cleanup failed:', e));
   };
 }
