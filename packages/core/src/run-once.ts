@@ -70,6 +70,8 @@ export interface RunSummary {
   guardRefused: Partial<Record<RefusalReason, number>>;
   /** Sends that succeeded but whose ack was refused: another claim owns the message now. */
   staleAcks: number;
+  /** Every transition refused as `stale-claim` this tick (guard, ack, fail, release): fencing at work. */
+  staleClaims: number;
   /** Storage errors met while settling; those rows stay leased and are recycled later. */
   storageErrors: number;
   durationMs: number;
@@ -96,7 +98,7 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   const started = performance.now();
   const summary: RunSummary = {
     skipped: null, recycled: null, claimed: 0, sent: 0, retried: 0, failed: 0, held: 0, released: 0,
-    alreadyWorking: 0, guardRefused: {}, staleAcks: 0, storageErrors: 0, durationMs: 0,
+    alreadyWorking: 0, guardRefused: {}, staleAcks: 0, staleClaims: 0, storageErrors: 0, durationMs: 0,
   };
   const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
 
@@ -178,6 +180,7 @@ async function one<P>(
   try {
     const guard = await guardBeforeSend(ctx, m);
     if (!guard.ok) {
+      if (guard.reason === 'stale-claim') summary.staleClaims++;
       summary.guardRefused[guard.reason] = (summary.guardRefused[guard.reason] ?? 0) + 1;
       return;
     }
@@ -222,7 +225,9 @@ function classify(classifier: (e: unknown) => SendOutcome, error: unknown): Send
 /** Run a settle step; a storage error is logged and counted, the row stays leased for the recycler. */
 async function settleSafely<T>(ctx: ResolvedOptions, summary: RunSummary, step: () => Promise<T>): Promise<T | null> {
   try {
-    return await step();
+    const result = await step();
+    if ((result as { reason?: unknown } | null)?.reason === 'stale-claim') summary.staleClaims++;
+    return result;
   } catch (err) {
     summary.storageErrors++;
     ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');

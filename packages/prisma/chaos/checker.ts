@@ -1,0 +1,180 @@
+/**
+ * The history checker, after Jepsen's total-queue checker: from what was enqueued, what the
+ * provider logged and what the table holds, find lost, unexpected and duplicated messages (each
+ * duplicate matched to an injected fault that made its earlier delivery ambiguous), rows not in a
+ * terminal state, broken group order, and whether `diagnose` agrees with the table.
+ */
+
+/** A message the producer enqueued. */
+export interface Enqueued {
+  id: string;
+  g: number;
+  n: number;
+}
+
+/** A row as the table holds it at the end. */
+export interface FinalRow {
+  id: string;
+  status: string;
+}
+
+/** One delivery the provider accepted. */
+export interface Delivery {
+  id: string;
+  token: string;
+  key: string;
+  g: number;
+  n: number;
+  worker: string;
+  receivedAt: number;
+  acceptedAt: number;
+  fault: 'slow' | 'drop' | null;
+}
+
+/** One injected fault. `target` is `workerId:pid` for worker faults, null for provider faults. */
+export interface Fault {
+  kind: 'kill' | 'stop' | 'terminate' | 'slow' | 'drop' | 'error';
+  target: string | null;
+  start: number;
+  end: number;
+}
+
+export interface CheckInput {
+  mode: 'at-least-once' | 'at-most-once';
+  leaseMs: number;
+  enqueued: Enqueued[];
+  rows: FinalRow[];
+  deliveries: Delivery[];
+  faults: Fault[];
+  staleClaims: number;
+  diagnoseCounts: Record<string, number>;
+}
+
+export interface CheckReport {
+  mode: string;
+  messages: number;
+  deliveries: number;
+  sent: number;
+  failed: number;
+  held: number;
+  lost: string[];
+  unexpected: number;
+  duplicates: { total: number; byCause: Record<string, number>; unexplained: string[] };
+  keyMismatch: string[];
+  nonTerminal: string[];
+  sentWithoutDelivery: string[];
+  staleClaimsRefused: number;
+  groups: { outOfOrder: string[]; overlapping: string[] };
+  diagnoseMatches: boolean;
+  faults: Record<string, number>;
+  pass: boolean;
+  failures: string[];
+}
+
+const TERMINAL = ['SENT', 'FAILED', 'HELD'];
+
+export function check(input: CheckInput): CheckReport {
+  const known = new Map(input.enqueued.map((e) => [e.id, e]));
+  const rows = new Map(input.rows.map((r) => [r.id, r.status]));
+  const byId = new Map<string, Delivery[]>();
+  let unexpected = 0;
+  for (const d of input.deliveries) {
+    if (!known.has(d.id)) {
+      unexpected++;
+      continue;
+    }
+    byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
+  }
+
+  const lost = input.enqueued.filter((e) => !byId.has(e.id) && !['FAILED', 'HELD'].includes(rows.get(e.id) ?? '')).map((e) => e.id);
+  const nonTerminal = input.enqueued.filter((e) => !TERMINAL.includes(rows.get(e.id) ?? 'MISSING')).map((e) => `${e.id}:${rows.get(e.id) ?? 'MISSING'}`);
+  const sentWithoutDelivery = input.enqueued.filter((e) => rows.get(e.id) === 'SENT' && !byId.has(e.id)).map((e) => e.id);
+
+  const byCause: Record<string, number> = {};
+  const unexplained: string[] = [];
+  const keyMismatch: string[] = [];
+  let total = 0;
+  for (const [id, list] of byId) {
+    if (new Set(list.map((d) => d.key)).size > 1) keyMismatch.push(id);
+    list.sort((a, b) => a.acceptedAt - b.acceptedAt);
+    for (const earlier of list.slice(0, -1)) {
+      total++;
+      const cause = explain(earlier, input.faults, input.leaseMs);
+      if (cause) byCause[cause] = (byCause[cause] ?? 0) + 1;
+      else unexplained.push(`${id} (delivered by ${earlier.worker} at ${earlier.acceptedAt})`);
+    }
+  }
+
+  const groups = checkGroups(input.deliveries.filter((d) => d.g >= 0 && known.has(d.id)));
+  const count = (status: string) => input.rows.filter((r) => r.status === status).length;
+  const tableCounts: Record<string, number> = {};
+  for (const r of input.rows) tableCounts[r.status] = (tableCounts[r.status] ?? 0) + 1;
+  const diagnoseMatches = Object.entries(input.diagnoseCounts).every(([s, n]) => (tableCounts[s] ?? 0) === n) && Object.entries(tableCounts).every(([s, n]) => input.diagnoseCounts[s] === n);
+  const faults: Record<string, number> = {};
+  for (const f of input.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
+
+  const failures: string[] = [];
+  if (lost.length) failures.push(`${lost.length} lost`);
+  if (unexpected) failures.push(`${unexpected} unexpected deliveries`);
+  if (unexplained.length) failures.push(`${unexplained.length} unexplained duplicates`);
+  if (input.mode === 'at-most-once' && total > 0) failures.push(`${total} duplicates under at-most-once`);
+  if (keyMismatch.length) failures.push(`${keyMismatch.length} resends with another idempotency key`);
+  if (nonTerminal.length) failures.push(`${nonTerminal.length} rows not in a terminal state`);
+  if (sentWithoutDelivery.length) failures.push(`${sentWithoutDelivery.length} SENT rows never delivered`);
+  if (input.staleClaims <= 0) failures.push('no stale claim was refused: the fencing was not exercised');
+  if (groups.outOfOrder.length) failures.push(`${groups.outOfOrder.length} groups out of order`);
+  if (groups.overlapping.length) failures.push(`${groups.overlapping.length} overlapping deliveries within a group`);
+  if (!diagnoseMatches) failures.push("diagnose's counts differ from the table");
+
+  return {
+    mode: input.mode,
+    messages: input.enqueued.length,
+    deliveries: input.deliveries.length,
+    sent: count('SENT'),
+    failed: count('FAILED'),
+    held: count('HELD'),
+    lost,
+    unexpected,
+    duplicates: { total, byCause, unexplained },
+    keyMismatch,
+    nonTerminal,
+    sentWithoutDelivery,
+    staleClaimsRefused: input.staleClaims,
+    groups,
+    diagnoseMatches,
+    faults,
+    pass: failures.length === 0,
+    failures,
+  };
+}
+
+/** The injected fault that made an earlier delivery ambiguous (so a resend was legitimate), if any. */
+function explain(d: Delivery, faults: Fault[], leaseMs: number): string | null {
+  if (d.fault === 'drop') return 'drop'; // accepted, then the connection was cut before the answer
+  if (d.fault === 'slow') return 'slow'; // accepted as the client gave up waiting
+  const from = d.acceptedAt - 1_000;
+  const to = d.acceptedAt + leaseMs + 1_000;
+  const hit = faults.find(
+    (f) => ['kill', 'stop', 'terminate'].includes(f.kind) && (f.target === null || f.target === d.worker) && f.start >= from && f.start <= to,
+  );
+  return hit ? hit.kind : null;
+}
+
+/** Per group: first deliveries in enqueue order, and no two deliveries handled at once. */
+export function checkGroups(deliveries: Delivery[]): { outOfOrder: string[]; overlapping: string[] } {
+  const byGroup = new Map<number, Delivery[]>();
+  for (const d of deliveries) byGroup.set(d.g, [...(byGroup.get(d.g) ?? []), d]);
+  const outOfOrder: string[] = [];
+  const overlapping: string[] = [];
+  for (const [g, list] of byGroup) {
+    list.sort((a, b) => a.acceptedAt - b.acceptedAt);
+    const firsts: number[] = [];
+    for (const d of list) if (!firsts.includes(d.n)) firsts.push(d.n);
+    if (firsts.some((n, i) => i > 0 && n < firsts[i - 1]!)) outOfOrder.push(`group ${g}: ${firsts.join(',')}`);
+    const byStart = [...list].sort((a, b) => a.receivedAt - b.receivedAt);
+    for (let i = 1; i < byStart.length; i++) {
+      if (byStart[i]!.receivedAt < byStart[i - 1]!.acceptedAt) overlapping.push(`group ${g}: #${byStart[i - 1]!.n} and #${byStart[i]!.n}`);
+    }
+  }
+  return { outOfOrder, overlapping };
+}

@@ -1,0 +1,16 @@
+/** Settings shared by the chaos runner and its workers. */
+
+/** What each chaos message carries: its group (or -1) and its position in the group. */
+export interface ChaosPayload {
+  g: number;
+  n: number;
+}
+
+/** Short leases so faults expire leases within seconds. */
+export const CHAOS_QUEUE_OPTIONS = {
+  batchSize: 5,
+  leaseMs: 2_000,
+  guardMarginMs: 400,
+  maxAttempts: 8,
+  backoff: { baseMs: 100, maxMs: 1_000 },
+} as const;

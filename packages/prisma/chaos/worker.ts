@@ -1,0 +1,59 @@
+/**
+ * A chaos worker: runs the cron tick in a loop against the fake provider, as a deployed app would.
+ * argv: provider url deliveryMode providerPort workerId statsFile
+ */
+import { appendFileSync } from 'node:fs';
+import { createQueue, PermanentSendError, RetryableSendError, type DeliveryMode } from '@org/msgqueue';
+import { prismaAdapter } from '../src/index.js';
+import type { Provider } from '../src/mapping.js';
+import { openClient } from '../test/support/open-client.js';
+import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
+
+const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [Provider, string, DeliveryMode, string, string, string];
+let url = rawUrl;
+if (provider === 'postgresql') {
+  // Named connections let the nemesis terminate this worker's backends and no one else's.
+  const u = new URL(rawUrl);
+  u.searchParams.set('application_name', `chaos-${workerId}`);
+  url = u.toString();
+}
+const prisma = await openClient(provider, url, 2);
+const queue = createQueue<ChaosPayload>({
+  adapter: prismaAdapter(prisma as never, { provider, lockTable: false }),
+  deliveryMode: mode,
+  ...CHAOS_QUEUE_OPTIONS,
+  // Written at once, so a worker killed mid-tick still leaves its evidence that fencing refused it.
+  hooks: {
+    refused: (e) => {
+      if (e.reason === 'stale-claim') appendFileSync(statsFile, `${JSON.stringify({ worker: workerId, pid: process.pid, staleClaim: e.operation, id: e.id })}\n`);
+    },
+  },
+});
+
+let stopping = false;
+process.on('SIGTERM', () => (stopping = true));
+
+async function send(m: { id: string; token: string; idempotencyKey: string; payload: ChaosPayload }, signal: AbortSignal) {
+  const res = await fetch(`http://127.0.0.1:${port}/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-worker': `${workerId}:${process.pid}` },
+    body: JSON.stringify({ id: m.id, token: m.token, key: m.idempotencyKey, g: m.payload.g, n: m.payload.n }),
+    signal,
+  });
+  await res.text();
+  if (res.status === 503) throw new RetryableSendError('provider answered 503');
+  if (!res.ok) throw new PermanentSendError(`provider answered ${res.status}`);
+}
+
+while (!stopping) {
+  try {
+    const s = await queue.runOnce({ overlap: 'allow', timeBudgetMs: 3_000, reserveMs: 500, send: (m, { signal }) => send(m, signal) });
+    if (s.claimed === 0) await new Promise((r) => setTimeout(r, 100));
+  } catch (error) {
+    // A storage error outside a settle (the claim itself, after a terminated connection): try again.
+    appendFileSync(statsFile, `${JSON.stringify({ worker: workerId, pid: process.pid, tickError: String((error as Error).message).slice(0, 200) })}\n`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+await prisma.$disconnect();
+process.exit(0);

@@ -1,0 +1,111 @@
+/**
+ * The short seeded chaos run (about a minute for both delivery modes) on PostgreSQL, and the
+ * history checker on histories made up to break each rule.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+import { check, type CheckInput, type CheckReport, type Delivery } from '../chaos/checker.js';
+
+const cwd = fileURLToPath(new URL('..', import.meta.url));
+
+describe('chaos: short seeded run on PostgreSQL', () => {
+  it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims', async () => {
+    const reports = await runChaos(['--duration', '25s', '--seed', '42', '--mode', 'both', '--json']);
+    expect(reports.map((r) => r.mode)).toEqual(['at-least-once', 'at-most-once']);
+    for (const r of reports) {
+      expect(r.failures, `${r.mode}: ${r.failures.join('; ')}`).toEqual([]);
+      expect(r.lost).toEqual([]);
+      expect(r.nonTerminal).toEqual([]);
+      expect(r.duplicates.unexplained).toEqual([]);
+      expect(r.groups).toEqual({ outOfOrder: [], overlapping: [] });
+      expect(r.staleClaimsRefused).toBeGreaterThan(0);
+      expect(r.diagnoseMatches).toBe(true);
+      expect(Object.keys(r.faults).sort()).toEqual(['drop', 'error', 'kill', 'slow', 'stop', 'terminate']);
+    }
+    expect(reports[1]!.duplicates.total).toBe(0); // at-most-once
+  }, 240_000);
+});
+
+describe('chaos: the history checker', () => {
+  const d = (id: string, at: number, extra: Partial<Delivery> = {}): Delivery => ({
+    id, token: `t-${id}-${at}`, key: `k-${id}`, g: -1, n: 0, worker: 'w0:1', receivedAt: at, acceptedAt: at, fault: null, ...extra,
+  });
+  const base = (over: Partial<CheckInput> = {}): CheckInput => ({
+    mode: 'at-least-once',
+    leaseMs: 2_000,
+    enqueued: [{ id: 'a', g: -1, n: 0 }, { id: 'b', g: -1, n: 0 }],
+    rows: [{ id: 'a', status: 'SENT' }, { id: 'b', status: 'SENT' }],
+    deliveries: [d('a', 100), d('b', 200)],
+    faults: [],
+    staleClaims: 1,
+    diagnoseCounts: { SENT: 2 },
+    ...over,
+  });
+
+  it('passes a clean history', () => {
+    expect(check(base()).failures).toEqual([]);
+  });
+
+  it('finds a lost message, an unexpected delivery and a SENT row never delivered', () => {
+    const r = check(base({ deliveries: [d('a', 100), d('zzz', 300)] }));
+    expect(r.lost).toEqual(['b']); // marked SENT, never reached the provider: lost all the same
+    expect(r.sentWithoutDelivery).toEqual(['b']);
+    expect(r.unexpected).toBe(1);
+    const lost = check(base({ rows: [{ id: 'a', status: 'SENT' }, { id: 'b', status: 'PENDING' }], deliveries: [d('a', 100)], diagnoseCounts: { SENT: 1, PENDING: 1 } }));
+    expect(lost.lost).toEqual(['b']);
+    expect(lost.nonTerminal).toEqual(['b:PENDING']);
+  });
+
+  it('explains a duplicate only by a fault on the delivering worker near the delivery, or by the provider', () => {
+    const dup = [d('a', 100), d('a', 3_000), d('b', 200)];
+    expect(check(base({ deliveries: dup })).duplicates.unexplained).toHaveLength(1);
+    const killed = check(base({ deliveries: dup, faults: [{ kind: 'kill', target: 'w0:1', start: 150, end: 150 }] }));
+    expect(killed.duplicates).toEqual({ total: 1, byCause: { kill: 1 }, unexplained: [] });
+    const otherWorker = check(base({ deliveries: dup, faults: [{ kind: 'kill', target: 'w9:9', start: 150, end: 150 }] }));
+    expect(otherWorker.duplicates.unexplained).toHaveLength(1);
+    const dropped = check(base({ deliveries: [d('a', 100, { fault: 'drop' }), d('a', 900), d('b', 200)] }));
+    expect(dropped.duplicates.byCause).toEqual({ drop: 1 });
+    expect(check(base({ mode: 'at-most-once', deliveries: [d('a', 100, { fault: 'drop' }), d('a', 900), d('b', 200)] })).pass).toBe(false);
+  });
+
+  it('flags a resend under another idempotency key, broken group order, overlap, no fencing, and diagnose disagreeing', () => {
+    const g = (id: string, n: number, at: number, until = at) => d(id, at, { g: 1, n, receivedAt: at, acceptedAt: until });
+    const r = check(
+      base({
+        enqueued: [{ id: 'a', g: 1, n: 0 }, { id: 'b', g: 1, n: 1 }],
+        deliveries: [g('b', 1, 100), g('a', 0, 150, 400), d('a', 500, { g: 1, key: 'other', receivedAt: 300 })],
+        faults: [{ kind: 'stop', target: 'w0:1', start: 160, end: 3_000 }],
+        staleClaims: 0,
+        diagnoseCounts: { SENT: 1 },
+      }),
+    );
+    expect(r.keyMismatch).toEqual(['a']);
+    expect(r.groups.outOfOrder).toEqual(['group 1: 1,0']);
+    expect(r.groups.overlapping.length).toBeGreaterThan(0);
+    expect(r.failures).toEqual(expect.arrayContaining([expect.stringMatching(/fencing was not exercised/), expect.stringMatching(/diagnose/)]));
+  });
+});
+
+function runChaos(args: string[]): Promise<CheckReport[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'chaos/run.ts', ...args], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: inject('postgresUrl') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('exit', () => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last) as CheckReport[]);
+      } catch {
+        reject(new Error(`chaos run printed no report:\n${err.slice(-3000)}`));
+      }
+    });
+  });
+}
