@@ -28,6 +28,11 @@ export interface ConformanceContext {
    * Without it, concurrent claimers share `adapter`.
    */
   connect?(): Promise<StorageAdapter>;
+  /**
+   * Optional: every stored row, in a stable order and a comparable form. When given, the bad-input
+   * suite checks the whole table is unchanged, not just its counts.
+   */
+  snapshot?(): Promise<unknown>;
   /** Release what `setup` took (connections, files). */
   teardown(): Promise<void>;
 }

@@ -18,6 +18,12 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['limit Infinity', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: Number.POSITIVE_INFINITY })],
   ['limit "10"', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: '10' as unknown as number })],
   ['limit 1e9', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: 1e9 })],
+  ['limit null', 'INVALID_ARGUMENT', /limit/, (q) => q.claimBatch({ limit: null as never })],
+  ['claim options not an object', 'INVALID_ARGUMENT', /claimBatch\.options/, (q) => q.claimBatch(5 as never)],
+  ['runOnce limit "10"', 'INVALID_ARGUMENT', /limit/, (q) => q.runOnce({ send: async () => {}, limit: '10' as never })],
+  ['runOnce limit -1', 'INVALID_ARGUMENT', /limit/, (q) => q.runOnce({ send: async () => {}, limit: -1 })],
+  ['lease Infinity', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: Number.POSITIVE_INFINITY })],
+  ['lease 1.5', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: 1_000.5 })],
   ['lease 0', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: 0 })],
   ['lease of a year', 'INVALID_ARGUMENT', /leaseMs/, (q) => q.claimBatch({ leaseMs: 365 * 86_400_000 })],
   ['unknown claim option', 'UNKNOWN_OPTION', /limt/, (q) => q.claimBatch({ limt: 5 } as never)],
@@ -28,6 +34,11 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['payload \\u0000', 'INVALID_PAYLOAD', /payload\.s/, (q) => q.enqueue({ s: 'a\u0000b' })],
   ['payload function', 'INVALID_PAYLOAD', /payload\.f/, (q) => q.enqueue({ f: () => 1 })],
   ['payload too large', 'PAYLOAD_TOO_LARGE', /payload/, (q) => q.enqueue({ s: 'x'.repeat(300 * 1024) })],
+  ['payload Infinity', 'INVALID_PAYLOAD', /payload\.n/, (q) => q.enqueue({ n: Number.POSITIVE_INFINITY })],
+  ['payload undefined in an array', 'INVALID_PAYLOAD', /payload\.a\[1\]/, (q) => q.enqueue({ a: [1, undefined] })],
+  ['payload \\u0000 in a key', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ 'a\u0000': 1 })],
+  ['payload a Map', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(new Map([[1, 2]]))],
+  ['payload a symbol', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(Symbol('x'))],
   ['delay negative', 'INVALID_ARGUMENT', /delayMs/, (q) => q.enqueue({}, { delayMs: -5 })],
   ['delay and availableAt', 'INVALID_ARGUMENT', /options/, (q) => q.enqueue({}, { delayMs: 5, availableAt: new Date() })],
   ['availableAt invalid', 'INVALID_ARGUMENT', /availableAt/, (q) => q.enqueue({}, { availableAt: new Date('nope') })],
@@ -43,6 +54,13 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['enqueueMany duplicate keys', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueueMany([{ payload: 1, dedupeKey: 'd' }, { payload: 2, dedupeKey: 'd' }])],
   ['guard without token', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x' } as never)],
   ['guard token with SQL', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: "' OR 1=1 --" })],
+  ['guard token too short', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: 'abc' })],
+  ['guard token a number', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: 1234567890123456 as never })],
+  ['extend token with a space', 'INVALID_ARGUMENT', /token/, (q) => q.extendLease({ id: 'x', token: 'AAAAAAAA AAAAAAAAAAAA' })],
+  ['id with a NUL', 'INVALID_ARGUMENT', /id/, (q) => q.ack({ id: 'a\u0000b', token: ref.token })],
+  ['id too long', 'INVALID_ARGUMENT', /id/, (q) => q.release({ id: 'x'.repeat(500), token: ref.token })],
+  ['get id an object', 'INVALID_ARGUMENT', /get\.id/, (q) => q.get({} as never)],
+  ['enqueue id with a newline', 'INVALID_ARGUMENT', /options\.id/, (q) => q.enqueue({}, { id: 'a\nb' })],
   ['ack id empty', 'INVALID_ARGUMENT', /id/, (q) => q.ack({ id: '', token: ref.token })],
   ['ack id number', 'INVALID_ARGUMENT', /id/, (q) => q.ack({ id: 5 as never, token: ref.token })],
   ['ack null', 'INVALID_ARGUMENT', /message/, (q) => q.ack(null as never)],
@@ -62,8 +80,10 @@ export function badInputSuite(f: Fixture): void {
   describe('bad input', () => {
     it.each(BAD_INPUTS)('%s → %s, nothing written', async (_label, code, field, call) => {
       const q = f.queue();
-      await q.enqueue({ keep: true }, { dedupeKey: 'sentinel' });
+      const { id } = await q.enqueue({ keep: true }, { dedupeKey: 'sentinel' });
       const before = await q.diagnose();
+      const row = await q.get(id);
+      const snapshot = await f.ctx.snapshot?.();
       const error = await call(q).then(
         () => undefined,
         (e: unknown) => e,
@@ -72,9 +92,14 @@ export function badInputSuite(f: Fixture): void {
       const e = error as MsgQueueError;
       expect(e.code).toBe(code);
       expect(e.message).toMatch(field);
+      // The message names the field it is about, so a developer knows what to fix.
+      expect(e.field, 'a field is named').toBeTruthy();
+      expect(e.message).toContain(e.field!.split('.').pop()!.replace(/\[\d+\]$/, ''));
       const after = await q.diagnose();
       expect(after.counts).toEqual(before.counts);
       expect(after.total).toBe(1);
+      expect(await q.get(id)).toEqual(row);
+      if (f.ctx.snapshot) expect(await f.ctx.snapshot()).toEqual(snapshot);
     });
   });
 }

@@ -102,6 +102,12 @@ export function backdate(provider: Provider, column: string, ms: number): string
   return `${c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', ${c}, '${-ms / 1000} seconds')`;
 }
 
+/** Every row of a table, every column as text, ordered by id: for "nothing changed" checks. */
+export async function snapshotTable(client: Client, provider: Provider, table: string): Promise<string[]> {
+  const rows = await client.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${q(provider, table)} ORDER BY ${q(provider, 'id')}`);
+  return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
 /** Empty the default tables. */
 export async function clearDefaultTables(client: Client, provider: Provider): Promise<void> {
   for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DELETE FROM ${q(provider, t)}`);
@@ -133,6 +139,7 @@ export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {})
       return {
         adapter: prismaAdapter(client, { provider: db.provider, ...options }),
         advance: (ms) => advanceDefaultTables(client, db.provider, ms),
+        snapshot: () => snapshotTable(client, db.provider, 'msgqueue_messages'),
         async connect() {
           const c = await db.client({ pool: 1 });
           extra.push(c);
