@@ -7,15 +7,12 @@
  * messages per second per scenario and the ratio to ungrouped. A figure, not a test: nothing here
  * asserts a speed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createQueue } from '@org/msgqueue';
-import { prismaAdapter, type Provider, splitStatements } from '../src/index.js';
-import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
+import { prismaAdapter } from '../src/index.js';
 import { generateClients } from '../test/support/generate-clients.js';
 import { openClient } from '../test/support/open-client.js';
+import { freshDefaultTables, openTarget, quoteName } from '../test/support/target.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,28 +25,10 @@ const MESSAGES = Number(values.messages);
 const CLAIMERS = Number(values.claimers);
 
 generateClients();
-let stop: (() => Promise<void>) | undefined;
-let provider: Provider;
-let url: string;
-if (values.db === 'sqlite') {
-  const dir = mkdtempSync(join(tmpdir(), 'msgqueue-bench-'));
-  provider = 'sqlite';
-  url = `file:${join(dir, 'bench.db')}`;
-  stop = async () => rmSync(dir, { recursive: true, force: true });
-} else if (values.db === 'mariadb') {
-  provider = 'mysql';
-  url = process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test';
-} else {
-  provider = 'postgresql';
-  if (process.env.DATABASE_URL) url = process.env.DATABASE_URL;
-  else ({ url, stop } = await startEmbeddedPostgres());
-}
-
+const { provider, url, cleanup } = await openTarget(values.db!);
 const main = await openClient(provider, url);
-const q = (n: string) => (provider === 'mysql' ? `\`${n}\`` : `"${n}"`);
-for (const t of ['msgqueue_messages', 'msgqueue_locks']) await main.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(t)}`);
-for (const s of splitStatements(readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8'))) await main.$executeRawUnsafe(s);
-if (provider === 'sqlite') await main.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+const q = (n: string) => quoteName(provider, n);
+await freshDefaultTables(main, provider);
 
 async function scenario(label: string, groups: number | null, count: number): Promise<{ label: string; perSecond: number; count: number }> {
   await main.$executeRawUnsafe(`DELETE FROM ${q('msgqueue_messages')}`);
@@ -100,4 +79,4 @@ for (const r of results) {
   console.log(`${r.label.padEnd(12)}  ${String(r.count).padStart(8)}  ${r.perSecond.toFixed(0).padStart(6)}   ${(r.perSecond / base).toFixed(2)}×`);
 }
 await main.$disconnect();
-await stop?.();
+await cleanup();

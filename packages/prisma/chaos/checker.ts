@@ -47,6 +47,8 @@ export interface CheckInput {
   deliveries: Delivery[];
   faults: Fault[];
   staleClaims: number;
+  /** Claim tokens whose send the worker itself saw end with an unknown outcome (timeout, reset). */
+  ambiguousSends: Set<string>;
   diagnoseCounts: Record<string, number>;
 }
 
@@ -96,13 +98,15 @@ export function check(input: CheckInput): CheckReport {
   let total = 0;
   for (const [id, list] of byId) {
     if (new Set(list.map((d) => d.key)).size > 1) keyMismatch.push(id);
-    list.sort((a, b) => a.acceptedAt - b.acceptedAt);
-    for (const earlier of list.slice(0, -1)) {
-      total++;
-      const cause = explain(earlier, input.faults, input.leaseMs);
-      if (cause) byCause[cause] = (byCause[cause] ?? 0) + 1;
-      else unexplained.push(`${id} (delivered by ${earlier.worker} at ${earlier.acceptedAt})`);
-    }
+    if (list.length < 2) continue;
+    // k deliveries are k - 1 duplicates; each needs one delivery whose outcome a fault made
+    // ambiguous (the one that finally counted needs none). Which one came first does not matter:
+    // a slow delivery may be accepted after its own resend.
+    const duplicates = list.length - 1;
+    total += duplicates;
+    const causes = list.map((d) => explain(d, input.faults, input.leaseMs, input.ambiguousSends)).filter((c): c is string => c !== null);
+    for (const cause of causes.slice(0, duplicates)) byCause[cause] = (byCause[cause] ?? 0) + 1;
+    for (let i = causes.length; i < duplicates; i++) unexplained.push(`${id} (${list.map((d) => `${d.worker}@${d.acceptedAt}${d.fault ? `/${d.fault}` : ''}`).join(', ')})`);
   }
 
   const groups = checkGroups(input.deliveries.filter((d) => d.g >= 0 && known.has(d.id)));
@@ -148,10 +152,12 @@ export function check(input: CheckInput): CheckReport {
   };
 }
 
-/** The injected fault that made an earlier delivery ambiguous (so a resend was legitimate), if any. */
-function explain(d: Delivery, faults: Fault[], leaseMs: number): string | null {
+/** The fault that made a delivery's outcome ambiguous to its worker (so a resend was legitimate), if any. */
+function explain(d: Delivery, faults: Fault[], leaseMs: number, ambiguousSends: Set<string>): string | null {
   if (d.fault === 'drop') return 'drop'; // accepted, then the connection was cut before the answer
-  if (d.fault === 'slow') return 'slow'; // accepted as the client gave up waiting
+  if (d.fault === 'slow') return 'slow'; // accepted after a wait the client may not have sat through
+  // The worker's send gave up (its lease deadline) just as the provider accepted.
+  if (ambiguousSends.has(d.token)) return 'client-timeout';
   const from = d.acceptedAt - 1_000;
   const to = d.acceptedAt + leaseMs + 1_000;
   const hit = faults.find(

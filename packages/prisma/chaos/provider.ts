@@ -18,6 +18,8 @@ let delayMs = 0;
 const LATENCY_MS = 25;
 /** Workers with a request open right now (for the nemesis to pause one mid-send). */
 const open = new Map<string, number>();
+/** Requests still sitting out a slow wait (the nemesis lets them finish before its next fault). */
+let slowPending = 0;
 const counts = { accepted: 0, abandoned: 0, dropped: 0, refused503: 0 };
 
 const body = (req: IncomingMessage) =>
@@ -40,6 +42,10 @@ const server = createServer(async (req, res) => {
     res.end(JSON.stringify(counts));
     return;
   }
+  if (req.url === '/slow-pending') {
+    res.end(JSON.stringify(slowPending));
+    return;
+  }
   if (req.url === '/inflight') {
     res.end(JSON.stringify([...open.entries()].filter(([, n]) => n > 0).map(([w]) => w)));
     return;
@@ -59,7 +65,9 @@ const server = createServer(async (req, res) => {
     res.writeHead(503).end('unavailable');
     return;
   }
+  if (current === 'slow') slowPending++;
   await new Promise((r) => setTimeout(r, current === 'slow' ? delayMs : LATENCY_MS));
+  if (current === 'slow') slowPending--;
   if (gone || req.socket.destroyed) {
     counts.abandoned++;
     return;

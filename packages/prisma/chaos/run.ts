@@ -8,21 +8,21 @@
  * PostgreSQL comes from DATABASE_URL (a private database is created in it) or an embedded one;
  * MariaDB from MARIADB_URL. Exit code 0 when every check passes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createQueue, type DeliveryMode } from '@org/msgqueue';
-import { prismaAdapter, type Provider, splitStatements } from '../src/index.js';
-import { startEmbeddedPostgres } from '../test/support/embedded-postgres.js';
+import { prismaAdapter } from '../src/index.js';
 import { generateClients } from '../test/support/generate-clients.js';
 import { openClient } from '../test/support/open-client.js';
+import { freshDefaultTables, openTarget, quoteName } from '../test/support/target.js';
+import { spawnChaos } from './processes.js';
 import { check, type CheckReport, type Delivery, type Enqueued, type Fault } from './checker.js';
+import { runNemesis } from './nemesis.js';
+import { prng, sleep, startProvider, Supervisor } from './processes.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '60s' },
@@ -47,96 +47,13 @@ const RATE = Number(values.rate);
 const modes: DeliveryMode[] = values.mode === 'both' ? ['at-least-once', 'at-most-once'] : [values.mode as DeliveryMode];
 const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout).write(`[chaos] ${a.join(' ')}\n`);
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same nemesis schedule. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── the database ──────────────────────────────────────────────────────────────
 generateClients();
-const cleanups: (() => Promise<void>)[] = [];
-let provider: Provider;
-let url: string;
-if (values.db === 'sqlite') {
-  const dir = mkdtempSync(join(tmpdir(), 'msgqueue-chaos-'));
-  provider = 'sqlite';
-  url = `file:${join(dir, 'chaos.db')}`;
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-} else if (values.db === 'mariadb') {
-  provider = 'mysql';
-  url = process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test';
-} else {
-  provider = 'postgresql';
-  if (process.env.DATABASE_URL) url = process.env.DATABASE_URL;
-  else {
-    const pg = await startEmbeddedPostgres();
-    url = pg.url;
-    cleanups.push(pg.stop);
-  }
-}
+const { provider, url, cleanup } = await openTarget(values.db!);
 const main = await openClient(provider, url, 2);
-const q = (n: string) => (provider === 'mysql' ? `\`${n}\`` : `"${n}"`);
-
-async function freshTables() {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await main.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(t)}`);
-  for (const s of splitStatements(readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8'))) await main.$executeRawUnsafe(s);
-  if (provider === 'sqlite') await main.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-}
-
-// ── processes ─────────────────────────────────────────────────────────────────
-function tsx(file: string, args: string[], stdio: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, file), ...args], {
-    cwd: join(here, '..'),
-    stdio: ['ignore', stdio, 'pipe'],
-  });
-}
-
-async function startProvider(logFile: string): Promise<{ child: ChildProcess; control: (mode: string, delayMs?: number) => Promise<void> }> {
-  const child = tsx('provider.ts', [logFile], 'pipe');
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`provider exited ${code}`)));
-  });
-  const control = async (mode: string, delayMs = 0) => {
-    await fetch(`http://127.0.0.1:${port}/control`, { method: 'POST', body: JSON.stringify({ mode, delayMs }) });
-  };
-  return Object.assign({ child, control }, { port });
-}
-
-class Supervisor {
-  readonly children = new Map<string, ChildProcess>();
-  private stopping = false;
-  errors = '';
-  constructor(private readonly start: (id: string) => ChildProcess) {}
-  spawn(id: string) {
-    const child = this.start(id);
-    child.stderr?.on('data', (d) => (this.errors = (this.errors + d).slice(-4000)));
-    this.children.set(id, child);
-    child.on('exit', () => {
-      if (!this.stopping) setTimeout(() => this.spawn(id), 300); // a crashed worker comes back, as on a platform
-    });
-  }
-  target(id: string) {
-    const c = this.children.get(id)!;
-    return { child: c, name: `${id}:${c.pid}` };
-  }
-  async stop() {
-    this.stopping = true;
-    for (const c of this.children.values()) c.kill('SIGCONT');
-    for (const c of this.children.values()) c.kill('SIGTERM');
-    const deadline = Date.now() + 8_000;
-    while ([...this.children.values()].some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(100);
-    for (const c of this.children.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  }
-}
+const q = (n: string) => quoteName(provider, n);
+const freshTables = () => freshDefaultTables(main, provider);
 
 // ── one run ───────────────────────────────────────────────────────────────────
 async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
@@ -145,9 +62,9 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const dir = mkdtempSync(join(tmpdir(), `msgqueue-chaos-${mode}-`));
   await freshTables();
   const providerLog = join(dir, 'deliveries.jsonl');
-  const prov = (await startProvider(providerLog)) as Awaited<ReturnType<typeof startProvider>> & { port: number };
+  const prov = await startProvider(providerLog);
   const statsFile = join(dir, 'stats.jsonl');
-  const workers = new Supervisor((id) => tsx('worker.ts', [provider, url, mode, String(prov.port), id, statsFile]));
+  const workers = new Supervisor((id) => spawnChaos('worker.ts', [provider, url, mode, String(prov.port), id, statsFile]));
   for (let i = 0; i < WORKERS; i++) workers.spawn(`w${i}`);
 
   const queue = createQueue<ChaosPayload>({ adapter: prismaAdapter(main as never, { provider, lockTable: false }), deliveryMode: mode, ...CHAOS_QUEUE_OPTIONS });
@@ -172,41 +89,18 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     }
   })();
 
-  // The nemesis: one fault at a time, every kind in a seeded order, each healed before the next.
-  const kinds: Fault['kind'][] = ['kill', 'stop', 'slow', 'drop', 'error', ...(provider === 'sqlite' ? [] : (['terminate'] as const))];
-  const nemesis = (async () => {
-    let cycle: Fault['kind'][] = [];
-    await sleep(1_500);
-    while (Date.now() - started < DURATION - 1_000) {
-      if (cycle.length === 0) cycle = [...kinds].sort(() => random() - 0.5);
-      const kind = cycle.shift()!;
-      const worker = workers.target(`w${Math.floor(random() * WORKERS)}`);
-      const fault: Fault = { kind, target: null, start: Date.now(), end: 0 };
-      if (kind === 'kill') {
-        fault.target = worker.name;
-        worker.child.kill('SIGKILL');
-      } else if (kind === 'stop') {
-        // Pause a worker mid-send when one is (a GC pause, a frozen container): its lease runs out.
-        const busy = await workerMidSend(prov.port);
-        const paused = busy ? workers.target(busy.split(':')[0]!) : worker;
-        fault.target = paused.name;
-        fault.start = Date.now();
-        paused.child.kill('SIGSTOP');
-        await sleep(CHAOS_QUEUE_OPTIONS.leaseMs + 1_500);
-        paused.child.kill('SIGCONT');
-      } else if (kind === 'terminate') {
-        fault.target = provider === 'postgresql' ? worker.name : null;
-        await terminateConnections(worker.name.split(':')[0]!);
-      } else {
-        await prov.control(kind === 'error' ? 'error' : kind, kind === 'slow' ? CHAOS_QUEUE_OPTIONS.leaseMs + 1_000 : 0);
-        await sleep(kind === 'slow' ? 4_000 : 2_500);
-        await prov.control('normal');
-      }
-      fault.end = Date.now();
-      faults.push(fault);
-      await sleep(500 + random() * 1_000);
-    }
-  })();
+  const nemesis = runNemesis({
+    random,
+    until: started + DURATION - 1_000,
+    workers,
+    workerCount: WORKERS,
+    provider: prov,
+    canTerminate: provider !== 'sqlite',
+    terminate: terminateConnections,
+    leaseMs: CHAOS_QUEUE_OPTIONS.leaseMs,
+    faults,
+    attributable: provider === 'postgresql',
+  });
 
   await Promise.all([producer, nemesis]);
   // Heal: everything normal, every worker running; let recycling run and the queue drain.
@@ -225,7 +119,7 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const report = await queue.diagnose({ sampleSize: 0 });
   const rows = await main.$queryRawUnsafe<{ id: string; status: string }[]>(`SELECT ${q('id')} AS id, ${q('status')} AS status FROM ${q('msgqueue_messages')}`);
   const deliveries = existsSync(providerLog) ? readLines<Delivery>(providerLog) : [];
-  const stats = existsSync(statsFile) ? readLines<{ staleClaim?: string }>(statsFile) : [];
+  const stats = existsSync(statsFile) ? readLines<{ staleClaim?: string; ambiguousSend?: string }>(statsFile) : [];
   const result = check({
     mode,
     leaseMs: CHAOS_QUEUE_OPTIONS.leaseMs,
@@ -234,29 +128,16 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     deliveries,
     faults,
     staleClaims: stats.filter((s) => s.staleClaim).length,
+    ambiguousSends: new Set(stats.flatMap((s) => (s.ambiguousSend ? [s.ambiguousSend] : []))),
     diagnoseCounts: report.counts,
   });
   if (!result.pass) {
     log(`worker stderr (last lines): ${workers.errors.slice(-1500)}`);
-    for (const u of result.duplicates.unexplained) {
-      const id = u.split(' ')[0]!;
-      log(`unexplained: ${JSON.stringify(deliveries.filter((d) => d.id === id))}`);
-    }
+    for (const u of result.duplicates.unexplained) log(`unexplained duplicate: ${u}`);
     log(`faults: ${JSON.stringify(faults)}`);
   }
   rmSync(dir, { recursive: true, force: true });
   return result;
-}
-
-/** A worker with a request open at the provider, polling for up to two seconds. */
-async function workerMidSend(port: number): Promise<string | null> {
-  const until = Date.now() + 2_000;
-  while (Date.now() < until) {
-    const busy = (await (await fetch(`http://127.0.0.1:${port}/inflight`)).json()) as string[];
-    if (busy.length) return busy[0]!;
-    await sleep(5);
-  }
-  return null;
 }
 
 async function terminateConnections(workerId: string) {
@@ -281,7 +162,7 @@ try {
   }
 } finally {
   await main.$disconnect();
-  for (const c of cleanups.reverse()) await c();
+  await cleanup();
 }
 for (const r of reports) {
   log(`── ${r.mode}: ${r.pass ? 'PASS' : `FAIL (${r.failures.join('; ')})`}`);

@@ -9,8 +9,10 @@ export interface ChaosPayload {
 /** Short leases so faults expire leases within seconds. */
 export const CHAOS_QUEUE_OPTIONS = {
   batchSize: 5,
-  leaseMs: 2_000,
-  guardMarginMs: 400,
+  leaseMs: 3_000,
+  // Sends are cut at half the margin before the lease ends, leaving the other half for the ack
+  // even when two cores run a dozen processes.
+  guardMarginMs: 1_200,
   maxAttempts: 8,
   backoff: { baseMs: 100, maxMs: 1_000 },
 } as const;

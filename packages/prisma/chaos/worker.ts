@@ -3,7 +3,7 @@
  * argv: provider url deliveryMode providerPort workerId statsFile
  */
 import { appendFileSync } from 'node:fs';
-import { createQueue, PermanentSendError, RetryableSendError, type DeliveryMode } from '@org/msgqueue';
+import { classifySendError, createQueue, PermanentSendError, RetryableSendError, type DeliveryMode } from '@org/msgqueue';
 import { prismaAdapter } from '../src/index.js';
 import type { Provider } from '../src/mapping.js';
 import { openClient } from '../test/support/open-client.js';
@@ -47,7 +47,20 @@ async function send(m: { id: string; token: string; idempotencyKey: string; payl
 
 while (!stopping) {
   try {
-    const s = await queue.runOnce({ overlap: 'allow', timeBudgetMs: 3_000, reserveMs: 500, send: (m, { signal }) => send(m, signal) });
+    const s = await queue.runOnce({
+      overlap: 'allow',
+      timeBudgetMs: 3_000,
+      reserveMs: 500,
+      send: async (m, { signal }) => {
+        try {
+          await send(m, signal);
+        } catch (error) {
+          // The worker's own view: this claim's send ended without a clear answer.
+          if (classifySendError(error) === 'unknown') appendFileSync(statsFile, `${JSON.stringify({ ambiguousSend: m.token, id: m.id, error: String(error).slice(0, 120) })}\n`);
+          throw error;
+        }
+      },
+    });
     if (s.claimed === 0) await new Promise((r) => setTimeout(r, 100));
   } catch (error) {
     // A storage error outside a settle (the claim itself, after a terminated connection): try again.

@@ -1,4 +1,5 @@
-import type { InsertRecord } from '@org/msgqueue';
+import type { InsertOutcome, InsertRecord } from '@org/msgqueue';
+import type { PrismaRawClient } from './prisma-like.js';
 import type { Params, TableSql } from './table-sql.js';
 
 /** Columns and value expressions of one inserted row, parameters added in column order. */
@@ -22,8 +23,19 @@ export function insertColumns(sql: TableSql, params: Params, r: InsertRecord): {
   return { columns: cols.map((c) => c[0]), values: cols.map((c) => c[1]) };
 }
 
-/** Find the existing rows that made inserts no-ops: by dedupe key first, then by id. */
-export function existingQuery(sql: TableSql, params: Params, records: readonly InsertRecord[]): string {
+/**
+ * Outcomes in input order: the records in `created` were written; for the others, read the
+ * existing rows that made them no-ops (by dedupe key first, then by id).
+ */
+export async function insertOutcomes(client: PrismaRawClient, sql: TableSql, records: readonly InsertRecord[], created: Set<string>): Promise<InsertOutcome[]> {
+  const missing = records.filter((r) => !created.has(r.id));
+  if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
+  const params = sql.params();
+  const existing = await client.$queryRawUnsafe<{ id: unknown; dedupeKey: unknown }[]>(existingQuery(sql, params, missing), ...params.values);
+  return outcomes(records, created, existing);
+}
+
+function existingQuery(sql: TableSql, params: Params, records: readonly InsertRecord[]): string {
   const ids = records.map((r) => params.add(r.id));
   const keyed = sql.has('dedupeKey') ? records.filter((r) => r.dedupeKey !== null) : [];
   const keys = keyed.map((r) => params.add(r.dedupeKey));
@@ -33,7 +45,7 @@ export function existingQuery(sql: TableSql, params: Params, records: readonly I
 }
 
 /** Resolve per-record outcomes from the rows that exist and the ids that were created. */
-export function outcomes(records: readonly InsertRecord[], created: Set<string>, existing: { id: unknown; dedupeKey: unknown }[]) {
+function outcomes(records: readonly InsertRecord[], created: Set<string>, existing: { id: unknown; dedupeKey: unknown }[]) {
   return records.map((r) => {
     if (created.has(r.id)) return { id: r.id, created: true as const };
     const byKey = r.dedupeKey === null ? undefined : existing.find((e) => e.dedupeKey !== null && String(e.dedupeKey) === r.dedupeKey);

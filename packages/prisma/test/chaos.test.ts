@@ -2,12 +2,10 @@
  * The short seeded chaos run (about a minute for both delivery modes) on PostgreSQL, and the
  * history checker on histories made up to break each rule.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { runTs } from './support/processes.js';
 import { check, type CheckInput, type CheckReport, type Delivery } from '../chaos/checker.js';
 
-const cwd = fileURLToPath(new URL('..', import.meta.url));
 
 describe('chaos: short seeded run on PostgreSQL', () => {
   it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims', async () => {
@@ -39,6 +37,7 @@ describe('chaos: the history checker', () => {
     deliveries: [d('a', 100), d('b', 200)],
     faults: [],
     staleClaims: 1,
+    ambiguousSends: new Set(),
     diagnoseCounts: { SENT: 2 },
     ...over,
   });
@@ -66,6 +65,16 @@ describe('chaos: the history checker', () => {
     expect(otherWorker.duplicates.unexplained).toHaveLength(1);
     const dropped = check(base({ deliveries: [d('a', 100, { fault: 'drop' }), d('a', 900), d('b', 200)] }));
     expect(dropped.duplicates.byCause).toEqual({ drop: 1 });
+    // A slow delivery accepted after its own resend still explains the pair.
+    const slowLast = check(base({ deliveries: [d('a', 100), d('a', 900, { fault: 'slow', receivedAt: 0 }), d('b', 200)] }));
+    expect(slowLast.duplicates).toEqual({ total: 1, byCause: { slow: 1 }, unexplained: [] });
+    // The worker itself saw that send end without an answer.
+    const timedOut = check(base({ deliveries: dup, ambiguousSends: new Set([dup[0]!.token]) }));
+    expect(timedOut.duplicates.byCause).toEqual({ 'client-timeout': 1 });
+    // Three deliveries need two ambiguous ones.
+    const three = check(base({ deliveries: [d('a', 100, { fault: 'drop' }), d('a', 900), d('a', 5_000), d('b', 200)] }));
+    expect(three.duplicates.total).toBe(2);
+    expect(three.duplicates.unexplained).toHaveLength(1);
     expect(check(base({ mode: 'at-most-once', deliveries: [d('a', 100, { fault: 'drop' }), d('a', 900), d('b', 200)] })).pass).toBe(false);
   });
 
@@ -87,25 +96,7 @@ describe('chaos: the history checker', () => {
   });
 });
 
-function runChaos(args: string[]): Promise<CheckReport[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'chaos/run.ts', ...args], {
-      cwd,
-      env: { ...process.env, DATABASE_URL: inject('postgresUrl') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('exit', () => {
-      const last = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(last) as CheckReport[]);
-      } catch {
-        reject(new Error(`chaos run printed no report:\n${err.slice(-3000)}`));
-      }
-    });
-  });
+async function runChaos(args: string[]): Promise<CheckReport[]> {
+  const out = await runTs('chaos/run.ts', args, { env: { ...process.env, DATABASE_URL: inject('postgresUrl') }, allowFailure: true });
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as CheckReport[];
 }

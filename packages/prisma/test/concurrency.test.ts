@@ -2,17 +2,13 @@
  * Claim exclusivity with real concurrency: separate connections in one process, and separate
  * processes, over a few thousand rows on each database.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { runTs } from './support/processes.js';
 import { applyShippedSchema, clearDefaultTables, type Client, testDatabases } from './support/databases.js';
 
 const ROWS = 3000;
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const worker = fileURLToPath(new URL('./support/claim-worker.ts', import.meta.url));
 
 for (const db of testDatabases('concurrency')) {
   describe(`concurrent claimers on ${db.label}`, () => {
@@ -102,20 +98,7 @@ for (const db of testDatabases('concurrency')) {
   });
 }
 
-function runWorker(provider: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', worker, provider, url, String(limit)], {
-      cwd: join(root, 'packages', 'prisma'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`worker exited ${code}: ${err.slice(-2000)}`));
-      else resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
-    });
-  });
+async function runWorker(provider: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
+  const out = await runTs('test/support/claim-worker.ts', [provider, url, String(limit)]);
+  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }

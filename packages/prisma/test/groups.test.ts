@@ -3,19 +3,16 @@
  * thousands of messages in hundreds of groups, with crashes (recycles) and retries in the mix.
  * From the delivery log: per group, deliveries follow enqueue order and never overlap in time.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { runTs } from './support/processes.js';
 import { applyShippedSchema, clearDefaultTables, type Client, testDatabases } from './support/databases.js';
 import { type Delivery, drainGroups, GROUP_QUEUE_OPTIONS } from './support/group-worker.js';
 
 const GROUPS = 200;
 const PER_GROUP = 10;
 const TOTAL = GROUPS * PER_GROUP;
-const workerFile = fileURLToPath(new URL('./support/group-worker.ts', import.meta.url));
-const cwd = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every violation of the group guarantees in a delivery log. */
 function checkGroups(deliveries: Delivery[]): { outOfOrder: string[]; overlapping: string[]; missing: number; duplicated: number } {
@@ -101,17 +98,6 @@ for (const db of testDatabases('groups')) {
   });
 }
 
-function runWorker(provider: string, url: string, seed: number): Promise<Delivery[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', workerFile, provider, url, String(TOTAL), String(seed)], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as Delivery[]) : reject(new Error(`worker exited ${code}: ${err.slice(-2000)}`))));
-  });
+async function runWorker(provider: string, url: string, seed: number): Promise<Delivery[]> {
+  return JSON.parse((await runTs('test/support/group-worker.ts', [provider, url, String(TOTAL), String(seed)])).trim()) as Delivery[];
 }

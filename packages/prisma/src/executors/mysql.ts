@@ -1,7 +1,7 @@
 import type { ClaimRequest, InsertOutcome, InsertRecord } from '@org/msgqueue';
 import type { PrismaLike, PrismaRawClient } from '../prisma-like.js';
 import type { RawRow } from '../rows.js';
-import { existingQuery, insertColumns, outcomes } from '../statements.js';
+import { insertColumns, insertOutcomes } from '../statements.js';
 import type { TableSql } from '../table-sql.js';
 import type { CasUpdate, Executor, RecycleStep } from './executor.js';
 
@@ -44,11 +44,7 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
         const n = await client.$executeRawUnsafe(`INSERT IGNORE INTO ${sql.table} (${columns.join(', ')}) VALUES (${values.join(', ')})`, ...params.values);
         if (n === 1) created.add(r.id);
       }
-      const missing = records.filter((r) => !created.has(r.id));
-      if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
-      const params = sql.params();
-      const existing = await q<RawRow[]>(client, existingQuery(sql, params, missing), params.values);
-      return outcomes(records, created, existing as { id: unknown; dedupeKey: unknown }[]);
+      return insertOutcomes(client, sql, records, created);
     },
 
     async claim(sql: TableSql, request: ClaimRequest): Promise<RawRow[]> {

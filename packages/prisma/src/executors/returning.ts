@@ -1,7 +1,7 @@
 import type { ClaimRequest, InsertOutcome, InsertRecord } from '@org/msgqueue';
 import type { PrismaRawClient } from '../prisma-like.js';
 import type { RawRow } from '../rows.js';
-import { existingQuery, insertColumns, outcomes } from '../statements.js';
+import { insertColumns, insertOutcomes } from '../statements.js';
 import type { TableSql } from '../table-sql.js';
 import type { CasUpdate, Executor, RecycleStep } from './executor.js';
 
@@ -36,11 +36,7 @@ export function returningExecutor(client: PrismaRawClient, rowLocks: boolean): E
         );
         for (const row of inserted) created.add(String(row.id));
       }
-      const missing = records.filter((r) => !created.has(r.id));
-      if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
-      const params = sql.params();
-      const existing = await q<RawRow[]>(existingQuery(sql, params, missing), params.values);
-      return outcomes(records, created, existing as { id: unknown; dedupeKey: unknown }[]);
+      return insertOutcomes(client, sql, records, created);
     },
 
     async claim(sql: TableSql, request: ClaimRequest): Promise<RawRow[]> {

@@ -1,9 +1,10 @@
 /** Real databases for the Prisma adapter's tests: clients, schema, clean tables, moving time. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
-import { type PrismaLike, prismaAdapter, type PrismaAdapterOptions, type Provider, splitStatements } from '@org/msgqueue-prisma';
+import { openClient } from './open-client.js';
+import { freshDefaultTables } from './target.js';
+import { type PrismaLike, prismaAdapter, type PrismaAdapterOptions, type Provider } from '@org/msgqueue-prisma';
 
 const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
@@ -20,60 +21,27 @@ export interface TestDb {
   client(options?: { pool?: number }): Promise<Client>;
 }
 
-export function postgresDb(): TestDb {
-  const url = inject('postgresUrl');
+function testDb(provider: Provider, label: string, url: string): TestDb {
   return {
-    provider: 'postgresql',
-    label: 'postgresql',
+    provider,
+    label,
     url,
-    async client({ pool = 4 } = {}) {
-      const { PrismaPg } = await import('@prisma/adapter-pg');
-      const { PrismaClient } = await import('../generated/postgresql/client.js');
-      return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: pool }) }) as unknown as Client;
-    },
+    client: async ({ pool = 4 } = {}) => (await openClient(provider, url, pool)) as unknown as Client,
   };
+}
+
+export function postgresDb(): TestDb {
+  return testDb('postgresql', 'postgresql', inject('postgresUrl'));
 }
 
 /** MariaDB/MySQL, or null when MARIADB_URL is not set. */
 export function mariadbDb(): TestDb | null {
   const url = inject('mariadbUrl');
-  if (!url) return null;
-  return {
-    provider: 'mysql',
-    label: 'mariadb',
-    url,
-    async client({ pool = 4 } = {}) {
-      const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
-      const { PrismaClient } = await import('../generated/mysql/client.js');
-      const u = new URL(url);
-      return new PrismaClient({
-        adapter: new PrismaMariaDb({
-          host: u.hostname,
-          port: Number(u.port || 3306),
-          user: decodeURIComponent(u.username),
-          password: decodeURIComponent(u.password),
-          database: u.pathname.slice(1),
-          connectionLimit: pool,
-        }),
-      }) as unknown as Client;
-    },
-  };
+  return url ? testDb('mysql', 'mariadb', url) : null;
 }
 
 export function sqliteDb(name: string): TestDb {
-  const file = join(inject('sqliteDir'), `${name}.db`);
-  return {
-    provider: 'sqlite',
-    label: 'sqlite',
-    url: `file:${file}`,
-    async client() {
-      const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
-      const { PrismaClient } = await import('../generated/sqlite/client.js');
-      const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }) }) as unknown as Client;
-      await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-      return client;
-    },
-  };
+  return testDb('sqlite', 'sqlite', `file:${join(inject('sqliteDir'), `${name}.db`)}`);
 }
 
 /** Every database this run can reach: PostgreSQL and SQLite always, MariaDB when configured. */
@@ -82,11 +50,7 @@ export function testDatabases(name: string): TestDb[] {
 }
 
 /** Apply the SQL this package ships for the provider, on fresh tables (servers outlive test runs). */
-export async function applyShippedSchema(client: Client, provider: Provider): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(provider, t)}`);
-  const sql = readFileSync(new URL(`../../sql/${provider}.sql`, import.meta.url), 'utf8');
-  for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
-}
+export const applyShippedSchema = (client: Client, provider: Provider) => freshDefaultTables(client, provider);
 
 /** Run statements one by one. */
 export async function run(client: Client, statements: string[]): Promise<void> {

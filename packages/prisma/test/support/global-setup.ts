@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { generateClients } from './generate-clients.js';
-import { openClient } from './open-client.js';
+import { privateDatabase } from './target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,27 +17,6 @@ declare module 'vitest' {
     mariadbUrl: string | null;
     sqliteDir: string;
   }
-}
-
-/**
- * A database of its own for this run on a shared server, so two runs (a developer's and CI's, say)
- * never clear each other's tables. Dropped at the end.
- */
-async function privateDatabase(provider: 'postgresql' | 'mysql', url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `msgqueue_t_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = await openClient(provider, url, 1);
-  await admin.$executeRawUnsafe(provider === 'postgresql' ? `CREATE DATABASE "${name}"` : `CREATE DATABASE \`${name}\``);
-  await admin.$disconnect();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = await openClient(provider, url, 1);
-      await c.$executeRawUnsafe(provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``);
-      await c.$disconnect();
-    },
-  };
 }
 
 export default async function setup(project: TestProject) {

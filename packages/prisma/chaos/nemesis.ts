@@ -1,0 +1,65 @@
+/**
+ * The nemesis: one fault at a time, every kind once per cycle in a seeded order, each healed before
+ * the next — a slow window only ends once its slow requests have been answered, so a pause never
+ * freezes a worker in the middle of one — until `until`. Every fault is recorded with its target and time window so the checker
+ * can match each duplicate to the fault that made its first delivery ambiguous.
+ */
+import type { Fault } from './checker.js';
+import { type ProviderProcess, sleep, slowRequestsDone, type Supervisor, workerMidSend } from './processes.js';
+
+export interface NemesisPlan {
+  random: () => number;
+  until: number;
+  workers: Supervisor;
+  workerCount: number;
+  provider: ProviderProcess;
+  canTerminate: boolean;
+  /** Terminate the database connections of one worker (by id). */
+  terminate: (workerId: string) => Promise<void>;
+  /** Whether a terminate hits only the named worker (PostgreSQL) or every connection (MariaDB). */
+  attributable: boolean;
+  leaseMs: number;
+  /** Where each injected fault is recorded. */
+  faults: Fault[];
+}
+
+export async function runNemesis(p: NemesisPlan): Promise<void> {
+  const kinds: Fault['kind'][] = ['kill', 'stop', 'slow', 'drop', 'error', ...(p.canTerminate ? (['terminate'] as const) : [])];
+  let cycle: Fault['kind'][] = [...kinds].sort(() => p.random() - 0.5);
+  let firstCycle = true;
+  await sleep(1_500);
+  // The first cycle always completes, so even a short run injects every kind of fault once.
+  while (Date.now() < p.until || (firstCycle && cycle.length > 0)) {
+    if (cycle.length === 0) {
+      cycle = [...kinds].sort(() => p.random() - 0.5);
+      firstCycle = false;
+    }
+    const kind = cycle.shift()!;
+    const worker = p.workers.target(`w${Math.floor(p.random() * p.workerCount)}`);
+    const fault: Fault = { kind, target: null, start: Date.now(), end: 0 };
+    if (kind === 'kill') {
+      fault.target = worker.name;
+      worker.child.kill('SIGKILL');
+    } else if (kind === 'stop') {
+      // Pause a worker mid-send when one is (a GC pause, a frozen container): its lease runs out.
+      const busy = await workerMidSend(p.provider.port);
+      const paused = busy ? p.workers.target(busy.split(':')[0]!) : worker;
+      fault.target = paused.name;
+      fault.start = Date.now();
+      paused.child.kill('SIGSTOP');
+      await sleep(p.leaseMs + 1_500);
+      paused.child.kill('SIGCONT');
+    } else if (kind === 'terminate') {
+      fault.target = p.attributable ? worker.name : null;
+      await p.terminate(worker.name.split(':')[0]!);
+    } else {
+      await p.provider.control(kind, kind === 'slow' ? p.leaseMs + 1_000 : 0);
+      await sleep(kind === 'slow' ? 4_000 : 2_500);
+      await p.provider.control('normal');
+      if (kind === 'slow') await slowRequestsDone(p.provider.port);
+    }
+    fault.end = Date.now();
+    p.faults.push(fault);
+    await sleep(500 + p.random() * 1_000);
+  }
+}

@@ -1,0 +1,70 @@
+/** The database a script (benchmark, chaos run) works on, chosen by a --db flag, with fresh default tables. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type PrismaRawClient, type Provider, splitStatements } from '../../src/index.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { openClient } from './open-client.js';
+
+/** A database to work on, and how to let go of it. */
+export interface Target {
+  provider: Provider;
+  url: string;
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * `postgresql`: a database of its own on DATABASE_URL's server, or an embedded PostgreSQL;
+ * `mariadb`: a database of its own on MARIADB_URL's server (default the local one); `sqlite`: a
+ * file in a temporary folder. Never the given database itself: runs must not clear each other.
+ */
+export async function openTarget(db: string): Promise<Target> {
+  if (db === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'msgqueue-target-'));
+    return { provider: 'sqlite', url: `file:${join(dir, 'queue.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (db === 'mariadb') {
+    const own = await privateDatabase('mysql', process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test');
+    return { provider: 'mysql', url: own.url, cleanup: own.drop };
+  }
+  if (db !== 'postgresql') throw new Error(`--db: expected postgresql, mariadb or sqlite, got ${db}`);
+  if (process.env.DATABASE_URL) {
+    const own = await privateDatabase('postgresql', process.env.DATABASE_URL);
+    return { provider: 'postgresql', url: own.url, cleanup: own.drop };
+  }
+  const pg = await startEmbeddedPostgres();
+  return { provider: 'postgresql', url: pg.url, cleanup: pg.stop };
+}
+
+/** Quote a name for the provider. */
+export const quoteName = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+
+/** Drop the default tables and apply the SQL this package ships (servers outlive runs). */
+export async function freshDefaultTables(client: PrismaRawClient, provider: Provider): Promise<void> {
+  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(provider, t)}`);
+  const sql = readFileSync(new URL(`../../sql/${provider}.sql`, import.meta.url), 'utf8');
+  for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
+  if (provider === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+}
+
+/**
+ * A database of its own for this run on a shared server, so two runs (a developer's and CI's, say)
+ * never clear each other's tables. Dropped at the end.
+ */
+export async function privateDatabase(provider: 'postgresql' | 'mysql', url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `msgqueue_t_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = await openClient(provider, url, 1);
+  await admin.$executeRawUnsafe(provider === 'postgresql' ? `CREATE DATABASE "${name}"` : `CREATE DATABASE \`${name}\``);
+  await admin.$disconnect();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = await openClient(provider, url, 1);
+      await c.$executeRawUnsafe(provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``);
+      await c.$disconnect();
+    },
+  };
+}
+
