@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createQueue, MsgQueueError } from '@org/msgqueue';
 import { prismaAdapter, type PrismaAdapterOptions, type Provider } from '@org/msgqueue-prisma';
-import { applyShippedSchema, type Client, run, testDatabases } from './support/databases.js';
+import { applyShippedSchema, type Client, run, snapshotTable, testDatabases } from './support/databases.js';
 
 const spyClient = () => {
   const calls: string[] = [];
@@ -139,8 +139,11 @@ for (const db of testDatabases('mapping')) {
         const real = createQueue({ adapter: prismaAdapter(prisma, options) });
         const { id } = await real.enqueue({});
         await real.ack((await real.claimBatch()).messages[0]!);
-        await expect(queue.diagnose()).rejects.toMatchObject({ code: 'CORRUPT_ROW', message: expect.stringContaining('"COMPLETED"') });
+        const before = await snapshotTable(prisma, db.provider, 'MessageQueue');
+        await expect(queue.diagnose()).rejects.toMatchObject({ code: 'CORRUPT_ROW', field: 'options.statuses', message: expect.stringContaining('"COMPLETED"') });
         await expect(queue.get(id)).rejects.toMatchObject({ code: 'CORRUPT_ROW' });
+        await expect(queue.recycleStuck()).resolves.toMatchObject({ total: 0 });
+        expect(await snapshotTable(prisma, db.provider, 'MessageQueue')).toEqual(before);
       });
 
       it('enqueue with a dedupe key or priority the table cannot hold is refused, nothing written', async () => {
