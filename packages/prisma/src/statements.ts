@@ -1,4 +1,4 @@
-import type { InsertOutcome, InsertRecord } from '@org/msgqueue';
+import type { GroupFailurePolicy, InsertOutcome, InsertRecord } from '@org/msgqueue';
 import type { PrismaRawClient } from './prisma-like.js';
 import type { Params, TableSql } from './table-sql.js';
 
@@ -51,4 +51,21 @@ function outcomes(records: readonly InsertRecord[], created: Set<string>, existi
     const byKey = r.dedupeKey === null ? undefined : existing.find((e) => e.dedupeKey !== null && String(e.dedupeKey) === r.dedupeKey);
     return { id: byKey ? String(byKey.id) : r.id, created: false as const };
   });
+}
+
+/** The SET of a claim: PROCESSING under the token, the lease from the database's now, the attempt counted. */
+export function claimSet(sql: TableSql, params: Params, token: string, leaseMs: number): string {
+  return [
+    `${sql.col('status')} = ${sql.status('PROCESSING')}`,
+    `${sql.col('claimToken')} = ${params.add(token)}`,
+    `${sql.col('leaseUntil')} = ${sql.nowPlus('leaseUntil', params.add(leaseMs))}`,
+    `${sql.col('attempts')} = ${sql.col('attempts')} + 1`,
+    `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
+  ].join(', ');
+}
+
+/** The ids a claim may take (rows aliased `c`), in claim order; the caller adds LIMIT and locking. */
+export function claimCandidates(sql: TableSql, groupPolicy: GroupFailurePolicy): string {
+  return `SELECT c.${sql.col('id')} AS ${sql.dialect.quote('id')} FROM ${sql.table} c
+    WHERE ${sql.duePending('c.')} AND ${sql.groupFree(groupPolicy)} ORDER BY ${sql.claimOrder('c.')}`;
 }

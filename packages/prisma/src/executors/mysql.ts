@@ -1,7 +1,7 @@
 import type { ClaimRequest, InsertOutcome, InsertRecord } from '@org/msgqueue';
 import type { PrismaLike, PrismaRawClient } from '../prisma-like.js';
 import type { RawRow } from '../rows.js';
-import { insertColumns, insertOutcomes } from '../statements.js';
+import { claimCandidates, claimSet, insertColumns, insertOutcomes } from '../statements.js';
 import type { TableSql } from '../table-sql.js';
 import type { CasUpdate, Executor, RecycleStep } from './executor.js';
 
@@ -53,17 +53,10 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
         const pick = sql.params();
         // The group rule's subquery is a consistent (non-locking) read: InnoDB only locks the
         // outer candidates, so rows another claimer has locked still count as holding their group.
-        const picked = await q(tx, `SELECT c.${sql.col('id')} AS id FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
-          ORDER BY ${sql.claimOrder('c.')} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`, pick.values);
+        const picked = await q(tx, `${claimCandidates(sql, request.groupPolicy)} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`, pick.values);
         if (picked.length === 0) return [];
         const params = sql.params();
-        const set = [
-          `${sql.col('status')} = ${sql.status('PROCESSING')}`,
-          `${sql.col('claimToken')} = ${params.add(token)}`,
-          `${sql.col('leaseUntil')} = ${sql.nowPlus('leaseUntil', params.add(leaseMs))}`,
-          `${sql.col('attempts')} = ${sql.col('attempts')} + 1`,
-          `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
-        ].join(', ');
+        const set = claimSet(sql, params, token, leaseMs);
         await tx.$executeRawUnsafe(`UPDATE ${sql.table} SET ${set} WHERE ${ids(sql, picked, params)} AND ${sql.col('status')} = ${sql.status('PENDING')}`, ...params.values);
         const read = sql.params();
         return q(tx, `SELECT ${sql.select} FROM ${sql.table} WHERE ${ids(sql, picked, read)} AND ${sql.col('claimToken')} = ${read.add(token)}`, read.values);

@@ -1,7 +1,7 @@
 import type { ClaimRequest, InsertOutcome, InsertRecord } from '@org/msgqueue';
 import type { PrismaRawClient } from '../prisma-like.js';
 import type { RawRow } from '../rows.js';
-import { insertColumns, insertOutcomes } from '../statements.js';
+import { claimCandidates, claimSet, insertColumns, insertOutcomes } from '../statements.js';
 import type { TableSql } from '../table-sql.js';
 import type { CasUpdate, Executor, RecycleStep } from './executor.js';
 
@@ -43,23 +43,15 @@ export function returningExecutor(client: PrismaRawClient, rowLocks: boolean): E
       const { limit, token, leaseMs } = request;
       const params = sql.params();
       // Placeholders are added in text order: SET first, then the picking subquery's LIMIT.
-      const set = [
-        `${sql.col('status')} = ${sql.status('PROCESSING')}`,
-        `${sql.col('claimToken')} = ${params.add(token)}`,
-        `${sql.col('leaseUntil')} = ${sql.nowPlus('leaseUntil', params.add(leaseMs))}`,
-        `${sql.col('attempts')} = ${sql.col('attempts')} + 1`,
-        `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
-      ].join(', ');
+      const set = claimSet(sql, params, token, leaseMs);
       const limitPh = params.add(limit);
       const text = rowLocks
         ? `WITH picked AS MATERIALIZED (
-            SELECT c.${sql.col('id')} FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
-            ORDER BY ${sql.claimOrder('c.')} LIMIT ${limitPh} FOR UPDATE OF c SKIP LOCKED)
-          UPDATE ${sql.table} AS m SET ${set} FROM picked WHERE m.${sql.col('id')} = picked.${sql.col('id')}
+            ${claimCandidates(sql, request.groupPolicy)} LIMIT ${limitPh} FOR UPDATE OF c SKIP LOCKED)
+          UPDATE ${sql.table} AS m SET ${set} FROM picked WHERE m.${sql.col('id')} = picked.${sql.dialect.quote('id')}
           RETURNING ${sql.selectFrom('m.')}`
         : `UPDATE ${sql.table} SET ${set}
-          WHERE ${sql.col('id')} IN (SELECT c.${sql.col('id')} FROM ${sql.table} c WHERE ${sql.duePending('c.')} AND ${sql.groupFree(request.groupPolicy)}
-            ORDER BY ${sql.claimOrder('c.')} LIMIT ${limitPh})
+          WHERE ${sql.col('id')} IN (${claimCandidates(sql, request.groupPolicy)} LIMIT ${limitPh})
             AND ${sql.col('status')} = ${sql.status('PENDING')}
           RETURNING ${sql.select}`;
       return q(text, params.values);
