@@ -1,7 +1,7 @@
 import {
   MsgQueueError,
   type ClaimRequest, type ExtendRequest, type FencedOutcome, type GuardRequest, type InsertOutcome,
-  type InsertRecord, type InspectRequest, type MessageRecord, type RecycleOutcome, type RecycleRequest,
+  type InsertRecord, type InspectRequest, type MessageRecord, type RecycleRequest,
   type RequeueRequest, type RunLockRequest, type SettleRequest, type StorageAdapter, type StorageSnapshot,
 } from '@org/msgqueue';
 import type { Dialect } from './dialects/dialect.js';
@@ -14,7 +14,9 @@ import { returningExecutor } from './executors/returning.js';
 import { inspect } from './inspect.js';
 import { type ColumnMapping, type Provider, resolveMapping } from './mapping.js';
 import type { PrismaLike } from './prisma-like.js';
-import { type RawRow, toRecord, toStatus } from './rows.js';
+import { type RawRow, toRecord } from './rows.js';
+import { extendUpdate, guardUpdate, requeueUpdate, settleUpdate } from './operations/fenced.js';
+import { recycle } from './operations/recycle.js';
 import { inspectSchema } from './schema-info.js';
 import { TableSql } from './table-sql.js';
 
@@ -34,8 +36,6 @@ export interface PrismaAdapterOptions {
   transactionTimeoutMs?: number;
 }
 
-/** lastError of a message the recycler failed for running out of attempts. */
-const OUT_OF_ATTEMPTS = 'lease expired and no attempts left';
 const OPTION_KEYS = ['provider', 'table', 'columns', 'statuses', 'lockTable', 'transactionTimeoutMs'];
 const DIALECTS: Record<Provider, Dialect> = { postgresql: postgres, mysql, sqlite };
 
@@ -103,10 +103,6 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
     const [current, now] = await Promise.all([read(sql, update.id), nowOf(sql)]);
     return { ok: false, current, now };
   };
-  /** `id = ? AND claim_token = ? AND status IN (…)`, parameters added after the SET's. */
-  const fenced = (sql: TableSql, u: { params: ReturnType<TableSql['params']> }, id: string, token: string, from: readonly SettleRequest['from'][number][]) =>
-    `${sql.col('id')} = ${u.params.add(id)} AND ${sql.col('claimToken')} = ${u.params.add(token)} AND ${sql.statusIn(from)}`;
-
   const adapter: StorageAdapter = {
     name: `prisma:${mapping.provider}`,
     capabilities: {
@@ -137,111 +133,20 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
         return rows.sort((a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
 
-    guard: ({ id, token, minLeaseMs }: GuardRequest) =>
-      guarded('guard', () =>
-        cas((sql) => {
-          const params = sql.params();
-          const set = `${sql.col('status')} = ${sql.status('SENDING')}, ${sql.col('updatedAt')} = ${sql.now('updatedAt')}`;
-          const where = `${fenced(sql, { params }, id, token, ['PROCESSING'])} AND ${sql.col('leaseUntil')} >= ${sql.nowPlus('leaseUntil', params.add(minLeaseMs))}`;
-          return { set, where, params, id };
-        }),
-      ),
+    guard: (request: GuardRequest) => guarded('guard', () => cas((sql) => guardUpdate(sql, request))),
 
-    settle: ({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest) =>
-      guarded('settle', () =>
-        cas((sql) => {
-          const params = sql.params();
-          const attempts = sql.col('attempts');
-          const set = [
-            `${sql.col('status')} = ${sql.status(to)}`,
-            `${sql.col('claimToken')} = NULL`,
-            `${sql.col('leaseUntil')} = NULL`,
-            `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
-            to === 'PENDING' ? `${sql.col('availableAt')} = ${sql.nowPlus('availableAt', params.add(delayMs))}` : null,
-            error !== null && sql.has('lastError') ? `${sql.col('lastError')} = ${params.add(error)}` : null,
-            refundAttempt ? `${attempts} = CASE WHEN ${attempts} > 0 THEN ${attempts} - 1 ELSE 0 END` : null,
-            possiblySent ? `${sql.col('possiblySent')} = ${sql.dialect.bool(true)}` : null,
-          ].filter(Boolean).join(', ');
-          return { set, where: fenced(sql, { params }, id, token, from), params, id };
-        }),
-      ),
+    settle: (request: SettleRequest) => guarded('settle', () => cas((sql) => settleUpdate(sql, request))),
 
-    extendLease: ({ id, token, leaseMs }: ExtendRequest) =>
-      guarded('extendLease', () =>
-        cas((sql) => {
-          const params = sql.params();
-          const set = `${sql.col('leaseUntil')} = ${sql.nowPlus('leaseUntil', params.add(leaseMs))}`;
-          return { set, where: fenced(sql, { params }, id, token, ['PROCESSING', 'SENDING']), params, id };
-        }),
-      ),
+    extendLease: (request: ExtendRequest) => guarded('extendLease', () => cas((sql) => extendUpdate(sql, request))),
 
-    recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(await table(), request)),
+    recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(executor, await table(), request)),
 
     inspect: (request: InspectRequest): Promise<StorageSnapshot> => guarded('inspect', async () => inspect(prisma, await table(), request)),
 
     get: (id: string) => guarded('get', async () => read(await table(), id)),
 
-    requeue: ({ id, from }: RequeueRequest) =>
-      guarded('requeue', () =>
-        cas((sql) => {
-          const params = sql.params();
-          const set = [
-            `${sql.col('status')} = ${sql.status('PENDING')}`,
-            `${sql.col('attempts')} = 0`,
-            `${sql.col('claimToken')} = NULL`,
-            `${sql.col('leaseUntil')} = NULL`,
-            `${sql.col('availableAt')} = ${sql.now('availableAt')}`,
-            `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
-          ].join(', ');
-          return { set, where: `${sql.col('id')} = ${params.add(id)} AND ${sql.statusIn(from)}`, params, id };
-        }),
-      ),
+    requeue: (request: RequeueRequest) => guarded('requeue', () => cas((sql) => requeueUpdate(sql, request))),
   };
-
-  async function recycle(sql: TableSql, { maxAttempts, deliveryMode, limit }: RecycleRequest): Promise<RecycleOutcome> {
-    const out: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [] };
-    // One step per in-flight status, so each moved row's outcome follows from its new status.
-    for (const from of ['PROCESSING', 'SENDING'] as const) {
-      const left = limit - out.requeued.length - out.requeuedPossiblySent.length - out.held.length - out.failed.length;
-      if (left <= 0) break;
-      const params = sql.params();
-      const attempts = sql.col('attempts');
-      const hold = from === 'SENDING' && deliveryMode === 'at-most-once';
-      // Placeholders are added in text order (MySQL and SQLite bind by position), and only when used.
-      const status = hold
-        ? sql.status('HELD')
-        : sql.statusCase(`CASE WHEN ${attempts} >= ${params.add(maxAttempts)} THEN ${sql.status('FAILED')} ELSE ${sql.status('PENDING')} END`);
-      const reason = hold
-        ? 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)'
-        : from === 'SENDING'
-          ? 'lease expired after the pre-send guard; will be sent again (at-least-once)'
-          : 'lease expired before the send';
-      const set = [
-        `${sql.col('status')} = ${status}`,
-        `${sql.col('claimToken')} = NULL`,
-        `${sql.col('leaseUntil')} = NULL`,
-        `${sql.col('availableAt')} = ${sql.now('availableAt')}`,
-        `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
-        from === 'SENDING' ? `${sql.col('possiblySent')} = ${sql.dialect.bool(true)}` : null,
-        !sql.has('lastError')
-          ? null
-          : hold
-            ? `${sql.col('lastError')} = ${params.add(reason)}`
-            : `${sql.col('lastError')} = CASE WHEN ${attempts} >= ${params.add(maxAttempts)} THEN ${params.add(OUT_OF_ATTEMPTS)} ELSE ${params.add(reason)} END`,
-      ].filter(Boolean).join(', ');
-      const where = `${sql.col('status')} = ${sql.status(from)} AND ${sql.col('leaseUntil')} < ${sql.now('leaseUntil')}`;
-      const moved = await executor.recycle(sql, { set, params, where, limit: left });
-      for (const row of moved) {
-        const id = String(row.id);
-        const now = toStatus(row.status, mapping, id);
-        if (now === 'FAILED') out.failed.push(id);
-        else if (now === 'HELD') out.held.push(id);
-        else if (from === 'SENDING') out.requeuedPossiblySent.push(id);
-        else out.requeued.push(id);
-      }
-    }
-    return out;
-  }
 
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>
