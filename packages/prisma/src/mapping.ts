@@ -10,7 +10,7 @@ export type Field =
   | 'id' | 'status' | 'payload' | 'attempts' | 'priority' | 'availableAt' | 'dedupeKey' | 'groupKey'
   | 'claimToken' | 'leaseUntil' | 'possiblySent' | 'lastError' | 'createdAt' | 'updatedAt';
 
-/** Fields whose column may be absent from an existing table (set them to `null`). */
+/** Fields whose column may be absent from an existing table (set them to `null` in `columns`). */
 export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
 /** A field whose column may be absent. */
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
