@@ -20,7 +20,9 @@ export interface EnqueueOptions {
   dedupeKey?: string;
   /**
    * Ordered group: messages with the same key are delivered one at a time, in enqueue order
-   * (a conversation id, a recipient). Messages without a key are not ordered.
+   * (a conversation id, a recipient). Messages without a key are not ordered. Enqueue order is the
+   * storage's `createdAt`, then the id: generated ids are time-ordered, so it is call order within a
+   * process; ids you supply yourself should sort in the order you enqueue them.
    */
   groupKey?: string;
   /** Use this id instead of a generated one (a time-ordered UUIDv7). */
