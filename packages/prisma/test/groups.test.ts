@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { checkGroups as checkGroupOrder } from '../chaos/checker.js';
 import { runTs } from './support/processes.js';
 import { applyShippedSchema, clearDefaultTables, type Client, testDatabases } from './support/databases.js';
 import { type Delivery, drainGroups, GROUP_QUEUE_OPTIONS } from './support/group-worker.js';
@@ -14,22 +15,11 @@ const GROUPS = 200;
 const PER_GROUP = 10;
 const TOTAL = GROUPS * PER_GROUP;
 
-/** Every violation of the group guarantees in a delivery log. */
+/** Every violation of the group guarantees in a delivery log (the chaos checker's rule, plus loss and duplicates). */
 function checkGroups(deliveries: Delivery[]): { outOfOrder: string[]; overlapping: string[]; missing: number; duplicated: number } {
-  const byGroup = new Map<number, Delivery[]>();
-  for (const d of deliveries) byGroup.set(d.g, [...(byGroup.get(d.g) ?? []), d]);
-  const outOfOrder: string[] = [];
-  const overlapping: string[] = [];
-  for (const [g, list] of byGroup) {
-    list.sort((a, b) => a.start - b.start);
-    const order = list.map((d) => d.n);
-    if (order.join() !== Array.from({ length: PER_GROUP }, (_, n) => n).join()) outOfOrder.push(`group ${g}: ${order.join(',')}`);
-    for (let i = 1; i < list.length; i++) {
-      if (list[i]!.start < list[i - 1]!.end) overlapping.push(`group ${g}: #${list[i - 1]!.n} and #${list[i]!.n}`);
-    }
-  }
-  const unique = new Set(deliveries.map((d) => `${d.g}:${d.n}`)).size;
-  return { outOfOrder, overlapping, missing: TOTAL - unique, duplicated: deliveries.length - unique };
+  const asProvider = deliveries.map((d) => ({ id: `${d.g}:${d.n}`, token: '', key: '', g: d.g, n: d.n, worker: d.worker, receivedAt: d.start, acceptedAt: d.end, fault: null }));
+  const unique = new Set(asProvider.map((d) => d.id)).size;
+  return { ...checkGroupOrder(asProvider), missing: TOTAL - unique, duplicated: deliveries.length - unique };
 }
 
 describe('the delivery-log checker', () => {
