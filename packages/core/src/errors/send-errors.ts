@@ -1,6 +1,3 @@
-const PERMANENT = Symbol.for('@org/msgqueue/permanent-send-error');
-const RETRYABLE = Symbol.for('@org/msgqueue/retryable-send-error');
-
 /**
  * How a failed send ended, as far as the sender can tell:
  * - `fail`: the provider refused it for good (invalid recipient, 4xx): the message ends FAILED.
@@ -17,7 +14,6 @@ export type SendOutcome = 'fail' | 'retry' | 'unknown';
 export class PermanentSendError extends Error {
   /** Always false: the message goes straight to FAILED. */
   readonly retryable = false;
-  private readonly [PERMANENT] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -32,7 +28,6 @@ export class PermanentSendError extends Error {
 export class RetryableSendError extends Error {
   /** Always true: retried after backoff while attempts remain, in either delivery mode. */
   readonly retryable = true;
-  private readonly [RETRYABLE] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
