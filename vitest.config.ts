@@ -13,7 +13,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', '.ci/*.test.ts'],
     globalSetup: ['packages/prisma/test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

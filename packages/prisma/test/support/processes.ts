@@ -5,11 +5,15 @@ import { fileURLToPath } from 'node:url';
 const pkg = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Start `file` (relative to the package) under tsx, resolving workspace packages to their sources. */
-export function spawnTs(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore' } = {}): ChildProcess {
+export function spawnTs(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore'; stdout?: 'pipe' | 'ignore' } = {},
+): ChildProcess {
   return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
     cwd: pkg,
     env: options.env ?? process.env,
-    stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
   });
 }
 
