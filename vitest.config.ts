@@ -20,8 +20,6 @@ export default defineConfig({
     // Database-backed files share servers; run files one at a time so figures stay readable.
     fileParallelism: false,
     // .ci/run asks for a machine-readable copy of the results to print its closing line.
-    reporters: process.env.MSGQUEUE_TEST_RESULTS
-      ? ['default', ['json', { outputFile: process.env.MSGQUEUE_TEST_RESULTS }]]
-      : ['default'],
+    reporters: process.env.MSGQUEUE_TEST_RESULTS ? ['default', ['json', { outputFile: process.env.MSGQUEUE_TEST_RESULTS }]] : ['default'],
   },
 });

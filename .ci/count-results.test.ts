@@ -17,8 +17,19 @@ const passingResults = join(dir, 'passing.json');
 
 /** Run vitest over some fixtures, writing JSON results; answers its exit status. */
 function fixtureRun(outputFile: string, filter: string[]): number {
-  const args = [vitest, 'run', '--config', join(here, 'fixtures/vitest.config.ts'), '--reporter=json', `--outputFile=${outputFile}`, ...filter];
-  return spawnSync(process.execPath, args, { cwd: join(here, 'fixtures'), stdio: 'ignore', env: { ...process.env, MSGQUEUE_TEST_RESULTS: '' } }).status ?? 1;
+  const args = [
+    vitest,
+    'run',
+    '--config',
+    join(here, 'fixtures/vitest.config.ts'),
+    '--reporter=json',
+    `--outputFile=${outputFile}`,
+    ...filter,
+  ];
+  return (
+    spawnSync(process.execPath, args, { cwd: join(here, 'fixtures'), stdio: 'ignore', env: { ...process.env, MSGQUEUE_TEST_RESULTS: '' } })
+      .status ?? 1
+  );
 }
 
 function count(file: string, status: number, ...steps: string[]): { line: string; exit: number } {
@@ -59,4 +70,3 @@ describe('.ci/run counting', () => {
     expect(count(passingResults, 0, 'lint')).toEqual({ line: '2 passed, 1 failed', exit: 1 });
   });
 });
-

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach } from 'vitest';
 import { createQueue, type Queue, type QueueOptions } from '@org/msgqueue';
+import { afterEach, beforeEach } from 'vitest';
 import type { ConformanceContext, ConformanceHarness } from './harness.js';
 
 /** Per-test state shared by the suites: fresh storage before each test, torn down after it. */

@@ -23,9 +23,9 @@ import { recycleSuite } from './suites/recycle.js';
 import { runOnceSuite } from './suites/run-once.js';
 import { settleSuite } from './suites/settle.js';
 
-export type { ConformanceHarness, ConformanceContext, ConformanceOptions } from './harness.js';
-export { BAD_INPUTS } from './suites/bad-input.js';
+export type { ConformanceContext, ConformanceHarness, ConformanceOptions } from './harness.js';
 export type { BadInputCase } from './suites/bad-input.js';
+export { BAD_INPUTS } from './suites/bad-input.js';
 
 /**
  * Register the whole conformance suite for one adapter in the calling vitest file. Each concern

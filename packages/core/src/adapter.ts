@@ -95,9 +95,7 @@ export interface ExtendRequest {
  * The answer of a fenced transition. On refusal the adapter re-reads the message (after the failed
  * compare-and-set, outside any transaction) so the core can explain why; that read is advisory.
  */
-export type FencedOutcome =
-  | { ok: true; record: MessageRecord }
-  | { ok: false; current: MessageRecord | null; now: Date };
+export type FencedOutcome = { ok: true; record: MessageRecord } | { ok: false; current: MessageRecord | null; now: Date };
 
 /** Arguments of {@link StorageAdapter.recycle}. */
 export interface RecycleRequest {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MsgQueueError } from './errors/msgqueue-error.js';
-import { callHook } from './hooks.js';
 import { checkRecord } from './fencing.js';
+import { callHook } from './hooks.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import type { Claim, ClaimedMessage } from './types.js';
 import { checkOptions, int } from './validate.js';
@@ -27,7 +27,13 @@ export function newToken(): string {
 export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions): Promise<Claim<P>> {
   const o = checkOptions<ClaimOptions>(options, 'claimBatch.options', ['limit', 'leaseMs']);
   const limit = int(o.limit, 'claimBatch.options.limit', LIMITS.batchSize.min, LIMITS.batchSize.max, ctx.batchSize);
-  const leaseMs = int(o.leaseMs, 'claimBatch.options.leaseMs', Math.max(LIMITS.leaseMs.min, ctx.guardMarginMs + 1), LIMITS.leaseMs.max, ctx.leaseMs);
+  const leaseMs = int(
+    o.leaseMs,
+    'claimBatch.options.leaseMs',
+    Math.max(LIMITS.leaseMs.min, ctx.guardMarginMs + 1),
+    LIMITS.leaseMs.max,
+    ctx.leaseMs,
+  );
   const token = newToken();
   const records = await ctx.adapter.claim({ limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy });
   if (records.length > limit) {
@@ -36,7 +42,10 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
   const messages: ClaimedMessage<P>[] = records.map((raw) => {
     const r = checkRecord(raw, ctx.adapter.name);
     if (r.status !== 'PROCESSING' || r.claimToken !== token || !r.leaseUntil) {
-      throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.claim returned message ${r.id} as ${r.status} without this claim's token and lease.`);
+      throw new MsgQueueError(
+        'ADAPTER_CONTRACT',
+        `${ctx.adapter.name}.claim returned message ${r.id} as ${r.status} without this claim's token and lease.`,
+      );
     }
     return {
       id: r.id,

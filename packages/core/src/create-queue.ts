@@ -1,13 +1,13 @@
-import { claimBatch, type ClaimOptions } from './claim-batch.js';
-import { diagnose, type DiagnoseOptions, type DiagnoseReport } from './diagnose.js';
-import { enqueue, enqueueMany, type EnqueueItem, type EnqueueOptions, type EnqueueResult } from './enqueue.js';
+import { type ClaimOptions, claimBatch } from './claim-batch.js';
+import { type DiagnoseOptions, type DiagnoseReport, diagnose } from './diagnose.js';
+import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany } from './enqueue.js';
+import { checkRecord } from './fencing.js';
 import { guardBeforeSend } from './guard-before-send.js';
 import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { recycleStuck, type RecycleOptions, type RecycleSummary } from './recycle-stuck.js';
+import { type RecycleOptions, type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { requeue } from './requeue.js';
-import { runOnce, type RunOnceOptions, type RunSummary } from './run-once.js';
-import { ack, extendLease, fail, release, type ExtendOptions, type FailOptions, type ReleaseOptions } from './settle.js';
-import { checkRecord } from './fencing.js';
+import { type RunOnceOptions, type RunSummary, runOnce } from './run-once.js';
+import { ack, type ExtendOptions, extendLease, type FailOptions, fail, type ReleaseOptions, release } from './settle.js';
 import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from './types.js';
 import { key } from './validate.js';
 

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { InsertRecord } from './adapter.js';
-import { MsgQueueError, invalidArgument } from './errors/msgqueue-error.js';
+import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { serializePayload } from './payload.js';
 import { checkOptions, date, int, key } from './validate.js';
@@ -73,7 +73,8 @@ export async function enqueue(ctx: ResolvedOptions, payload: unknown, options?: 
  */
 export async function enqueueMany(ctx: ResolvedOptions, items: unknown): Promise<EnqueueResult[]> {
   if (!Array.isArray(items)) throw invalidArgument('enqueueMany.items', 'expected an array of { payload, ...options }.');
-  if (items.length > MAX_BATCH) throw invalidArgument('enqueueMany.items', `at most ${MAX_BATCH} items per call, got ${items.length}; split the call.`);
+  if (items.length > MAX_BATCH)
+    throw invalidArgument('enqueueMany.items', `at most ${MAX_BATCH} items per call, got ${items.length}; split the call.`);
   const records = items.map((item, i) => {
     const field = `enqueueMany.items[${i}]`;
     if (typeof item !== 'object' || item === null || !('payload' in item)) {
@@ -88,7 +89,8 @@ export async function enqueueMany(ctx: ResolvedOptions, items: unknown): Promise
     if (ids.has(r.id)) throw invalidArgument(`enqueueMany.items[${i}].options.id`, `id ${r.id} appears twice in this call.`);
     ids.add(r.id);
     if (r.dedupeKey !== null) {
-      if (keys.has(r.dedupeKey)) throw invalidArgument(`enqueueMany.items[${i}].options.dedupeKey`, `dedupe key ${r.dedupeKey} appears twice in this call.`);
+      if (keys.has(r.dedupeKey))
+        throw invalidArgument(`enqueueMany.items[${i}].options.dedupeKey`, `dedupe key ${r.dedupeKey} appears twice in this call.`);
       keys.add(r.dedupeKey);
     }
   });
@@ -98,7 +100,10 @@ export async function enqueueMany(ctx: ResolvedOptions, items: unknown): Promise
 async function insert(ctx: ResolvedOptions, records: InsertRecord[]): Promise<EnqueueResult[]> {
   const outcomes = await ctx.adapter.insert(records);
   if (outcomes.length !== records.length) {
-    throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.insert answered ${outcomes.length} outcomes for ${records.length} records.`);
+    throw new MsgQueueError(
+      'ADAPTER_CONTRACT',
+      `${ctx.adapter.name}.insert answered ${outcomes.length} outcomes for ${records.length} records.`,
+    );
   }
   ctx.logger.debug({ queue: ctx.name, count: records.length, created: outcomes.filter((o) => o.created).length }, 'msgqueue: enqueued');
   return outcomes.map((o) => ({ id: o.id, created: o.created }));

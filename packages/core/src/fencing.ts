@@ -1,7 +1,7 @@
 import type { FencedOutcome } from './adapter.js';
 import { MsgQueueError } from './errors/msgqueue-error.js';
-import type { ResolvedOptions } from './options.js';
 import { callHook } from './hooks.js';
+import type { ResolvedOptions } from './options.js';
 import type { Accepted, ClaimRef, MessageRecord, MessageStatus, Refusal } from './types.js';
 import { MESSAGE_STATUSES } from './types.js';
 import { key, token } from './validate.js';
@@ -18,7 +18,10 @@ export function checkRef(value: unknown, field: string): ClaimRef {
 /** Check an adapter's record before trusting it. */
 export function checkRecord(record: MessageRecord, adapterName: string): MessageRecord {
   if (!MESSAGE_STATUSES.includes(record.status)) {
-    throw new MsgQueueError('CORRUPT_ROW', `Message ${record.id} has status ${JSON.stringify(record.status)}, which the ${adapterName} mapping does not know. Map it in the adapter's statuses option or fix the row.`);
+    throw new MsgQueueError(
+      'CORRUPT_ROW',
+      `Message ${record.id} has status ${JSON.stringify(record.status)}, which the ${adapterName} mapping does not know. Map it in the adapter's statuses option or fix the row.`,
+    );
   }
   return record;
 }
@@ -69,16 +72,36 @@ function explain(
     };
   }
   if (!from.includes(status)) {
-    return { ok: false, reason: 'wrong-status', status, detail: `${operation}: message ${ref.id} is ${status}; ${operation} starts from ${from.join(' or ')}.` };
+    return {
+      ok: false,
+      reason: 'wrong-status',
+      status,
+      detail: `${operation}: message ${ref.id} is ${status}; ${operation} starts from ${from.join(' or ')}.`,
+    };
   }
   const left = current.leaseUntil ? current.leaseUntil.getTime() - now.getTime() : -1;
   if (left <= 0) {
-    return { ok: false, reason: 'lease-expired', status, detail: `${operation}: the lease on message ${ref.id} has expired; it will be recycled. Extend leases for long work.` };
+    return {
+      ok: false,
+      reason: 'lease-expired',
+      status,
+      detail: `${operation}: the lease on message ${ref.id} has expired; it will be recycled. Extend leases for long work.`,
+    };
   }
   if (left < minLeaseMs) {
-    return { ok: false, reason: 'lease-too-short', status, detail: `${operation}: only ${left} ms of lease left on message ${ref.id}, under guardMarginMs (${minLeaseMs}). Extend the lease or release the message.` };
+    return {
+      ok: false,
+      reason: 'lease-too-short',
+      status,
+      detail: `${operation}: only ${left} ms of lease left on message ${ref.id}, under guardMarginMs (${minLeaseMs}). Extend the lease or release the message.`,
+    };
   }
   // The compare-and-set failed but the re-read shows a row it should have matched: it changed
   // in between (a concurrent transition). Treat it as lost ownership.
-  return { ok: false, reason: 'stale-claim', status, detail: `${operation}: message ${ref.id} changed while ${operation} ran; treat the claim as lost.` };
+  return {
+    ok: false,
+    reason: 'stale-claim',
+    status,
+    detail: `${operation}: message ${ref.id} changed while ${operation} ran; treat the claim as lost.`,
+  };
 }

@@ -21,7 +21,9 @@ export function registry(): Registry {
 /** The set of ids this process is working on for one queue. */
 export function workingSet(queue: string): Set<string> {
   const r = registry();
-  let set = r.working.get(queue);
-  if (!set) r.working.set(queue, (set = new Set()));
+  const existing = r.working.get(queue);
+  if (existing) return existing;
+  const set = new Set<string>();
+  r.working.set(queue, set);
   return set;
 }

@@ -87,8 +87,19 @@ export const LIMITS = {
 } as const;
 
 const QUEUE_KEYS = [
-  'adapter', 'name', 'batchSize', 'leaseMs', 'maxAttempts', 'deliveryMode', 'groupFailurePolicy', 'guardMarginMs',
-  'backoff', 'maxPayloadBytes', 'alerts', 'logger', 'hooks',
+  'adapter',
+  'name',
+  'batchSize',
+  'leaseMs',
+  'maxAttempts',
+  'deliveryMode',
+  'groupFailurePolicy',
+  'guardMarginMs',
+  'backoff',
+  'maxPayloadBytes',
+  'alerts',
+  'logger',
+  'hooks',
 ] as const;
 
 /** Validate {@link QueueOptions} and fill in defaults. Throws a {@link MsgQueueError} on bad input. */
@@ -150,7 +161,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
 function isAdapter(value: unknown): value is StorageAdapter {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
-  return ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue'].every(
-    (m) => typeof a[m] === 'function',
-  ) && typeof a.capabilities === 'object';
+  return (
+    ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue'].every(
+      (m) => typeof a[m] === 'function',
+    ) && typeof a.capabilities === 'object'
+  );
 }

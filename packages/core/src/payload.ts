@@ -50,7 +50,7 @@ function check(value: unknown, path: string, seen: Set<object>): void {
   if (seen.has(obj)) throw bad(path, 'a circular reference');
   seen.add(obj);
   if (Array.isArray(obj)) {
-    obj.forEach((item, i) => check(item, `${path}[${i}]`, seen));
+    for (const [i, item] of obj.entries()) check(item, `${path}[${i}]`, seen);
   } else {
     if (obj instanceof Map || obj instanceof Set) throw bad(path, `a ${obj.constructor.name}`);
     for (const [k, v] of Object.entries(obj)) {

@@ -16,5 +16,10 @@ export async function requeue(ctx: ResolvedOptions, id: string): Promise<Transit
   }
   if (!outcome.current) return { ok: false, reason: 'not-found', status: null, detail: `requeue: no message ${checked}.` };
   const status = outcome.current.status;
-  return { ok: false, reason: 'wrong-status', status, detail: `requeue: message ${checked} is ${status}; only FAILED or HELD messages are requeued.` };
+  return {
+    ok: false,
+    reason: 'wrong-status',
+    status,
+    detail: `requeue: message ${checked} is ${status}; only FAILED or HELD messages are requeued.`,
+  };
 }

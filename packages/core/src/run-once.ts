@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { classifySendError, type SendOutcome } from './errors/send-errors.js';
 import { claimBatch } from './claim-batch.js';
+import { invalidArgument } from './errors/msgqueue-error.js';
+import { classifySendError, type SendOutcome } from './errors/send-errors.js';
 import { guardBeforeSend } from './guard-before-send.js';
 import { registry, workingSet } from './in-process.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
-import { recycleStuck, type RecycleSummary } from './recycle-stuck.js';
+import { type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { ack, fail, release } from './settle.js';
 import type { ClaimedMessage, RefusalReason } from './types.js';
 import { bool, checkOptions, fn, int, oneOf } from './validate.js';
-import { invalidArgument } from './errors/msgqueue-error.js';
 
 /** What `send` receives besides the message. */
 export interface SendContext {
@@ -97,8 +97,20 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
 
   const started = performance.now();
   const summary: RunSummary = {
-    skipped: null, recycled: null, claimed: 0, sent: 0, retried: 0, failed: 0, held: 0, released: 0,
-    alreadyWorking: 0, guardRefused: {}, staleAcks: 0, staleClaims: 0, storageErrors: 0, durationMs: 0,
+    skipped: null,
+    recycled: null,
+    claimed: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    held: 0,
+    released: 0,
+    alreadyWorking: 0,
+    guardRefused: {},
+    staleAcks: 0,
+    staleClaims: 0,
+    storageErrors: 0,
+    durationMs: 0,
   };
   const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
 
@@ -126,9 +138,11 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   } finally {
     if (overlap === 'skip') ticks.delete(ctx.name);
     if (locked) {
-      await ctx.adapter.releaseRunLock?.(lock).catch((err: unknown) =>
-        ctx.logger.warn({ queue: ctx.name, err }, 'msgqueue: could not release the run lock; it lapses by itself'),
-      );
+      await ctx.adapter
+        .releaseRunLock?.(lock)
+        .catch((err: unknown) =>
+          ctx.logger.warn({ queue: ctx.name, err }, 'msgqueue: could not release the run lock; it lapses by itself'),
+        );
     }
   }
 }
@@ -146,7 +160,10 @@ interface WorkPlan<P> {
 async function work<P>(ctx: ResolvedOptions, messages: ClaimedMessage<P>[], plan: WorkPlan<P>, summary: RunSummary): Promise<void> {
   const working = workingSet(ctx.name);
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('msgqueue: tick time budget exhausted')), Math.max(0, plan.budget - (performance.now() - plan.started)));
+  const timer = setTimeout(
+    () => controller.abort(new Error('msgqueue: tick time budget exhausted')),
+    Math.max(0, plan.budget - (performance.now() - plan.started)),
+  );
   timer.unref?.();
   const queue = [...messages];
   const next = async (): Promise<void> => {
@@ -201,7 +218,9 @@ async function one<P>(
       return;
     }
     const kind = classify(plan.classifyError, sendError);
-    const failed = await settleSafely(ctx, summary, () => fail(ctx, m, sendError, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' }));
+    const failed = await settleSafely(ctx, summary, () =>
+      fail(ctx, m, sendError, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' }),
+    );
     if (failed?.ok) {
       if (failed.outcome === 'retry') summary.retried++;
       else if (failed.outcome === 'held') summary.held++;

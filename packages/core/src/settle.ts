@@ -1,9 +1,9 @@
+import type { FencedOutcome } from './adapter.js';
 import { backoffDelay } from './backoff.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import { answer, checkRef } from './fencing.js';
 import { callHook } from './hooks.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
-import type { FencedOutcome } from './adapter.js';
 import type { ClaimRef, FailResult, MessageStatus, TransitionResult } from './types.js';
 import { bool, checkOptions, int } from './validate.js';
 
@@ -15,7 +15,15 @@ const MAX_ERROR_LENGTH = 2000;
  */
 export async function ack(ctx: ResolvedOptions, message: ClaimRef): Promise<TransitionResult> {
   const ref = checkRef(message, 'ack.message');
-  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING', 'SENDING'], to: 'SENT', delayMs: 0, error: null, refundAttempt: false, possiblySent: false });
+  const outcome = await ctx.adapter.settle({
+    ...ref,
+    from: ['PROCESSING', 'SENDING'],
+    to: 'SENT',
+    delayMs: 0,
+    error: null,
+    refundAttempt: false,
+    possiblySent: false,
+  });
   const result = answer(ctx, 'ack', ref, outcome, ['PROCESSING', 'SENDING']);
   if (result.ok && outcome.ok) callHook(ctx.hooks, ctx.logger, 'acked', { id: ref.id, attempts: outcome.record.attempts });
   return result;
@@ -50,14 +58,15 @@ export async function fail(
   const o = checkOptions<FailOptions>(options, 'fail.options', ['retryable', 'delayMs', 'maybeSent']);
   const retryable = bool(o.retryable, 'fail.options.retryable', true);
   const maybeSent = bool(o.maybeSent, 'fail.options.maybeSent', false);
-  const explicitDelay = o.delayMs === undefined ? undefined : int(o.delayMs, 'fail.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max);
+  const explicitDelay =
+    o.delayMs === undefined ? undefined : int(o.delayMs, 'fail.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max);
   const attempts = (message as { attempts?: unknown }).attempts;
   if (attempts !== undefined) int(attempts, 'fail.message.attempts', 0, Number.MAX_SAFE_INTEGER);
   const text = errorText(error);
   // The attempt count comes from storage, not the caller, when the caller did not pass a claimed message.
-  const current = typeof attempts === 'number' ? attempts : (await ctx.adapter.get(ref.id))?.attempts ?? ctx.maxAttempts;
+  const current = typeof attempts === 'number' ? attempts : ((await ctx.adapter.get(ref.id))?.attempts ?? ctx.maxAttempts);
   const final = !retryable || current >= ctx.maxAttempts;
-  const delayMs = final ? 0 : explicitDelay ?? backoffDelay(ctx.backoff, current);
+  const delayMs = final ? 0 : (explicitDelay ?? backoffDelay(ctx.backoff, current));
   const settle = (from: MessageStatus[], to: 'PENDING' | 'FAILED' | 'HELD', possiblySent: boolean) =>
     ctx.adapter.settle({ ...ref, from, to, delayMs: to === 'PENDING' ? delayMs : 0, error: text, refundAttempt: false, possiblySent });
   let outcome: FencedOutcome | undefined;
@@ -94,7 +103,15 @@ export async function release(ctx: ResolvedOptions, message: ClaimRef, options?:
   const ref = checkRef(message, 'release.message');
   const o = checkOptions<ReleaseOptions>(options, 'release.options', ['delayMs']);
   const delayMs = int(o.delayMs, 'release.options.delayMs', LIMITS.delayMs.min, LIMITS.delayMs.max, 0);
-  const outcome = await ctx.adapter.settle({ ...ref, from: ['PROCESSING'], to: 'PENDING', delayMs, error: null, refundAttempt: true, possiblySent: false });
+  const outcome = await ctx.adapter.settle({
+    ...ref,
+    from: ['PROCESSING'],
+    to: 'PENDING',
+    delayMs,
+    error: null,
+    refundAttempt: true,
+    possiblySent: false,
+  });
   return answer(ctx, 'release', ref, outcome, ['PROCESSING']);
 }
 
@@ -118,9 +135,10 @@ export function errorText(error: unknown): string {
   let text: string;
   if (error instanceof Error) text = `${error.name}: ${error.message}`;
   else if (typeof error === 'string') text = error;
-  else if (error === undefined || error === null) throw invalidArgument('fail.error', 'give the error (or a string saying what went wrong).');
+  else if (error === undefined || error === null)
+    throw invalidArgument('fail.error', 'give the error (or a string saying what went wrong).');
   else text = String(error);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this strips (PostgreSQL text refuses it).
   text = text.replace(/\u0000/g, '');
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }

@@ -12,14 +12,7 @@
 export type MessageStatus = 'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD';
 
 /** All statuses, in life-cycle order. */
-export const MESSAGE_STATUSES: readonly MessageStatus[] = [
-  'PENDING',
-  'PROCESSING',
-  'SENDING',
-  'SENT',
-  'FAILED',
-  'HELD',
-];
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['PENDING', 'PROCESSING', 'SENDING', 'SENT', 'FAILED', 'HELD'];
 
 /**
  * What happens to a message whose lease expired while it was SENDING (the worker passed the guard,

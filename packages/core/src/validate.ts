@@ -1,11 +1,7 @@
-import { MsgQueueError, invalidArgument } from './errors/msgqueue-error.js';
+import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
 
 /** Throws UNKNOWN_OPTION when `value` has a key outside `allowed`; returns it typed. */
-export function checkOptions<T extends object>(
-  value: unknown,
-  field: string,
-  allowed: readonly string[],
-): Partial<T> {
+export function checkOptions<T extends object>(value: unknown, field: string, allowed: readonly string[]): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument(field, `expected an options object, got ${describe(value)}.`);
@@ -74,7 +70,7 @@ export function key(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_KEY_LENGTH) {
     throw invalidArgument(field, `expected a string of 1 to ${MAX_KEY_LENGTH} characters, got ${describe(value)}.`);
   }
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw invalidArgument(field, 'must not contain control characters.');
   }

@@ -1,7 +1,5 @@
+import { backoffDelay, createQueue, type Logger, ManualClock, MsgQueueError, memoryAdapter, PermanentSendError } from '@org/msgqueue';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  backoffDelay, createQueue, ManualClock, memoryAdapter, MsgQueueError, PermanentSendError, type Logger,
-} from '@org/msgqueue';
 
 const adapter = () => memoryAdapter({ clock: new ManualClock().now });
 

@@ -3,8 +3,9 @@
  * (shared/seed, "Correctifs de la Queue de Messages"), on the reference adapter.
  * The same scenarios run over real databases in the conformance suite.
  */
-import { describe, expect, it } from 'vitest';
+
 import { createQueue, ManualClock, memoryAdapter } from '@org/msgqueue';
+import { describe, expect, it } from 'vitest';
 
 const MINUTE = 60_000;
 

@@ -35,7 +35,9 @@ async function scenario(label: string, groups: number | null, count: number): Pr
   const queue = createQueue({ adapter: prismaAdapter(main as never, { provider }) });
   for (let i = 0; i < count; i += 500) {
     const n = Math.min(500, count - i);
-    await queue.enqueueMany(Array.from({ length: n }, (_, j) => ({ payload: { i: i + j }, ...(groups ? { groupKey: `g${(i + j) % groups}` } : {}) })));
+    await queue.enqueueMany(
+      Array.from({ length: n }, (_, j) => ({ payload: { i: i + j }, ...(groups ? { groupKey: `g${(i + j) % groups}` } : {}) })),
+    );
   }
   const clients = await Promise.all(Array.from({ length: CLAIMERS }, () => openClient(provider, url, 1)));
   const started = performance.now();
@@ -76,7 +78,9 @@ const base = results[0]!.perSecond;
 console.log(`\nmsgqueue ordered groups — ${values.db}, ${CLAIMERS} claimers on separate connections, claim 10 → guard → ack each\n`);
 console.log('scenario      messages   msg/s   vs ungrouped');
 for (const r of results) {
-  console.log(`${r.label.padEnd(12)}  ${String(r.count).padStart(8)}  ${r.perSecond.toFixed(0).padStart(6)}   ${(r.perSecond / base).toFixed(2)}×`);
+  console.log(
+    `${r.label.padEnd(12)}  ${String(r.count).padStart(8)}  ${r.perSecond.toFixed(0).padStart(6)}   ${(r.perSecond / base).toFixed(2)}×`,
+  );
 }
 await main.$disconnect();
 await cleanup();

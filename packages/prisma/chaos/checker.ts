@@ -89,7 +89,9 @@ export function check(input: CheckInput): CheckReport {
   }
 
   const lost = input.enqueued.filter((e) => !byId.has(e.id) && !['FAILED', 'HELD'].includes(rows.get(e.id) ?? '')).map((e) => e.id);
-  const nonTerminal = input.enqueued.filter((e) => !TERMINAL.includes(rows.get(e.id) ?? 'MISSING')).map((e) => `${e.id}:${rows.get(e.id) ?? 'MISSING'}`);
+  const nonTerminal = input.enqueued
+    .filter((e) => !TERMINAL.includes(rows.get(e.id) ?? 'MISSING'))
+    .map((e) => `${e.id}:${rows.get(e.id) ?? 'MISSING'}`);
   const sentWithoutDelivery = input.enqueued.filter((e) => rows.get(e.id) === 'SENT' && !byId.has(e.id)).map((e) => e.id);
 
   const byCause: Record<string, number> = {};
@@ -106,14 +108,17 @@ export function check(input: CheckInput): CheckReport {
     total += duplicates;
     const causes = list.map((d) => explain(d, input.faults, input.leaseMs, input.ambiguousSends)).filter((c): c is string => c !== null);
     for (const cause of causes.slice(0, duplicates)) byCause[cause] = (byCause[cause] ?? 0) + 1;
-    for (let i = causes.length; i < duplicates; i++) unexplained.push(`${id} (${list.map((d) => `${d.worker}@${d.acceptedAt}${d.fault ? `/${d.fault}` : ''}`).join(', ')})`);
+    for (let i = causes.length; i < duplicates; i++)
+      unexplained.push(`${id} (${list.map((d) => `${d.worker}@${d.acceptedAt}${d.fault ? `/${d.fault}` : ''}`).join(', ')})`);
   }
 
   const groups = checkGroups(input.deliveries.filter((d) => d.g >= 0 && known.has(d.id)));
   const count = (status: string) => input.rows.filter((r) => r.status === status).length;
   const tableCounts: Record<string, number> = {};
   for (const r of input.rows) tableCounts[r.status] = (tableCounts[r.status] ?? 0) + 1;
-  const diagnoseMatches = Object.entries(input.diagnoseCounts).every(([s, n]) => (tableCounts[s] ?? 0) === n) && Object.entries(tableCounts).every(([s, n]) => input.diagnoseCounts[s] === n);
+  const diagnoseMatches =
+    Object.entries(input.diagnoseCounts).every(([s, n]) => (tableCounts[s] ?? 0) === n) &&
+    Object.entries(tableCounts).every(([s, n]) => input.diagnoseCounts[s] === n);
   const faults: Record<string, number> = {};
   for (const f of input.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
 
@@ -161,7 +166,8 @@ function explain(d: Delivery, faults: Fault[], leaseMs: number, ambiguousSends: 
   const from = d.acceptedAt - 1_000;
   const to = d.acceptedAt + leaseMs + 1_000;
   const hit = faults.find(
-    (f) => ['kill', 'stop', 'terminate'].includes(f.kind) && (f.target === null || f.target === d.worker) && f.start >= from && f.start <= to,
+    (f) =>
+      ['kill', 'stop', 'terminate'].includes(f.kind) && (f.target === null || f.target === d.worker) && f.start >= from && f.start <= to,
   );
   return hit ? hit.kind : null;
 }

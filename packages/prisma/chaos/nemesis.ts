@@ -5,7 +5,7 @@
  * can match each duplicate to the fault that made its first delivery ambiguous.
  */
 import type { Fault } from './checker.js';
-import { type ProviderProcess, sleep, slowRequestsDone, type Supervisor, workerMidSend } from './processes.js';
+import { type ProviderProcess, type Supervisor, sleep, slowRequestsDone, workerMidSend } from './processes.js';
 
 export interface NemesisPlan {
   random: () => number;

@@ -17,7 +17,8 @@ export function prng(seed: number) {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start one of the chaos programs in its own process. */
-export const spawnChaos = (file: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess => spawnTs(`chaos/${file}`, args, { stdout });
+export const spawnChaos = (file: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess =>
+  spawnTs(`chaos/${file}`, args, { stdout });
 
 /** The fake provider's process, its port, and its fault switch. */
 export interface ProviderProcess {
@@ -83,4 +84,3 @@ export async function workerMidSend(port: number): Promise<string | null> {
   }
   return null;
 }
-

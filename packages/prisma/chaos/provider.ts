@@ -72,7 +72,13 @@ const server = createServer(async (req, res) => {
     counts.abandoned++;
     return;
   }
-  const entry = { ...msg, worker: req.headers['x-worker'], receivedAt, acceptedAt: Date.now(), fault: current === 'normal' ? null : current };
+  const entry = {
+    ...msg,
+    worker: req.headers['x-worker'],
+    receivedAt,
+    acceptedAt: Date.now(),
+    fault: current === 'normal' ? null : current,
+  };
   appendFileSync(logFile, `${JSON.stringify(entry)}\n`);
   counts.accepted++;
   if (current === 'drop') {

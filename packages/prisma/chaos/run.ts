@@ -17,10 +17,9 @@ import { prismaAdapter } from '../src/index.js';
 import { generateClients } from '../test/support/generate-clients.js';
 import { openClient } from '../test/support/open-client.js';
 import { freshDefaultTables, openTarget, quoteName } from '../test/support/target.js';
-import { spawnChaos } from './processes.js';
-import { check, type CheckReport, type Delivery, type Enqueued, type Fault } from './checker.js';
+import { type CheckReport, check, type Delivery, type Enqueued, type Fault } from './checker.js';
 import { runNemesis } from './nemesis.js';
-import { prng, sleep, startProvider, Supervisor } from './processes.js';
+import { prng, Supervisor, sleep, spawnChaos, startProvider } from './processes.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
 const { values } = parseArgs({
@@ -47,7 +46,6 @@ const RATE = Number(values.rate);
 const modes: DeliveryMode[] = values.mode === 'both' ? ['at-least-once', 'at-most-once'] : [values.mode as DeliveryMode];
 const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout).write(`[chaos] ${a.join(' ')}\n`);
 
-
 // ── the database ──────────────────────────────────────────────────────────────
 generateClients();
 const { provider, url, cleanup } = await openTarget(values.db!);
@@ -67,7 +65,11 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const workers = new Supervisor((id) => spawnChaos('worker.ts', [provider, url, mode, String(prov.port), id, statsFile]));
   for (let i = 0; i < WORKERS; i++) workers.spawn(`w${i}`);
 
-  const queue = createQueue<ChaosPayload>({ adapter: prismaAdapter(main as never, { provider, lockTable: false }), deliveryMode: mode, ...CHAOS_QUEUE_OPTIONS });
+  const queue = createQueue<ChaosPayload>({
+    adapter: prismaAdapter(main as never, { provider, lockTable: false }),
+    deliveryMode: mode,
+    ...CHAOS_QUEUE_OPTIONS,
+  });
   const enqueued: Enqueued[] = [];
   const nextInGroup = new Map<number, number>();
   const faults: Fault[] = [];
@@ -84,7 +86,7 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
         return { payload: { g, n }, ...(grouped ? { groupKey: `conversation-${g}` } : {}) };
       });
       const results = await queue.enqueueMany(batch);
-      results.forEach((r, i) => enqueued.push({ id: r.id, g: batch[i]!.payload.g, n: batch[i]!.payload.n }));
+      for (const [i, r] of results.entries()) enqueued.push({ id: r.id, g: batch[i]!.payload.g, n: batch[i]!.payload.n });
       await sleep(200);
     }
   })();
@@ -117,7 +119,9 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   prov.child.kill('SIGTERM');
 
   const report = await queue.diagnose({ sampleSize: 0 });
-  const rows = await main.$queryRawUnsafe<{ id: string; status: string }[]>(`SELECT ${q('id')} AS id, ${q('status')} AS status FROM ${q('msgqueue_messages')}`);
+  const rows = await main.$queryRawUnsafe<{ id: string; status: string }[]>(
+    `SELECT ${q('id')} AS id, ${q('status')} AS status FROM ${q('msgqueue_messages')}`,
+  );
   const deliveries = existsSync(providerLog) ? readLines<Delivery>(providerLog) : [];
   const stats = existsSync(statsFile) ? readLines<{ staleClaim?: string; ambiguousSend?: string }>(statsFile) : [];
   const result = check({
@@ -144,13 +148,18 @@ async function terminateConnections(workerId: string) {
   if (provider === 'postgresql') {
     await main.$queryRawUnsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, `chaos-${workerId}`);
   } else if (provider === 'mysql') {
-    const ids = await main.$queryRawUnsafe<{ id: unknown }[]>('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
+    const ids = await main.$queryRawUnsafe<{ id: unknown }[]>(
+      'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
+    );
     for (const { id } of ids) await main.$executeRawUnsafe(`KILL CONNECTION ${Number(id)}`).catch(() => {});
   }
 }
 
 function readLines<T>(file: string): T[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 }
 
 // ── main ──────────────────────────────────────────────────────────────────────
@@ -168,8 +177,12 @@ for (const r of reports) {
   log(`── ${r.mode}: ${r.pass ? 'PASS' : `FAIL (${r.failures.join('; ')})`}`);
   log(`   messages ${r.messages}, deliveries ${r.deliveries}, sent ${r.sent}, failed ${r.failed}, held ${r.held}`);
   log(`   faults ${JSON.stringify(r.faults)}`);
-  log(`   lost ${r.lost.length}, unexpected ${r.unexpected}, duplicates ${r.duplicates.total} ${JSON.stringify(r.duplicates.byCause)}, unexplained ${r.duplicates.unexplained.length}`);
-  log(`   not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused}, group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`);
+  log(
+    `   lost ${r.lost.length}, unexpected ${r.unexpected}, duplicates ${r.duplicates.total} ${JSON.stringify(r.duplicates.byCause)}, unexplained ${r.duplicates.unexplained.length}`,
+  );
+  log(
+    `   not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused}, group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,
+  );
 }
 if (values.json) process.stdout.write(`${JSON.stringify(reports)}\n`);
 process.exit(reports.every((r) => r.pass) ? 0 : 1);

@@ -3,13 +3,20 @@
  * argv: provider url deliveryMode providerPort workerId statsFile
  */
 import { appendFileSync } from 'node:fs';
-import { classifySendError, createQueue, PermanentSendError, RetryableSendError, type DeliveryMode } from '@org/msgqueue';
+import { classifySendError, createQueue, type DeliveryMode, PermanentSendError, RetryableSendError } from '@org/msgqueue';
 import { prismaAdapter } from '../src/index.js';
 import type { Provider } from '../src/mapping.js';
 import { openClient } from '../test/support/open-client.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
-const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [Provider, string, DeliveryMode, string, string, string];
+const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [
+  Provider,
+  string,
+  DeliveryMode,
+  string,
+  string,
+  string,
+];
 let url = rawUrl;
 if (provider === 'postgresql') {
   // Named connections let the nemesis terminate this worker's backends and no one else's.
@@ -25,7 +32,8 @@ const queue = createQueue<ChaosPayload>({
   // Written at once, so a worker killed mid-tick still leaves its evidence that fencing refused it.
   hooks: {
     refused: (e) => {
-      if (e.reason === 'stale-claim') appendFileSync(statsFile, `${JSON.stringify({ worker: workerId, pid: process.pid, staleClaim: e.operation, id: e.id })}\n`);
+      if (e.reason === 'stale-claim')
+        appendFileSync(statsFile, `${JSON.stringify({ worker: workerId, pid: process.pid, staleClaim: e.operation, id: e.id })}\n`);
     },
   },
 });
@@ -56,7 +64,8 @@ while (!stopping) {
           await send(m, signal);
         } catch (error) {
           // The worker's own view: this claim's send ended without a clear answer.
-          if (classifySendError(error) === 'unknown') appendFileSync(statsFile, `${JSON.stringify({ ambiguousSend: m.token, id: m.id, error: String(error).slice(0, 120) })}\n`);
+          if (classifySendError(error) === 'unknown')
+            appendFileSync(statsFile, `${JSON.stringify({ ambiguousSend: m.token, id: m.id, error: String(error).slice(0, 120) })}\n`);
           throw error;
         }
       },
@@ -64,7 +73,10 @@ while (!stopping) {
     if (s.claimed === 0) await new Promise((r) => setTimeout(r, 100));
   } catch (error) {
     // A storage error outside a settle (the claim itself, after a terminated connection): try again.
-    appendFileSync(statsFile, `${JSON.stringify({ worker: workerId, pid: process.pid, tickError: String((error as Error).message).slice(0, 200) })}\n`);
+    appendFileSync(
+      statsFile,
+      `${JSON.stringify({ worker: workerId, pid: process.pid, tickError: String((error as Error).message).slice(0, 200) })}\n`,
+    );
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES, type InspectRequest, type MessageStatus, type StorageSnapshot } from '@org/msgqueue';
+import { type InspectRequest, MESSAGE_STATUSES, type MessageStatus, type StorageSnapshot } from '@org/msgqueue';
 import type { PrismaRawClient } from './prisma-like.js';
 import { type RawRow, toNumber, toRecord, toStatus } from './rows.js';
 import type { TableSql } from './table-sql.js';
@@ -12,7 +12,9 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
   const expired = `${inFlight} AND ${sql.col('leaseUntil')} < ${sql.now('leaseUntil')}`;
   const failed = `${sql.col('status')} = ${sql.status('FAILED')}`;
 
-  const byStatus = await q(`SELECT ${sql.col('status')} AS ${a('status')}, COUNT(*) AS ${a('n')} FROM ${sql.table} GROUP BY ${sql.col('status')}`);
+  const byStatus = await q(
+    `SELECT ${sql.col('status')} AS ${a('status')}, COUNT(*) AS ${a('n')} FROM ${sql.table} GROUP BY ${sql.col('status')}`,
+  );
   const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
   for (const row of byStatus) counts[toStatus(row.status, sql.mapping)] += toNumber(row.n);
 
@@ -32,7 +34,9 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
   let duplicateDedupeKeys = 0;
   if (sql.has('dedupeKey')) {
     const k = sql.col('dedupeKey');
-    const [dup] = await q(`SELECT COUNT(*) AS ${a('n')} FROM (SELECT ${k} FROM ${sql.table} WHERE ${k} IS NOT NULL GROUP BY ${k} HAVING COUNT(*) > 1) dups`);
+    const [dup] = await q(
+      `SELECT COUNT(*) AS ${a('n')} FROM (SELECT ${k} FROM ${sql.table} WHERE ${k} IS NOT NULL GROUP BY ${k} HAVING COUNT(*) > 1) dups`,
+    );
     duplicateDedupeKeys = toNumber(dup?.n);
   }
   let blockedGroups = 0;
@@ -47,7 +51,10 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
   const sample = async (where: string, order: string) => {
     if (request.sampleSize === 0) return [];
     const p = sql.params();
-    const rows = await q(`SELECT ${sql.select} FROM ${sql.table} WHERE ${where} ORDER BY ${order} LIMIT ${p.add(request.sampleSize)}`, p.values);
+    const rows = await q(
+      `SELECT ${sql.select} FROM ${sql.table} WHERE ${where} ORDER BY ${order} LIMIT ${p.add(request.sampleSize)}`,
+      p.values,
+    );
     return rows.map((r) => toRecord(r, sql.mapping));
   };
   const updated = sql.col('updatedAt');

@@ -1,5 +1,4 @@
-import { MsgQueueError, type MessageStatus } from '@org/msgqueue';
-import { MESSAGE_STATUSES } from '@org/msgqueue';
+import { MESSAGE_STATUSES, type MessageStatus, MsgQueueError } from '@org/msgqueue';
 
 /** The databases the adapter speaks. */
 export type Provider = 'postgresql' | 'mysql' | 'sqlite';
@@ -7,8 +6,20 @@ export const PROVIDERS: readonly Provider[] = ['postgresql', 'mysql', 'sqlite'];
 
 /** The message fields stored in columns. */
 export type Field =
-  | 'id' | 'status' | 'payload' | 'attempts' | 'priority' | 'availableAt' | 'dedupeKey' | 'groupKey'
-  | 'claimToken' | 'leaseUntil' | 'possiblySent' | 'lastError' | 'createdAt' | 'updatedAt';
+  | 'id'
+  | 'status'
+  | 'payload'
+  | 'attempts'
+  | 'priority'
+  | 'availableAt'
+  | 'dedupeKey'
+  | 'groupKey'
+  | 'claimToken'
+  | 'leaseUntil'
+  | 'possiblySent'
+  | 'lastError'
+  | 'createdAt'
+  | 'updatedAt';
 
 /** Fields whose column may be absent from an existing table (set them to `null` in `columns`). */
 export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
@@ -67,7 +78,10 @@ function bad(field: string, message: string): MsgQueueError {
 /** Throws INVALID_MAPPING unless `name` is a plain SQL identifier. */
 export function identifier(name: unknown, field: string): string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-    throw bad(field, `${JSON.stringify(name)} is not a plain identifier: use 1–63 letters, digits and "_", starting with a letter or "_". Names with quotes, spaces, dots or SQL are refused.`);
+    throw bad(
+      field,
+      `${JSON.stringify(name)} is not a plain identifier: use 1–63 letters, digits and "_", starting with a letter or "_". Names with quotes, spaces, dots or SQL are refused.`,
+    );
   }
   return name;
 }
@@ -81,15 +95,21 @@ export function resolveMapping(input: {
   lockTable?: unknown;
 }): Mapping {
   if (typeof input.provider !== 'string' || !PROVIDERS.includes(input.provider as Provider)) {
-    throw bad('options.provider', `expected one of ${PROVIDERS.join(', ')} (your schema.prisma datasource provider), got ${JSON.stringify(input.provider)}.`);
+    throw bad(
+      'options.provider',
+      `expected one of ${PROVIDERS.join(', ')} (your schema.prisma datasource provider), got ${JSON.stringify(input.provider)}.`,
+    );
   }
   const table = identifier(input.table ?? DEFAULT_TABLE, 'options.table');
   const columns = { ...DEFAULT_COLUMNS } as Mapping['columns'];
   if (input.columns !== undefined) {
-    if (typeof input.columns !== 'object' || input.columns === null) throw bad('options.columns', 'expected an object of field → column name.');
+    if (typeof input.columns !== 'object' || input.columns === null)
+      throw bad('options.columns', 'expected an object of field → column name.');
     for (const [field, name] of Object.entries(input.columns)) {
       if (!FIELDS.includes(field as Field)) {
-        throw new MsgQueueError('UNKNOWN_OPTION', `options.columns.${field}: unknown field. Fields: ${FIELDS.join(', ')}.`, { field: `options.columns.${field}` });
+        throw new MsgQueueError('UNKNOWN_OPTION', `options.columns.${field}: unknown field. Fields: ${FIELDS.join(', ')}.`, {
+          field: `options.columns.${field}`,
+        });
       }
       if (name === null) {
         if (!(OPTIONAL_FIELDS as readonly string[]).includes(field)) {
@@ -110,10 +130,13 @@ export function resolveMapping(input: {
   }
   const statuses = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, s])) as Record<MessageStatus, string>;
   if (input.statuses !== undefined) {
-    if (typeof input.statuses !== 'object' || input.statuses === null) throw bad('options.statuses', 'expected an object of status → stored value.');
+    if (typeof input.statuses !== 'object' || input.statuses === null)
+      throw bad('options.statuses', 'expected an object of status → stored value.');
     for (const [status, value] of Object.entries(input.statuses)) {
       if (!MESSAGE_STATUSES.includes(status as MessageStatus)) {
-        throw new MsgQueueError('UNKNOWN_OPTION', `options.statuses.${status}: unknown status. Statuses: ${MESSAGE_STATUSES.join(', ')}.`, { field: `options.statuses.${status}` });
+        throw new MsgQueueError('UNKNOWN_OPTION', `options.statuses.${status}: unknown status. Statuses: ${MESSAGE_STATUSES.join(', ')}.`, {
+          field: `options.statuses.${status}`,
+        });
       }
       if (typeof value !== 'string' || !STATUS_VALUE.test(value)) {
         throw bad(`options.statuses.${status}`, `${JSON.stringify(value)} is not a plain status value (1–32 letters, digits, "_").`);
@@ -123,6 +146,7 @@ export function resolveMapping(input: {
   }
   const values = Object.values(statuses);
   if (new Set(values).size !== values.length) throw bad('options.statuses', 'two statuses map to the same stored value.');
-  const lockTable = input.lockTable === null || input.lockTable === false ? null : identifier(input.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
+  const lockTable =
+    input.lockTable === null || input.lockTable === false ? null : identifier(input.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
   return { provider: input.provider as Provider, table, columns, statuses, lockTable };
 }

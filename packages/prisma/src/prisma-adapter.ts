@@ -1,8 +1,19 @@
 import {
+  type ClaimRequest,
+  type ExtendRequest,
+  type FencedOutcome,
+  type GuardRequest,
+  type InsertOutcome,
+  type InsertRecord,
+  type InspectRequest,
+  type MessageRecord,
   MsgQueueError,
-  type ClaimRequest, type ExtendRequest, type FencedOutcome, type GuardRequest, type InsertOutcome,
-  type InsertRecord, type InspectRequest, type MessageRecord, type RecycleRequest,
-  type RequeueRequest, type RunLockRequest, type SettleRequest, type StorageAdapter, type StorageSnapshot,
+  type RecycleRequest,
+  type RequeueRequest,
+  type RunLockRequest,
+  type SettleRequest,
+  type StorageAdapter,
+  type StorageSnapshot,
 } from '@org/msgqueue';
 import type { Dialect } from './dialects/dialect.js';
 import { mysql } from './dialects/mysql.js';
@@ -13,10 +24,10 @@ import { mysqlExecutor } from './executors/mysql.js';
 import { returningExecutor } from './executors/returning.js';
 import { inspect } from './inspect.js';
 import { type ColumnMapping, type Provider, resolveMapping } from './mapping.js';
-import type { PrismaLike } from './prisma-like.js';
-import { type RawRow, toRecord } from './rows.js';
 import { extendUpdate, guardUpdate, requeueUpdate, settleUpdate } from './operations/fenced.js';
 import { recycle } from './operations/recycle.js';
+import type { PrismaLike } from './prisma-like.js';
+import { type RawRow, toRecord } from './rows.js';
 import { inspectSchema } from './schema-info.js';
 import { TableSql } from './table-sql.js';
 
@@ -52,26 +63,41 @@ const DIALECTS: Record<Provider, Dialect> = { postgresql: postgres, mysql, sqlit
  */
 export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions): StorageAdapter {
   if (!prisma || typeof prisma.$queryRawUnsafe !== 'function' || typeof prisma.$executeRawUnsafe !== 'function') {
-    throw new MsgQueueError('INVALID_ARGUMENT', 'prismaAdapter: expected your PrismaClient instance as the first argument.', { field: 'prisma' });
+    throw new MsgQueueError('INVALID_ARGUMENT', 'prismaAdapter: expected your PrismaClient instance as the first argument.', {
+      field: 'prisma',
+    });
   }
   if (typeof options !== 'object' || options === null) {
-    throw new MsgQueueError('INVALID_ARGUMENT', "prismaAdapter: expected options with at least { provider: 'postgresql' | 'mysql' | 'sqlite' }.", { field: 'options' });
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      "prismaAdapter: expected options with at least { provider: 'postgresql' | 'mysql' | 'sqlite' }.",
+      { field: 'options' },
+    );
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) {
-      throw new MsgQueueError('UNKNOWN_OPTION', `options.${key}: unknown option. Known options: ${OPTION_KEYS.join(', ')}.`, { field: `options.${key}` });
+      throw new MsgQueueError('UNKNOWN_OPTION', `options.${key}: unknown option. Known options: ${OPTION_KEYS.join(', ')}.`, {
+        field: `options.${key}`,
+      });
     }
   }
   const mapping = resolveMapping(options);
   const timeout = options.transactionTimeoutMs ?? 5_000;
   if (!Number.isInteger(timeout) || timeout < 100 || timeout > 60_000) {
-    throw new MsgQueueError('INVALID_ARGUMENT', 'options.transactionTimeoutMs: expected a whole number of milliseconds from 100 to 60000.', { field: 'options.transactionTimeoutMs' });
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      'options.transactionTimeoutMs: expected a whole number of milliseconds from 100 to 60000.',
+      { field: 'options.transactionTimeoutMs' },
+    );
   }
   if (mapping.provider === 'mysql' && typeof prisma.$transaction !== 'function') {
-    throw new MsgQueueError('INVALID_ARGUMENT', 'prismaAdapter: MySQL needs a PrismaClient with $transaction (not a transaction client).', { field: 'prisma' });
+    throw new MsgQueueError('INVALID_ARGUMENT', 'prismaAdapter: MySQL needs a PrismaClient with $transaction (not a transaction client).', {
+      field: 'prisma',
+    });
   }
   const dialect = DIALECTS[mapping.provider];
-  const executor: Executor = mapping.provider === 'mysql' ? mysqlExecutor(prisma, timeout) : returningExecutor(prisma, mapping.provider === 'postgresql');
+  const executor: Executor =
+    mapping.provider === 'mysql' ? mysqlExecutor(prisma, timeout) : returningExecutor(prisma, mapping.provider === 'postgresql');
 
   let ready: Promise<TableSql> | undefined;
   const table = (): Promise<TableSql> => {
@@ -87,11 +113,16 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
   const record = (row: RawRow) => toRecord(row, mapping);
   const read = async (sql: TableSql, id: string): Promise<MessageRecord | null> => {
     const params = sql.params();
-    const rows = await prisma.$queryRawUnsafe<RawRow[]>(`SELECT ${sql.select} FROM ${sql.table} WHERE ${sql.col('id')} = ${params.add(id)}`, ...params.values);
+    const rows = await prisma.$queryRawUnsafe<RawRow[]>(
+      `SELECT ${sql.select} FROM ${sql.table} WHERE ${sql.col('id')} = ${params.add(id)}`,
+      ...params.values,
+    );
     return rows[0] ? record(rows[0]) : null;
   };
   const nowOf = async (sql: TableSql): Promise<Date> => {
-    const [row] = await prisma.$queryRawUnsafe<RawRow[]>(`SELECT ${dialect.epochMs(sql.now('updatedAt'), sql.schema.times.updatedAt)} AS ${dialect.quote('now')}`);
+    const [row] = await prisma.$queryRawUnsafe<RawRow[]>(
+      `SELECT ${dialect.epochMs(sql.now('updatedAt'), sql.schema.times.updatedAt)} AS ${dialect.quote('now')}`,
+    );
     return new Date(Number(row!.now));
   };
   /** Run a compare-and-set; on no match, re-read the row so the core can explain the refusal. */
@@ -114,13 +145,25 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
       guarded('insert', async () => {
         const sql = await table();
         if (!sql.has('priority') && records.some((r) => r.priority !== 0)) {
-          throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no priority column (options.columns.priority is null); enqueue without a priority.`, { field: 'options.columns.priority' });
+          throw new MsgQueueError(
+            'INVALID_MAPPING',
+            `Table ${mapping.table} has no priority column (options.columns.priority is null); enqueue without a priority.`,
+            { field: 'options.columns.priority' },
+          );
         }
         if (!sql.has('groupKey') && records.some((r) => r.groupKey !== null)) {
-          throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no group column (options.columns.groupKey is null); enqueue without a groupKey, or add the column.`, { field: 'options.columns.groupKey' });
+          throw new MsgQueueError(
+            'INVALID_MAPPING',
+            `Table ${mapping.table} has no group column (options.columns.groupKey is null); enqueue without a groupKey, or add the column.`,
+            { field: 'options.columns.groupKey' },
+          );
         }
         if (!sql.has('dedupeKey') && records.some((r) => r.dedupeKey !== null)) {
-          throw new MsgQueueError('INVALID_MAPPING', `Table ${mapping.table} has no dedupe column (options.columns.dedupeKey is null); enqueue without a dedupeKey.`, { field: 'options.columns.dedupeKey' });
+          throw new MsgQueueError(
+            'INVALID_MAPPING',
+            `Table ${mapping.table} has no dedupe column (options.columns.dedupeKey is null); enqueue without a dedupeKey.`,
+            { field: 'options.columns.dedupeKey' },
+          );
         }
         return executor.insert(sql, records);
       }),
@@ -130,7 +173,10 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
         const sql = await table();
         const rows = (await executor.claim(sql, request)).map(record);
         // RETURNING has no order: give them back in claim order.
-        return rows.sort((a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        return rows.sort(
+          (a, b) =>
+            a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
       }),
 
     guard: (request: GuardRequest) => guarded('guard', () => cas((sql) => guardUpdate(sql, request))),
@@ -155,7 +201,10 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
       guarded('releaseRunLock', async () => {
         const sql = await table();
         const params = sql.params();
-        await prisma.$executeRawUnsafe(`DELETE FROM ${dialect.quote(mapping.lockTable!)} WHERE name = ${params.add(name)} AND owner = ${params.add(owner)}`, ...params.values);
+        await prisma.$executeRawUnsafe(
+          `DELETE FROM ${dialect.quote(mapping.lockTable!)} WHERE name = ${params.add(name)} AND owner = ${params.add(owner)}`,
+          ...params.values,
+        );
       });
   }
   return adapter;

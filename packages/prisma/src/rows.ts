@@ -1,4 +1,4 @@
-import { MsgQueueError, type MessageRecord, type MessageStatus } from '@org/msgqueue';
+import { type MessageRecord, type MessageStatus, MsgQueueError } from '@org/msgqueue';
 import type { Mapping } from './mapping.js';
 
 /** A row as the select list returns it, before normalisation. */

@@ -47,14 +47,18 @@ export async function inspectSchema(client: PrismaRawClient, dialect: Dialect, m
     const type = typeOf(field);
     const kind = dialect.timeKind(type);
     if (!kind) {
-      throw new MsgQueueError('SCHEMA_MISMATCH', `Column ${mapping.columns[field]} (${field}) is ${type}; it must hold a date-time.`, { field: `options.columns.${field}` });
+      throw new MsgQueueError('SCHEMA_MISMATCH', `Column ${mapping.columns[field]} (${field}) is ${type}; it must hold a date-time.`, {
+        field: `options.columns.${field}`,
+      });
     }
     times[field] = kind;
   }
   const payloadType = typeOf('payload');
   const payload = dialect.payloadKind(payloadType);
   if (!payload) {
-    throw new MsgQueueError('SCHEMA_MISMATCH', `Column ${mapping.columns.payload} (payload) is ${payloadType}; it must be JSON or text.`, { field: 'options.columns.payload' });
+    throw new MsgQueueError('SCHEMA_MISMATCH', `Column ${mapping.columns.payload} (payload) is ${payloadType}; it must be JSON or text.`, {
+      field: 'options.columns.payload',
+    });
   }
   const statusType = typeOf('status');
   const statusEnum = statusType.startsWith('enum:') ? identifier(statusType.slice(5), 'options.columns.status') : null;

@@ -1,5 +1,5 @@
 import { MsgQueueError } from '@org/msgqueue';
-import { DEFAULT_LOCK_TABLE, DEFAULT_TABLE, identifier, type Provider, PROVIDERS } from './mapping.js';
+import { DEFAULT_LOCK_TABLE, DEFAULT_TABLE, identifier, PROVIDERS, type Provider } from './mapping.js';
 
 /** Options of {@link schemaSql}. */
 export interface SchemaSqlOptions {
@@ -16,11 +16,13 @@ export interface SchemaSqlOptions {
  */
 export function schemaSql(provider: Provider, options: SchemaSqlOptions = {}): string {
   if (!PROVIDERS.includes(provider)) {
-    throw new MsgQueueError('INVALID_MAPPING', `schemaSql: expected one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}.`, { field: 'provider' });
+    throw new MsgQueueError('INVALID_MAPPING', `schemaSql: expected one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}.`, {
+      field: 'provider',
+    });
   }
   const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
   const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
-  return { postgresql, mysql, sqlite }[provider](t, l).trim() + '\n';
+  return `${{ postgresql, mysql, sqlite }[provider](t, l).trim()}\n`;
 }
 
 function postgresql(t: string, l: string): string {

@@ -15,7 +15,9 @@ export function insertColumns(sql: TableSql, params: Params, r: InsertRecord): {
   if (sql.has('priority')) cols.push([sql.col('priority'), params.add(r.priority)]);
   cols.push([
     sql.col('availableAt'),
-    r.availableAt ? d.fromEpochMs(sql.schema.times.availableAt, params.add(r.availableAt.getTime())) : sql.nowPlus('availableAt', params.add(r.delayMs)),
+    r.availableAt
+      ? d.fromEpochMs(sql.schema.times.availableAt, params.add(r.availableAt.getTime()))
+      : sql.nowPlus('availableAt', params.add(r.delayMs)),
   ]);
   if (sql.has('dedupeKey')) cols.push([sql.col('dedupeKey'), params.add(r.dedupeKey)]);
   if (sql.has('groupKey')) cols.push([sql.col('groupKey'), params.add(r.groupKey)]);
@@ -27,11 +29,19 @@ export function insertColumns(sql: TableSql, params: Params, r: InsertRecord): {
  * Outcomes in input order: the records in `created` were written; for the others, read the
  * existing rows that made them no-ops (by dedupe key first, then by id).
  */
-export async function insertOutcomes(client: PrismaRawClient, sql: TableSql, records: readonly InsertRecord[], created: Set<string>): Promise<InsertOutcome[]> {
+export async function insertOutcomes(
+  client: PrismaRawClient,
+  sql: TableSql,
+  records: readonly InsertRecord[],
+  created: Set<string>,
+): Promise<InsertOutcome[]> {
   const missing = records.filter((r) => !created.has(r.id));
   if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
   const params = sql.params();
-  const existing = await client.$queryRawUnsafe<{ id: unknown; dedupeKey: unknown }[]>(existingQuery(sql, params, missing), ...params.values);
+  const existing = await client.$queryRawUnsafe<{ id: unknown; dedupeKey: unknown }[]>(
+    existingQuery(sql, params, missing),
+    ...params.values,
+  );
   return outcomes(records, created, existing);
 }
 

@@ -3,9 +3,8 @@
  * history checker on histories made up to break each rule.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { type CheckInput, type CheckReport, check, type Delivery } from '../chaos/checker.js';
 import { runTs } from './support/processes.js';
-import { check, type CheckInput, type CheckReport, type Delivery } from '../chaos/checker.js';
-
 
 describe('chaos: short seeded run on PostgreSQL', () => {
   it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims', async () => {
@@ -27,13 +26,28 @@ describe('chaos: short seeded run on PostgreSQL', () => {
 
 describe('chaos: the history checker', () => {
   const d = (id: string, at: number, extra: Partial<Delivery> = {}): Delivery => ({
-    id, token: `t-${id}-${at}`, key: `k-${id}`, g: -1, n: 0, worker: 'w0:1', receivedAt: at, acceptedAt: at, fault: null, ...extra,
+    id,
+    token: `t-${id}-${at}`,
+    key: `k-${id}`,
+    g: -1,
+    n: 0,
+    worker: 'w0:1',
+    receivedAt: at,
+    acceptedAt: at,
+    fault: null,
+    ...extra,
   });
   const base = (over: Partial<CheckInput> = {}): CheckInput => ({
     mode: 'at-least-once',
     leaseMs: 2_000,
-    enqueued: [{ id: 'a', g: -1, n: 0 }, { id: 'b', g: -1, n: 0 }],
-    rows: [{ id: 'a', status: 'SENT' }, { id: 'b', status: 'SENT' }],
+    enqueued: [
+      { id: 'a', g: -1, n: 0 },
+      { id: 'b', g: -1, n: 0 },
+    ],
+    rows: [
+      { id: 'a', status: 'SENT' },
+      { id: 'b', status: 'SENT' },
+    ],
     deliveries: [d('a', 100), d('b', 200)],
     faults: [],
     staleClaims: 1,
@@ -51,7 +65,16 @@ describe('chaos: the history checker', () => {
     expect(r.lost).toEqual(['b']); // marked SENT, never reached the provider: lost all the same
     expect(r.sentWithoutDelivery).toEqual(['b']);
     expect(r.unexpected).toBe(1);
-    const lost = check(base({ rows: [{ id: 'a', status: 'SENT' }, { id: 'b', status: 'PENDING' }], deliveries: [d('a', 100)], diagnoseCounts: { SENT: 1, PENDING: 1 } }));
+    const lost = check(
+      base({
+        rows: [
+          { id: 'a', status: 'SENT' },
+          { id: 'b', status: 'PENDING' },
+        ],
+        deliveries: [d('a', 100)],
+        diagnoseCounts: { SENT: 1, PENDING: 1 },
+      }),
+    );
     expect(lost.lost).toEqual(['b']);
     expect(lost.nonTerminal).toEqual(['b:PENDING']);
   });
@@ -82,7 +105,10 @@ describe('chaos: the history checker', () => {
     const g = (id: string, n: number, at: number, until = at) => d(id, at, { g: 1, n, receivedAt: at, acceptedAt: until });
     const r = check(
       base({
-        enqueued: [{ id: 'a', g: 1, n: 0 }, { id: 'b', g: 1, n: 1 }],
+        enqueued: [
+          { id: 'a', g: 1, n: 0 },
+          { id: 'b', g: 1, n: 1 },
+        ],
         deliveries: [g('b', 1, 100), g('a', 0, 150, 400), d('a', 500, { g: 1, key: 'other', receivedAt: 300 })],
         faults: [{ kind: 'stop', target: 'w0:1', start: 160, end: 3_000 }],
         staleClaims: 0,
@@ -92,7 +118,9 @@ describe('chaos: the history checker', () => {
     expect(r.keyMismatch).toEqual(['a']);
     expect(r.groups.outOfOrder).toEqual(['group 1: 1,0']);
     expect(r.groups.overlapping.length).toBeGreaterThan(0);
-    expect(r.failures).toEqual(expect.arrayContaining([expect.stringMatching(/fencing was not exercised/), expect.stringMatching(/diagnose/)]));
+    expect(r.failures).toEqual(
+      expect.arrayContaining([expect.stringMatching(/fencing was not exercised/), expect.stringMatching(/diagnose/)]),
+    );
   });
 });
 

@@ -2,11 +2,12 @@
  * Claim exclusivity with real concurrency: separate connections in one process, and separate
  * processes, over a few thousand rows on each database.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyShippedSchema, type Client, clearDefaultTables, testDatabases } from './support/databases.js';
 import { runTs } from './support/processes.js';
-import { applyShippedSchema, clearDefaultTables, type Client, testDatabases } from './support/databases.js';
 
 const ROWS = 3000;
 
@@ -100,5 +101,8 @@ for (const db of testDatabases('concurrency')) {
 
 async function runWorker(provider: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
   const out = await runTs('test/support/claim-worker.ts', [provider, url, String(limit)]);
-  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -3,13 +3,14 @@
  * thousands of messages in hundreds of groups, with crashes (recycles) and retries in the mix.
  * From the delivery log: per group, deliveries follow enqueue order and never overlap in time.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGroups as checkGroupOrder } from '../chaos/checker.js';
-import { runTs } from './support/processes.js';
-import { applyShippedSchema, clearDefaultTables, type Client, testDatabases } from './support/databases.js';
+import { applyShippedSchema, type Client, clearDefaultTables, testDatabases } from './support/databases.js';
 import { type Delivery, drainGroups, GROUP_QUEUE_OPTIONS } from './support/group-worker.js';
+import { runTs } from './support/processes.js';
 
 const GROUPS = 200;
 const PER_GROUP = 10;
@@ -17,13 +18,24 @@ const TOTAL = GROUPS * PER_GROUP;
 
 /** Every violation of the group guarantees in a delivery log (the chaos checker's rule, plus loss and duplicates). */
 function checkGroups(deliveries: Delivery[]): { outOfOrder: string[]; overlapping: string[]; missing: number; duplicated: number } {
-  const asProvider = deliveries.map((d) => ({ id: `${d.g}:${d.n}`, token: '', key: '', g: d.g, n: d.n, worker: d.worker, receivedAt: d.start, acceptedAt: d.end, fault: null }));
+  const asProvider = deliveries.map((d) => ({
+    id: `${d.g}:${d.n}`,
+    token: '',
+    key: '',
+    g: d.g,
+    n: d.n,
+    worker: d.worker,
+    receivedAt: d.start,
+    acceptedAt: d.end,
+    fault: null,
+  }));
   const unique = new Set(asProvider.map((d) => d.id)).size;
   return { ...checkGroupOrder(asProvider), missing: TOTAL - unique, duplicated: deliveries.length - unique };
 }
 
 describe('the delivery-log checker', () => {
-  const full = (g: number, shift = 0) => Array.from({ length: PER_GROUP }, (_, n) => ({ g, n, start: shift + n * 10, end: shift + n * 10 + 5, worker: 'w' }));
+  const full = (g: number, shift = 0) =>
+    Array.from({ length: PER_GROUP }, (_, n) => ({ g, n, start: shift + n * 10, end: shift + n * 10 + 5, worker: 'w' }));
   it('passes a clean log and flags reordering, overlap, loss and duplicates', () => {
     const clean = Array.from({ length: GROUPS }, (_, g) => full(g)).flat();
     expect(checkGroups(clean)).toEqual({ outOfOrder: [], overlapping: [], missing: 0, duplicated: 0 });
@@ -65,7 +77,10 @@ for (const db of testDatabases('groups')) {
       try {
         const logs = await Promise.all(
           clients.map((c, i) => {
-            const queue = createQueue<{ g: number; n: number }>({ adapter: prismaAdapter(c, { provider: db.provider }), ...GROUP_QUEUE_OPTIONS });
+            const queue = createQueue<{ g: number; n: number }>({
+              adapter: prismaAdapter(c, { provider: db.provider }),
+              ...GROUP_QUEUE_OPTIONS,
+            });
             return drainGroups(queue, TOTAL, `conn-${i}`, 1000 + i);
           }),
         );

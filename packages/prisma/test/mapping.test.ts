@@ -2,9 +2,10 @@
  * Mappings: bad ones are refused with a typed error before any query or write; the post-mortem
  * author's existing `MessageQueue` table works once the contract's columns are added.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { createQueue, MsgQueueError } from '@org/msgqueue';
-import { prismaAdapter, type PrismaAdapterOptions, type Provider } from '@org/msgqueue-prisma';
+import { type PrismaAdapterOptions, type Provider, prismaAdapter } from '@org/msgqueue-prisma';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyShippedSchema, type Client, run, snapshotTable, testDatabases } from './support/databases.js';
 
 const spyClient = () => {
@@ -67,7 +68,10 @@ for (const db of testDatabases('mapping')) {
 
     it('a missing table is SCHEMA_MISMATCH on first use, naming the SQL to apply', async () => {
       const queue = createQueue({ adapter: prismaAdapter(prisma, { provider: db.provider, table: 'no_such_table' }) });
-      await expect(queue.enqueue({})).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringMatching(/no_such_table.*not found/) });
+      await expect(queue.enqueue({})).rejects.toMatchObject({
+        code: 'SCHEMA_MISMATCH',
+        message: expect.stringMatching(/no_such_table.*not found/),
+      });
     });
 
     it('a missing column is SCHEMA_MISMATCH before anything is written', async () => {
@@ -78,11 +82,16 @@ for (const db of testDatabases('mapping')) {
     });
 
     it('a status column missing from an existing table is named', async () => {
-      const queue = createQueue({ adapter: prismaAdapter(prisma, { provider: db.provider, table: 'MessageQueue', columns: { status: 'state' } }) });
-      await expect(queue.claimBatch()).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringMatching(/no column state/) });
+      const queue = createQueue({
+        adapter: prismaAdapter(prisma, { provider: db.provider, table: 'MessageQueue', columns: { status: 'state' } }),
+      });
+      await expect(queue.claimBatch()).rejects.toMatchObject({
+        code: 'SCHEMA_MISMATCH',
+        message: expect.stringMatching(/no column state/),
+      });
     });
 
-    describe('the post-mortem author\'s MessageQueue table', () => {
+    describe("the post-mortem author's MessageQueue table", () => {
       const options: PrismaAdapterOptions = {
         provider: db.provider,
         table: 'MessageQueue',
@@ -116,13 +125,15 @@ for (const db of testDatabases('mapping')) {
         expect(await queue.ack(slow)).toMatchObject({ ok: false, reason: 'stale-claim' });
 
         // The app's own Prisma model sees a completed row with sane times.
-        const row = (await (prisma as unknown as { messageQueue: { findUnique(a: unknown): Promise<Record<string, unknown>> } }).messageQueue.findUnique({ where: { id } }))!;
+        const row = (await (
+          prisma as unknown as { messageQueue: { findUnique(a: unknown): Promise<Record<string, unknown>> } }
+        ).messageQueue.findUnique({ where: { id } }))!;
         expect(row.status).toBe('COMPLETED');
         expect(row.attempts).toBe(2);
         expect(row.payload).toEqual({ to: 'alice' });
         const skew = Math.abs((row.updatedAt as Date).getTime() - Date.now());
         expect(skew).toBeLessThan(60_000);
-        expect(((await queue.diagnose()).counts)).toMatchObject({ SENT: 1 });
+        expect((await queue.diagnose()).counts).toMatchObject({ SENT: 1 });
       });
 
       it('rows the app writes itself through Prisma are claimed', async () => {
@@ -140,7 +151,11 @@ for (const db of testDatabases('mapping')) {
         const { id } = await real.enqueue({});
         await real.ack((await real.claimBatch()).messages[0]!);
         const before = await snapshotTable(prisma, db.provider, 'MessageQueue');
-        await expect(queue.diagnose()).rejects.toMatchObject({ code: 'CORRUPT_ROW', field: 'options.statuses', message: expect.stringContaining('"COMPLETED"') });
+        await expect(queue.diagnose()).rejects.toMatchObject({
+          code: 'CORRUPT_ROW',
+          field: 'options.statuses',
+          message: expect.stringContaining('"COMPLETED"'),
+        });
         await expect(queue.get(id)).rejects.toMatchObject({ code: 'CORRUPT_ROW' });
         await expect(queue.recycleStuck()).resolves.toMatchObject({ total: 0 });
         expect(await snapshotTable(prisma, db.provider, 'MessageQueue')).toEqual(before);

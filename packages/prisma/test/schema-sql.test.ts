@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import { MsgQueueError } from '@org/msgqueue';
 import { schemaSql, splitStatements } from '@org/msgqueue-prisma';
+import { describe, expect, it } from 'vitest';
 
 describe('shipped SQL', () => {
-  it.each(['postgresql', 'mysql', 'sqlite'] as const)('sql/%s.sql is what schemaSql() generates (run `pnpm --filter @org/msgqueue-prisma sql`)', (provider) => {
-    const shipped = readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8');
-    expect(shipped).toBe(schemaSql(provider));
-    expect(splitStatements(shipped).length).toBeGreaterThanOrEqual(2);
-  });
+  it.each(['postgresql', 'mysql', 'sqlite'] as const)(
+    'sql/%s.sql is what schemaSql() generates (run `pnpm --filter @org/msgqueue-prisma sql`)',
+    (provider) => {
+      const shipped = readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(schemaSql(provider));
+      expect(splitStatements(shipped).length).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('custom table names are validated identifiers', () => {
     expect(schemaSql('postgresql', { table: 'outbox' })).toContain('CREATE TABLE IF NOT EXISTS "outbox"');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { MsgQueueError, type MsgQueueErrorCode, type Queue } from '@org/msgqueue';
+import { describe, expect, it } from 'vitest';
 import type { Fixture } from '../context.js';
 
 /** One bad-input case: a label, the expected error code, a pattern the message must match, and the call. */
@@ -51,7 +51,16 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['unknown enqueue option', 'UNKNOWN_OPTION', /dedupKey/, (q) => q.enqueue({}, { dedupKey: 'a' } as never)],
   ['enqueueMany not an array', 'INVALID_ARGUMENT', /items/, (q) => q.enqueueMany('x' as never)],
   ['enqueueMany one bad item', 'INVALID_PAYLOAD', /items\[1\]/, (q) => q.enqueueMany([{ payload: 1 }, { payload: 2n }])],
-  ['enqueueMany duplicate keys', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueueMany([{ payload: 1, dedupeKey: 'd' }, { payload: 2, dedupeKey: 'd' }])],
+  [
+    'enqueueMany duplicate keys',
+    'INVALID_ARGUMENT',
+    /dedupeKey/,
+    (q) =>
+      q.enqueueMany([
+        { payload: 1, dedupeKey: 'd' },
+        { payload: 2, dedupeKey: 'd' },
+      ]),
+  ],
   ['guard without token', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x' } as never)],
   ['guard token with SQL', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: "' OR 1=1 --" })],
   ['guard token too short', 'INVALID_ARGUMENT', /token/, (q) => q.guardBeforeSend({ id: 'x', token: 'abc' })],
@@ -94,7 +103,12 @@ export function badInputSuite(f: Fixture): void {
       expect(e.message).toMatch(field);
       // The message names the field it is about, so a developer knows what to fix.
       expect(e.field, 'a field is named').toBeTruthy();
-      expect(e.message).toContain(e.field!.split('.').pop()!.replace(/\[\d+\]$/, ''));
+      expect(e.message).toContain(
+        e
+          .field!.split('.')
+          .pop()!
+          .replace(/\[\d+\]$/, ''),
+      );
       const after = await q.diagnose();
       expect(after.counts).toEqual(before.counts);
       expect(after.total).toBe(1);

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@org/msgqueue';
 import { createQueue } from '@org/msgqueue';
+import { describe, expect, it } from 'vitest';
 import { type Fixture, MINUTE } from '../context.js';
 import type { ConformanceOptions } from '../harness.js';
 

@@ -24,11 +24,7 @@ export function dedupeSuite(f: Fixture): void {
     it('enqueueMany answers per item, in order, mixing new and duplicate', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({}, { dedupeKey: 'x' });
-      const results = await q.enqueueMany([
-        { payload: 1 },
-        { payload: 2, dedupeKey: 'x' },
-        { payload: 3, dedupeKey: 'y' },
-      ]);
+      const results = await q.enqueueMany([{ payload: 1 }, { payload: 2, dedupeKey: 'x' }, { payload: 3, dedupeKey: 'y' }]);
       expect(results.map((r) => r.created)).toEqual([true, false, true]);
       expect(results[1]!.id).toBe(id);
       expect((await q.diagnose()).total).toBe(3);
@@ -44,7 +40,12 @@ export function dedupeSuite(f: Fixture): void {
 
     it('round-trips payloads exactly: unicode, nesting, numbers, dates as ISO strings', async () => {
       const q = f.queue();
-      const payload = { text: 'Bonjour 👋 — ça va ?', n: [1, -2.5, 1e21], nested: { deep: [true, null, { a: 'b' }] }, at: new Date(Date.UTC(2026, 0, 2)) };
+      const payload = {
+        text: 'Bonjour 👋 — ça va ?',
+        n: [1, -2.5, 1e21],
+        nested: { deep: [true, null, { a: 'b' }] },
+        at: new Date(Date.UTC(2026, 0, 2)),
+      };
       const { id } = await q.enqueue(payload);
       expect((await q.get(id))!.payload).toEqual(JSON.parse(JSON.stringify(payload)));
       expect((await q.claimBatch()).messages[0]!.payload).toEqual(JSON.parse(JSON.stringify(payload)));

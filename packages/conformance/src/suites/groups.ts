@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { createQueue, type StorageAdapter } from '@org/msgqueue';
+import { describe, expect, it } from 'vitest';
 import { type Fixture, MINUTE } from '../context.js';
 
 /** Ordered groups: at most one message of a group in flight, claimed in enqueue order. */

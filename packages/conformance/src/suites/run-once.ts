@@ -1,5 +1,5 @@
+import { type ClaimedMessage, PermanentSendError, RetryableSendError } from '@org/msgqueue';
 import { describe, expect, it } from 'vitest';
-import { PermanentSendError, RetryableSendError, type ClaimedMessage } from '@org/msgqueue';
 import { type Fixture, MINUTE } from '../context.js';
 
 /** The cron tick end to end, over the adapter under test. */
@@ -128,12 +128,17 @@ export function runOnceSuite(f: Fixture): void {
       const { id } = await q.enqueue({});
       let seen: ClaimedMessage | undefined;
       let signal: AbortSignal | undefined;
-      await q.runOnce({ send: async (m, ctx) => void ((seen = m), (signal = ctx.signal)) });
+      await q.runOnce({
+        send: async (m, ctx) => {
+          seen = m;
+          signal = ctx.signal;
+        },
+      });
       expect(seen!.idempotencyKey).toContain(id);
       expect(signal).toBeInstanceOf(AbortSignal);
     });
 
-    it('recycles before claiming, so a crashed tick\'s messages go out on the next one', async () => {
+    it("recycles before claiming, so a crashed tick's messages go out on the next one", async () => {
       const q = f.queue();
       await q.enqueue({});
       await q.claimBatch(); // a tick that died after claiming

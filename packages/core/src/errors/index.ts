@@ -1,4 +1,4 @@
-export { MsgQueueError, invalidArgument } from './msgqueue-error.js';
 export type { MsgQueueErrorCode, MsgQueueErrorDetails } from './msgqueue-error.js';
-export { PermanentSendError, RetryableSendError, classifySendError } from './send-errors.js';
+export { invalidArgument, MsgQueueError } from './msgqueue-error.js';
 export type { SendOutcome } from './send-errors.js';
+export { classifySendError, PermanentSendError, RetryableSendError } from './send-errors.js';

@@ -45,7 +45,8 @@ export class MsgQueueError extends Error {
   readonly code: MsgQueueErrorCode;
   /** The argument, option or column the error is about, when there is one. */
   readonly field: string | undefined;
-  private readonly [MARKER] = true;
+  /** Brand read by {@link MsgQueueError.isInstance}; shared by every copy of the package. */
+  readonly [MARKER] = true;
 
   constructor(code: MsgQueueErrorCode, message: string, details: MsgQueueErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -1,6 +1,17 @@
 import type {
-  ClaimRequest, ExtendRequest, FencedOutcome, GuardRequest, InsertOutcome, InsertRecord, InspectRequest,
-  RecycleOutcome, RecycleRequest, RunLockRequest, SettleRequest, StorageAdapter, StorageSnapshot,
+  ClaimRequest,
+  ExtendRequest,
+  FencedOutcome,
+  GuardRequest,
+  InsertOutcome,
+  InsertRecord,
+  InspectRequest,
+  RecycleOutcome,
+  RecycleRequest,
+  RunLockRequest,
+  SettleRequest,
+  StorageAdapter,
+  StorageSnapshot,
 } from '../adapter.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../types.js';
@@ -95,9 +106,20 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         if (existing !== undefined) return { id: existing, created: false };
         if (rows.has(r.id)) return { id: r.id, created: false };
         rows.set(r.id, {
-          id: r.id, status: 'PENDING', payload: r.payload, attempts: 0, priority: r.priority,
-          availableAt: r.availableAt ?? new Date(t + r.delayMs), dedupeKey: r.dedupeKey, groupKey: r.groupKey, claimToken: null,
-          leaseUntil: null, possiblySent: false, lastError: null, createdAt: new Date(t), updatedAt: new Date(t),
+          id: r.id,
+          status: 'PENDING',
+          payload: r.payload,
+          attempts: 0,
+          priority: r.priority,
+          availableAt: r.availableAt ?? new Date(t + r.delayMs),
+          dedupeKey: r.dedupeKey,
+          groupKey: r.groupKey,
+          claimToken: null,
+          leaseUntil: null,
+          possiblySent: false,
+          lastError: null,
+          createdAt: new Date(t),
+          updatedAt: new Date(t),
         });
         if (r.dedupeKey !== null) byDedupe.set(r.dedupeKey, r.id);
         return { id: r.id, created: true };
@@ -110,10 +132,19 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       const due = [...rows.values()]
         .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
         .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
-        .sort((a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .sort(
+          (a, b) =>
+            a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        )
         .slice(0, limit);
       for (const r of due) {
-        Object.assign(r, { status: 'PROCESSING', claimToken: token, leaseUntil: new Date(t + leaseMs), attempts: r.attempts + 1, updatedAt: new Date(t) });
+        Object.assign(r, {
+          status: 'PROCESSING',
+          claimToken: token,
+          leaseUntil: new Date(t + leaseMs),
+          attempts: r.attempts + 1,
+          updatedAt: new Date(t),
+        });
       }
       return due.map(out);
     },
@@ -160,13 +191,26 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       for (const r of expired) {
         const base = { claimToken: null, leaseUntil: null, updatedAt: new Date(t) };
         if (r.status === 'SENDING' && deliveryMode === 'at-most-once') {
-          Object.assign(r, base, { status: 'HELD', possiblySent: true, lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)' });
+          Object.assign(r, base, {
+            status: 'HELD',
+            possiblySent: true,
+            lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)',
+          });
           result.held.push(r.id);
         } else if (r.attempts >= maxAttempts) {
-          Object.assign(r, base, { status: 'FAILED', possiblySent: r.possiblySent || r.status === 'SENDING', lastError: 'lease expired and no attempts left' });
+          Object.assign(r, base, {
+            status: 'FAILED',
+            possiblySent: r.possiblySent || r.status === 'SENDING',
+            lastError: 'lease expired and no attempts left',
+          });
           result.failed.push(r.id);
         } else if (r.status === 'SENDING') {
-          Object.assign(r, base, { status: 'PENDING', possiblySent: true, availableAt: new Date(t), lastError: 'lease expired after the pre-send guard; will be sent again (at-least-once)' });
+          Object.assign(r, base, {
+            status: 'PENDING',
+            possiblySent: true,
+            availableAt: new Date(t),
+            lastError: 'lease expired after the pre-send guard; will be sent again (at-least-once)',
+          });
           result.requeuedPossiblySent.push(r.id);
         } else {
           Object.assign(r, base, { status: 'PENDING', availableAt: new Date(t), lastError: 'lease expired before the send' });
@@ -200,7 +244,11 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         samples: {
           expiredInFlight: expired.slice(0, sampleSize).map(out),
           failed: [...failed].reverse().slice(0, sampleSize).map(out),
-          held: all.filter((r) => r.status === 'HELD').sort(oldestFirst).slice(0, sampleSize).map(out),
+          held: all
+            .filter((r) => r.status === 'HELD')
+            .sort(oldestFirst)
+            .slice(0, sampleSize)
+            .map(out),
         },
       };
     },
@@ -209,7 +257,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       const row = rows.get(id);
       if (!row || !from.includes(row.status)) return refused(id);
       const t = now();
-      Object.assign(row, { status: 'PENDING', attempts: 0, availableAt: new Date(t), updatedAt: new Date(t), claimToken: null, leaseUntil: null });
+      Object.assign(row, {
+        status: 'PENDING',
+        attempts: 0,
+        availableAt: new Date(t),
+        updatedAt: new Date(t),
+        claimToken: null,
+        leaseUntil: null,
+      });
       return { ok: true, record: out(row) };
     },
 

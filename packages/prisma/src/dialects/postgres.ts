@@ -34,5 +34,6 @@ export const postgres: Dialect = {
     if (type === 'timestamp without time zone') return 'pg-timestamp';
     return null;
   },
-  payloadKind: (type) => (type === 'jsonb' ? 'jsonb' : type === 'json' ? 'json' : type === 'text' || type === 'character varying' ? 'text' : null),
+  payloadKind: (type) =>
+    type === 'jsonb' ? 'jsonb' : type === 'json' ? 'json' : type === 'text' || type === 'character varying' ? 'text' : null,
 };

@@ -15,9 +15,7 @@ export const sqlite: Dialect = {
   now: (kind) =>
     kind === 'sqlite-epoch-ms' ? "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)" : `strftime(${ISO}, 'now')`,
   nowPlus: (kind, ms) =>
-    kind === 'sqlite-epoch-ms'
-      ? `(${sqlite.now(kind)} + ${ms})`
-      : `strftime(${ISO}, 'now', (CAST(${ms} AS REAL) / 1000.0) || ' seconds')`,
+    kind === 'sqlite-epoch-ms' ? `(${sqlite.now(kind)} + ${ms})` : `strftime(${ISO}, 'now', (CAST(${ms} AS REAL) / 1000.0) || ' seconds')`,
   fromEpochMs: (kind, ms) => (kind === 'sqlite-epoch-ms' ? ms : `strftime(${ISO}, CAST(${ms} AS REAL) / 1000.0, 'unixepoch')`),
   epochMs: (column, kind) =>
     kind === 'sqlite-epoch-ms' ? column : `CAST(ROUND((julianday(${column}) - 2440587.5) * 86400000.0) AS INTEGER)`,

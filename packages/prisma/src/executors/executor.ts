@@ -1,6 +1,6 @@
 import type { ClaimRequest, InsertOutcome, InsertRecord } from '@org/msgqueue';
-import type { Params, TableSql } from '../table-sql.js';
 import type { RawRow } from '../rows.js';
+import type { Params, TableSql } from '../table-sql.js';
 
 /** A compare-and-set UPDATE: `SET` and `WHERE` texts with their parameters (SET's added first). */
 export interface CasUpdate {

@@ -41,7 +41,10 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
       for (const r of records) {
         const params = sql.params();
         const { columns, values } = insertColumns(sql, params, r);
-        const n = await client.$executeRawUnsafe(`INSERT IGNORE INTO ${sql.table} (${columns.join(', ')}) VALUES (${values.join(', ')})`, ...params.values);
+        const n = await client.$executeRawUnsafe(
+          `INSERT IGNORE INTO ${sql.table} (${columns.join(', ')}) VALUES (${values.join(', ')})`,
+          ...params.values,
+        );
         if (n === 1) created.add(r.id);
       }
       return insertOutcomes(client, sql, records, created);
@@ -53,13 +56,24 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
         const pick = sql.params();
         // The group rule's subquery is a consistent (non-locking) read: InnoDB only locks the
         // outer candidates, so rows another claimer has locked still count as holding their group.
-        const picked = await q(tx, `${claimCandidates(sql, request.groupPolicy)} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`, pick.values);
+        const picked = await q(
+          tx,
+          `${claimCandidates(sql, request.groupPolicy)} LIMIT ${pick.add(limit)} FOR UPDATE SKIP LOCKED`,
+          pick.values,
+        );
         if (picked.length === 0) return [];
         const params = sql.params();
         const set = claimSet(sql, params, token, leaseMs);
-        await tx.$executeRawUnsafe(`UPDATE ${sql.table} SET ${set} WHERE ${ids(sql, picked, params)} AND ${sql.col('status')} = ${sql.status('PENDING')}`, ...params.values);
+        await tx.$executeRawUnsafe(
+          `UPDATE ${sql.table} SET ${set} WHERE ${ids(sql, picked, params)} AND ${sql.col('status')} = ${sql.status('PENDING')}`,
+          ...params.values,
+        );
         const read = sql.params();
-        return q(tx, `SELECT ${sql.select} FROM ${sql.table} WHERE ${ids(sql, picked, read)} AND ${sql.col('claimToken')} = ${read.add(token)}`, read.values);
+        return q(
+          tx,
+          `SELECT ${sql.select} FROM ${sql.table} WHERE ${ids(sql, picked, read)} AND ${sql.col('claimToken')} = ${read.add(token)}`,
+          read.values,
+        );
       });
     },
 
@@ -74,14 +88,25 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
     async recycle(sql: TableSql, step: RecycleStep): Promise<RawRow[]> {
       return transaction(async (tx) => {
         const pick = sql.params();
-        const picked = await q(tx, `SELECT ${sql.col('id')} AS id FROM ${sql.table} WHERE ${step.where}
-          ORDER BY ${sql.col('leaseUntil')} LIMIT ${pick.add(step.limit)} FOR UPDATE SKIP LOCKED`, pick.values);
+        const picked = await q(
+          tx,
+          `SELECT ${sql.col('id')} AS id FROM ${sql.table} WHERE ${step.where}
+          ORDER BY ${sql.col('leaseUntil')} LIMIT ${pick.add(step.limit)} FOR UPDATE SKIP LOCKED`,
+          pick.values,
+        );
         if (picked.length === 0) return [];
         const params = sql.params(); // fresh on every try: a deadlock retry re-runs this function
         params.values.push(...step.params.values);
-        await tx.$executeRawUnsafe(`UPDATE ${sql.table} SET ${step.set} WHERE ${ids(sql, picked, params)} AND ${step.where}`, ...params.values);
+        await tx.$executeRawUnsafe(
+          `UPDATE ${sql.table} SET ${step.set} WHERE ${ids(sql, picked, params)} AND ${step.where}`,
+          ...params.values,
+        );
         const read = sql.params();
-        return q(tx, `SELECT ${sql.col('id')} AS id, ${sql.col('status')} AS status FROM ${sql.table} WHERE ${ids(sql, picked, read)}`, read.values);
+        return q(
+          tx,
+          `SELECT ${sql.col('id')} AS id, ${sql.col('status')} AS status FROM ${sql.table} WHERE ${ids(sql, picked, read)}`,
+          read.values,
+        );
       });
     },
 

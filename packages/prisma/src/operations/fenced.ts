@@ -22,7 +22,10 @@ export function guardUpdate(sql: TableSql, { id, token, minLeaseMs }: GuardReque
 }
 
 /** End or pause a claim: token and lease cleared, the new status, and what comes with it. */
-export function settleUpdate(sql: TableSql, { id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest): CasUpdate {
+export function settleUpdate(
+  sql: TableSql,
+  { id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest,
+): CasUpdate {
   const params = sql.params();
   const attempts = sql.col('attempts');
   const set = [

@@ -11,7 +11,11 @@ import type { TableSql } from '../table-sql.js';
 /** lastError of a message the recycler failed for running out of attempts. */
 const OUT_OF_ATTEMPTS = 'lease expired and no attempts left';
 
-export async function recycle(executor: Executor, sql: TableSql, { maxAttempts, deliveryMode, limit }: RecycleRequest): Promise<RecycleOutcome> {
+export async function recycle(
+  executor: Executor,
+  sql: TableSql,
+  { maxAttempts, deliveryMode, limit }: RecycleRequest,
+): Promise<RecycleOutcome> {
   const out: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [] };
   for (const from of ['PROCESSING', 'SENDING'] as const) {
     const left = limit - out.requeued.length - out.requeuedPossiblySent.length - out.held.length - out.failed.length;
@@ -22,7 +26,9 @@ export async function recycle(executor: Executor, sql: TableSql, { maxAttempts, 
     // Placeholders are added in text order (MySQL and SQLite bind by position), and only when used.
     const status = hold
       ? sql.status('HELD')
-      : sql.statusCase(`CASE WHEN ${attempts} >= ${params.add(maxAttempts)} THEN ${sql.status('FAILED')} ELSE ${sql.status('PENDING')} END`);
+      : sql.statusCase(
+          `CASE WHEN ${attempts} >= ${params.add(maxAttempts)} THEN ${sql.status('FAILED')} ELSE ${sql.status('PENDING')} END`,
+        );
     const reason = hold
       ? 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)'
       : from === 'SENDING'

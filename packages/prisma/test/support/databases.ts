@@ -1,10 +1,10 @@
 /** Real databases for the Prisma adapter's tests: clients, schema, clean tables, moving time. */
 import { join } from 'node:path';
-import { inject } from 'vitest';
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
+import { type PrismaAdapterOptions, type PrismaLike, type Provider, prismaAdapter } from '@org/msgqueue-prisma';
+import { inject } from 'vitest';
 import { openClient } from './open-client.js';
 import { freshDefaultTables } from './target.js';
-import { type PrismaLike, prismaAdapter, type PrismaAdapterOptions, type Provider } from '@org/msgqueue-prisma';
 
 const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
@@ -56,7 +56,6 @@ export const applyShippedSchema = (client: Client, provider: Provider) => freshD
 export async function run(client: Client, statements: string[]): Promise<void> {
   for (const s of statements) await client.$executeRawUnsafe(s);
 }
-
 
 /** SQL that moves a time column back by `ms` (the queue then sees `ms` more elapsed). */
 export function backdate(provider: Provider, column: string, ms: number): string {

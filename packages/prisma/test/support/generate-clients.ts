@@ -38,4 +38,3 @@ export function generateClients(): void {
   }
   rmSync(stubDir, { recursive: true, force: true });
 }
-

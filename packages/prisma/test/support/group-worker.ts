@@ -28,9 +28,17 @@ export const GROUP_QUEUE_OPTIONS = {
 const now = () => performance.timeOrigin + performance.now();
 
 /** Drain until `total` messages are SENT (or the deadline passes). */
-export async function drainGroups(queue: Queue<{ g: number; n: number }>, total: number, worker: string, seed: number): Promise<Delivery[]> {
+export async function drainGroups(
+  queue: Queue<{ g: number; n: number }>,
+  total: number,
+  worker: string,
+  seed: number,
+): Promise<Delivery[]> {
   let state = seed >>> 0 || 1;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
   const deliveries: Delivery[] = [];
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {

@@ -1,5 +1,5 @@
 /** Run a TypeScript file of this package in its own Node process, as the tests' workers do. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('../..', import.meta.url));

@@ -62,9 +62,10 @@ export async function privateDatabase(provider: 'postgresql' | 'mysql', url: str
     url: u.toString(),
     drop: async () => {
       const c = await openClient(provider, url, 1);
-      await c.$executeRawUnsafe(provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``);
+      await c.$executeRawUnsafe(
+        provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``,
+      );
       await c.$disconnect();
     },
   };
 }
-
