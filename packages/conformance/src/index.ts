@@ -20,6 +20,7 @@ import { fencingSuite } from './suites/fencing.js';
 import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
 import { recycleSuite } from './suites/recycle.js';
+import { runLockSuite } from './suites/run-lock.js';
 import { runOnceSuite } from './suites/run-once.js';
 import { settleSuite } from './suites/settle.js';
 
@@ -45,6 +46,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     dedupeSuite(f);
     diagnoseSuite(f);
     runOnceSuite(f);
+    runLockSuite(f);
     groupsSuite(f);
     badInputSuite(f);
   });

@@ -9,15 +9,23 @@
  */
 import type { DeliveryMode, GroupFailurePolicy, MessageRecord, MessageStatus } from './types.js';
 
-/** What an adapter can and cannot do; the core and the conformance suite adapt to it. */
+/**
+ * What an adapter declares it can do. The conformance suite reads it: what an adapter declares is
+ * proven (over a second connection when the harness gives `connect()`), and a test of something it
+ * does not declare is skipped with a note saying why, never passed silently.
+ */
 export interface AdapterCapabilities {
   /**
-   * How concurrent `claim` calls from several connections or processes are kept apart:
-   * `row-locks` (SELECT … FOR UPDATE SKIP LOCKED), `single-writer` (the storage serialises every
-   * write, as SQLite does), or `in-process` (one JavaScript process owns the data, as the memory adapter).
+   * How concurrent `claim` calls are kept apart: `row-locks` (SELECT … FOR UPDATE SKIP LOCKED) and
+   * `single-writer` (the storage serialises every write, as SQLite does) hold across connections and
+   * processes; `in-process` holds only among callers in one JavaScript process that share the data
+   * (the memory adapter).
    */
   claimIsolation: 'row-locks' | 'single-writer' | 'in-process';
-  /** True when {@link StorageAdapter.acquireRunLock} works across processes and machines. */
+  /**
+   * True when {@link StorageAdapter.acquireRunLock} keeps out owners in other processes and on other
+   * machines (the lock lives in the shared storage). Requires `acquireRunLock` and `releaseRunLock`.
+   */
   crossProcessRunLock: boolean;
 }
 
@@ -171,6 +179,13 @@ export interface RunLockRequest {
 export interface StorageAdapter {
   /** A short name for logs and reports (`memory`, `prisma:postgresql`, …). */
   readonly name: string;
+  /**
+   * What this adapter drains, within the storage its run locks live in: the same value for every
+   * adapter over the same table (`table:msgqueue_messages`), another for another table. It names the
+   * run lock of `runOnce`, so ticks over two tables never block each other and ticks over one table
+   * do, from any process. Default: {@link StorageAdapter.name}.
+   */
+  readonly storageKey?: string;
   readonly capabilities: AdapterCapabilities;
 
   /**

@@ -1,29 +1,45 @@
 /**
- * Process-wide registries, kept on `globalThis` under a well-known symbol so they are shared by
- * every copy of the package in one process and survive hot module reloads (Next.js dev).
+ * What this process is doing per queue, kept on `globalThis` under a well-known symbol so every copy
+ * of the package in one process shares it and it survives hot module reloads (Next.js dev).
+ *
+ * A queue is identified by the storage it drains — the adapter instance — and its name: two queues
+ * over two adapters never share a tick or a working set, whatever their names.
  */
-interface Registry {
-  /** Queue names with a tick running in this process. */
-  ticks: Set<string>;
-  /** Per queue name, the ids some tick of this process is working on. */
-  working: Map<string, Set<string>>;
+import type { StorageAdapter } from './adapter.js';
+
+/** One queue's in-process state. */
+export interface QueueState {
+  /** A tick of this queue is running in this process. */
+  ticking: boolean;
+  /** The ids some tick of this queue is working on in this process. */
+  working: Set<string>;
 }
 
-const KEY = Symbol.for('@org/msgqueue/in-process');
+type Registry = WeakMap<StorageAdapter, Map<string, QueueState>>;
 
-/** The registry shared by every queue in this process. */
-export function registry(): Registry {
+const KEY = Symbol.for('@org/msgqueue/in-process/v2');
+
+/** The state of the queue named `name` over `adapter`, in this process. */
+export function queueState(adapter: StorageAdapter, name: string): QueueState {
   const g = globalThis as unknown as Record<symbol, Registry | undefined>;
-  g[KEY] ??= { ticks: new Set(), working: new Map() };
-  return g[KEY];
+  g[KEY] ??= new WeakMap();
+  let byName = g[KEY].get(adapter);
+  if (!byName) {
+    byName = new Map();
+    g[KEY].set(adapter, byName);
+  }
+  let state = byName.get(name);
+  if (!state) {
+    state = { ticking: false, working: new Set() };
+    byName.set(name, state);
+  }
+  return state;
 }
 
-/** The set of ids this process is working on for one queue. */
-export function workingSet(queue: string): Set<string> {
-  const r = registry();
-  const existing = r.working.get(queue);
-  if (existing) return existing;
-  const set = new Set<string>();
-  r.working.set(queue, set);
-  return set;
+/**
+ * The run lock that keeps ticks of one queue apart across processes: named after the storage the
+ * adapter drains (its `storageKey`, else its `name`) and the queue's name.
+ */
+export function runLockName(adapter: StorageAdapter, name: string): string {
+  return `msgqueue:tick:${adapter.storageKey ?? adapter.name}:${name}`;
 }

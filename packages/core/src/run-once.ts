@@ -3,7 +3,7 @@ import { claimBatch } from './claim-batch.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from './errors/send-errors.js';
 import { guardBeforeSend } from './guard-before-send.js';
-import { registry, workingSet } from './in-process.js';
+import { queueState, runLockName } from './in-process.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { ack, fail, release } from './settle.js';
@@ -41,8 +41,13 @@ export interface RunOnceOptions<P> {
   recycle?: boolean;
   /**
    * `skip` (default): a tick that finds another tick of this queue running, in this process or (with
-   * an adapter that supports it) on another instance, does nothing. `allow`: run anyway; claims never
-   * share messages, so overlapping ticks are safe, just concurrent.
+   * an adapter that has a run lock) on another instance, does nothing. `allow`: run anyway; claims
+   * never share messages, so overlapping ticks are safe, just concurrent — use it when several
+   * processes should drain one table side by side.
+   *
+   * "This queue" is its storage and its name: in this process, the adapter instance and the queue
+   * name; across processes, the run lock `msgqueue:tick:<adapter.storageKey>:<queue name>`. Queues
+   * over two tables never block each other; two processes draining the same table do.
    */
   overlap?: 'skip' | 'allow';
   /** How an error thrown by `send` ended. Default {@link classifySendError}. */
@@ -114,12 +119,12 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   };
   const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
 
-  const ticks = registry().ticks;
+  const state = queueState(ctx.adapter, ctx.name);
   if (overlap === 'skip') {
-    if (ticks.has(ctx.name)) return { ...finish(), skipped: 'overlap-in-process' };
-    ticks.add(ctx.name);
+    if (state.ticking) return { ...finish(), skipped: 'overlap-in-process' };
+    state.ticking = true;
   }
-  const lock = { name: `msgqueue:tick:${ctx.name}`, owner: randomUUID() };
+  const lock = { name: runLockName(ctx.adapter, ctx.name), owner: randomUUID() };
   let locked = false;
   try {
     if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
@@ -132,11 +137,11 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
     summary.claimed = claim.messages.length;
     // Sends stop half a guard margin before the lease ends, measured from before the claim.
     const leaseDeadline = claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2;
-    await work(ctx, claim.messages, { send, classifyError, budget, reserve, concurrency, started, leaseDeadline }, summary);
+    await work(ctx, state.working, claim.messages, { send, classifyError, budget, reserve, concurrency, started, leaseDeadline }, summary);
     ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
     return finish();
   } finally {
-    if (overlap === 'skip') ticks.delete(ctx.name);
+    if (overlap === 'skip') state.ticking = false;
     if (locked) {
       await ctx.adapter
         .releaseRunLock?.(lock)
@@ -157,8 +162,13 @@ interface WorkPlan<P> {
   started: number;
 }
 
-async function work<P>(ctx: ResolvedOptions, messages: ClaimedMessage<P>[], plan: WorkPlan<P>, summary: RunSummary): Promise<void> {
-  const working = workingSet(ctx.name);
+async function work<P>(
+  ctx: ResolvedOptions,
+  working: Set<string>,
+  messages: ClaimedMessage<P>[],
+  plan: WorkPlan<P>,
+  summary: RunSummary,
+): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error('msgqueue: tick time budget exhausted')),

@@ -45,7 +45,7 @@ describe('createQueue options', () => {
     expect((thrown as Error).message).toMatch(message);
   });
 
-  it('fills the defaults from the post-mortem: batch 10, lease 10 min, 3 attempts, at-least-once', () => {
+  it('fills the defaults: batch 10, lease 10 min, 3 attempts, at-least-once', () => {
     expect(createQueue({ adapter: adapter() }).options).toMatchObject({
       batchSize: 10,
       leaseMs: 600_000,

@@ -136,6 +136,7 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
   };
   const adapter: StorageAdapter = {
     name: `prisma:${mapping.provider}`,
+    storageKey: `table:${mapping.table}`,
     capabilities: {
       claimIsolation: mapping.provider === 'sqlite' ? 'single-writer' : 'row-locks',
       crossProcessRunLock: mapping.lockTable !== null,

@@ -91,7 +91,7 @@ for (const db of testDatabases('mapping')) {
       });
     });
 
-    describe("the post-mortem author's MessageQueue table", () => {
+    describe('an existing MessageQueue table: camelCase columns, COMPLETED for SENT', () => {
       const options: PrismaAdapterOptions = {
         provider: db.provider,
         table: 'MessageQueue',

@@ -4,7 +4,7 @@ import { type Fixture, MINUTE } from '../context.js';
 /** Fencing: once a claim lost its message, none of its transitions take effect. */
 export function fencingSuite(f: Fixture): void {
   describe('fencing', () => {
-    it("seed race: a slow worker's row is recycled and re-claimed; its guard, ack, fail, extend and release are refused", async () => {
+    it("a slow worker's row is recycled and re-claimed: its guard, ack, fail, extend and release are refused", async () => {
       const q = f.queue<string>();
       const { id } = await q.enqueue('hello');
       const slow = (await q.claimBatch()).messages[0]!;

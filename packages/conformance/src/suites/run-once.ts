@@ -1,6 +1,6 @@
 import { type ClaimedMessage, PermanentSendError, RetryableSendError } from '@org/msgqueue';
 import { describe, expect, it } from 'vitest';
-import { type Fixture, MINUTE } from '../context.js';
+import { type Fixture, latch, MINUTE } from '../context.js';
 
 /** The cron tick end to end, over the adapter under test. */
 export function runOnceSuite(f: Fixture): void {
@@ -97,13 +97,18 @@ export function runOnceSuite(f: Fixture): void {
     it('a tick that overlaps a running tick of the same queue in this process does nothing', async () => {
       const q = f.queue();
       await q.enqueue({});
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const first = q.runOnce({ send: () => gate });
-      await new Promise((r) => setTimeout(r, 50));
+      const gate = latch();
+      const sending = latch();
+      const first = q.runOnce({
+        send: () => {
+          sending.open();
+          return gate.promise;
+        },
+      });
+      await sending.promise;
       const second = await q.runOnce({ send: async () => {} });
       expect(second.skipped).toBe('overlap-in-process');
-      release();
+      gate.open();
       expect((await first).sent).toBe(1);
     });
 
@@ -146,19 +151,6 @@ export function runOnceSuite(f: Fixture): void {
       const s = await q.runOnce({ send: async () => {} });
       expect(s.recycled!.requeued).toHaveLength(1);
       expect(s.sent).toBe(1);
-    });
-
-    it('the run lock keeps other owners out until released or lapsed', async () => {
-      const a = f.ctx.adapter;
-      if (!a.acquireRunLock || !a.releaseRunLock) return;
-      expect(await a.acquireRunLock({ name: 'tick', owner: 'one', ttlMs: MINUTE })).toBe(true);
-      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(false);
-      await a.releaseRunLock({ name: 'tick', owner: 'two' }); // not the owner: no effect
-      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(false);
-      await a.releaseRunLock({ name: 'tick', owner: 'one' });
-      expect(await a.acquireRunLock({ name: 'tick', owner: 'two', ttlMs: MINUTE })).toBe(true);
-      await f.ctx.advance(MINUTE + 1_000);
-      expect(await a.acquireRunLock({ name: 'tick', owner: 'three', ttlMs: MINUTE })).toBe(true);
     });
   });
 }

@@ -1,0 +1,26 @@
+/**
+ * One cron tick in its own process, for the queue-identity test: runs `runOnce` over the default
+ * table, prints `{"sending":id}` once inside the send, holds the send open until its standard input
+ * closes, then prints the tick's summary as one JSON line.
+ * argv: provider url
+ */
+import { createQueue } from '@org/msgqueue';
+import { prismaAdapter } from '../../src/index.js';
+import type { Provider } from '../../src/mapping.js';
+import { openClient } from './open-client.js';
+
+const [provider, url] = process.argv.slice(2) as [Provider, string];
+const prisma = await openClient(provider, url, 1);
+const queue = createQueue({ adapter: prismaAdapter(prisma as never, { provider }) });
+const released = new Promise<void>((resolve) => {
+  process.stdin.on('end', resolve);
+  process.stdin.resume();
+});
+const summary = await queue.runOnce({
+  send: async (m) => {
+    process.stdout.write(`${JSON.stringify({ sending: m.id })}\n`);
+    await released;
+  },
+});
+process.stdout.write(`${JSON.stringify({ summary })}\n`);
+await prisma.$disconnect();
