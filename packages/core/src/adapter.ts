@@ -137,7 +137,10 @@ export interface InspectRequest {
   groupPolicy: GroupFailurePolicy;
 }
 
-/** Raw figures for `diagnose`, all read at one instant of the storage's clock. */
+/**
+ * Raw figures for `diagnose`, read from one consistent snapshot of the storage (so the counts add up)
+ * at `now`, the storage's clock.
+ */
 export interface StorageSnapshot {
   now: Date;
   counts: Record<MessageStatus, number>;
@@ -229,7 +232,12 @@ export interface StorageAdapter {
    */
   recycle(request: RecycleRequest): Promise<RecycleOutcome>;
 
-  /** Read the figures `diagnose` reports. Read-only. */
+  /**
+   * Read the figures `diagnose` reports. Read-only, and from one consistent snapshot: one statement,
+   * or several inside one transaction at snapshot isolation (PostgreSQL REPEATABLE READ, InnoDB's
+   * consistent read, a SQLite read transaction), so no row is counted twice or missed while
+   * other workers move rows between statuses.
+   */
   inspect(request: InspectRequest): Promise<StorageSnapshot>;
 
   /** One message by id, or null. */

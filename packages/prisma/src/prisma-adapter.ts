@@ -90,10 +90,15 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
       { field: 'options.transactionTimeoutMs' },
     );
   }
-  if (mapping.provider === 'mysql' && typeof prisma.$transaction !== 'function') {
-    throw new MsgQueueError('INVALID_ARGUMENT', 'prismaAdapter: MySQL needs a PrismaClient with $transaction (not a transaction client).', {
-      field: 'prisma',
-    });
+  if (typeof prisma.$transaction !== 'function') {
+    // The MySQL claim and every diagnose snapshot run in a short transaction of their own.
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      'prismaAdapter: expected your PrismaClient (with $transaction), not a transaction client.',
+      {
+        field: 'prisma',
+      },
+    );
   }
   const dialect = DIALECTS[mapping.provider];
   const executor: Executor =
@@ -188,7 +193,14 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
 
     recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(executor, await table(), request)),
 
-    inspect: (request: InspectRequest): Promise<StorageSnapshot> => guarded('inspect', async () => inspect(prisma, await table(), request)),
+    inspect: (request: InspectRequest): Promise<StorageSnapshot> =>
+      guarded('inspect', async () => {
+        const sql = await table();
+        // One snapshot for every figure: PostgreSQL needs REPEATABLE READ for it (its default, READ
+        // COMMITTED, snapshots per statement); InnoDB's default and a SQLite read transaction give it.
+        const isolationLevel = mapping.provider === 'postgresql' ? 'RepeatableRead' : undefined;
+        return prisma.$transaction((tx) => inspect(tx, sql, request), { isolationLevel, timeout: 60_000, maxWait: 10_000 });
+      }),
 
     get: (id: string) => guarded('get', async () => read(await table(), id)),
 

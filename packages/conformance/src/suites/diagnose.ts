@@ -26,6 +26,41 @@ export function diagnoseSuite(f: Fixture): void {
       expect(JSON.stringify(r)).not.toContain('"i":');
     });
 
+    it('reads one snapshot: while other connections claim and ack, every report adds up', async () => {
+      const q = f.queue();
+      const total = 300;
+      await q.enqueueMany(Array.from({ length: total }, (_, i) => ({ payload: { i } })));
+      const workers = await Promise.all(
+        Array.from({ length: 3 }, async () => f.queue({ adapter: f.ctx.connect ? await f.ctx.connect() : f.ctx.adapter })),
+      );
+      let draining = true;
+      const drained = Promise.all(
+        workers.map(async (w) => {
+          for (let c = await w.claimBatch({ limit: 5 }); c.messages.length; c = await w.claimBatch({ limit: 5 })) {
+            for (const m of c.messages) {
+              await w.guardBeforeSend(m);
+              await w.ack(m);
+            }
+          }
+        }),
+      ).finally(() => {
+        draining = false;
+      });
+      const mismatches: string[] = [];
+      let reports = 0;
+      while (draining || reports === 0) {
+        const r = await q.diagnose({ sampleSize: 0 });
+        reports++;
+        // Every message is due, so a consistent snapshot counts each PENDING row as due exactly once.
+        if (r.total !== total || r.duePending !== r.counts.PENDING) {
+          mismatches.push(`total ${r.total}, PENDING ${r.counts.PENDING}, due ${r.duePending}`);
+        }
+      }
+      await drained;
+      expect(mismatches).toEqual([]);
+      expect((await q.diagnose()).counts.SENT).toBe(total);
+    });
+
     it('flags expired and too-long in-flight rows, then the recycler clears them', async () => {
       const q = f.queue({ alerts: { inFlightMs: 30 * MINUTE } });
       await q.enqueue({});
