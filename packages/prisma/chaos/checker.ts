@@ -46,7 +46,12 @@ export interface CheckInput {
   rows: FinalRow[];
   deliveries: Delivery[];
   faults: Fault[];
-  staleClaims: number;
+  /** Every transition the fencing refused as stale-claim: by which worker (`workerId:pid`), on which message. */
+  staleClaims: { worker: string; id: string }[];
+  /** The send a worker was certainly paused in until its message was recycled (null: the pause failed). */
+  pausedMidSend: { worker: string; id: string } | null;
+  /** Why the certain pause did not happen, when it did not. */
+  pauseFailure: string | null;
   /** Claim tokens whose send the worker itself saw end with an unknown outcome (timeout, reset). */
   ambiguousSends: Set<string>;
   diagnoseCounts: Record<string, number>;
@@ -66,6 +71,8 @@ export interface CheckReport {
   nonTerminal: string[];
   sentWithoutDelivery: string[];
   staleClaimsRefused: number;
+  /** The worker certainly paused mid-send past its lease, and its message. */
+  pausedMidSend: { worker: string; id: string } | null;
   groups: { outOfOrder: string[]; overlapping: string[] };
   diagnoseMatches: boolean;
   faults: Record<string, number>;
@@ -130,7 +137,11 @@ export function check(input: CheckInput): CheckReport {
   if (keyMismatch.length) failures.push(`${keyMismatch.length} resends with another idempotency key`);
   if (nonTerminal.length) failures.push(`${nonTerminal.length} rows not in a terminal state`);
   if (sentWithoutDelivery.length) failures.push(`${sentWithoutDelivery.length} SENT rows never delivered`);
-  if (input.staleClaims <= 0) failures.push('no stale claim was refused: the fencing was not exercised');
+  const paused = input.pausedMidSend;
+  if (!paused) failures.push(`no worker was paused mid-send past its lease: ${input.pauseFailure ?? 'unknown reason'}`);
+  else if (!input.staleClaims.some((s) => s.worker === paused.worker && s.id === paused.id)) {
+    failures.push(`the worker paused mid-send (${paused.worker}, message ${paused.id}) was not refused as a stale claim: fencing failed`);
+  }
   if (groups.outOfOrder.length) failures.push(`${groups.outOfOrder.length} groups out of order`);
   if (groups.overlapping.length) failures.push(`${groups.overlapping.length} overlapping deliveries within a group`);
   if (!diagnoseMatches) failures.push("diagnose's counts differ from the table");
@@ -148,7 +159,8 @@ export function check(input: CheckInput): CheckReport {
     keyMismatch,
     nonTerminal,
     sentWithoutDelivery,
-    staleClaimsRefused: input.staleClaims,
+    staleClaimsRefused: input.staleClaims.length,
+    pausedMidSend: input.pausedMidSend,
     groups,
     diagnoseMatches,
     faults,

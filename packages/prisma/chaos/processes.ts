@@ -74,6 +74,34 @@ export async function slowRequestsDone(port: number): Promise<void> {
   while (Date.now() < until && ((await (await fetch(`http://127.0.0.1:${port}/slow-pending`)).json()) as number) > 0) await sleep(50);
 }
 
+/** A send the provider holds open (hold mode): whose it is, for which message and claim. */
+export interface HeldSend {
+  /** `workerId:pid`, as the worker's x-worker header says. */
+  worker: string;
+  id: string;
+  token: string;
+}
+
+/** Poll `probe` every 20 ms until it answers something, or give up after `ms`. */
+export async function waitFor<T>(probe: () => Promise<T | null>, ms: number): Promise<T | null> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== null || Date.now() >= until) return value;
+    await sleep(20);
+  }
+}
+
+/** The send the provider holds open, or null. */
+export async function heldSend(port: number): Promise<HeldSend | null> {
+  return (await (await fetch(`http://127.0.0.1:${port}/held`)).json()) as HeldSend | null;
+}
+
+/** Let the provider answer the send it holds. */
+export async function releaseHeld(port: number): Promise<void> {
+  await fetch(`http://127.0.0.1:${port}/release`, { method: 'POST' });
+}
+
 /** A worker with a request open at the provider, polling for up to five seconds. */
 export async function workerMidSend(port: number): Promise<string | null> {
   const until = Date.now() + 5_000;

@@ -4,13 +4,15 @@
  * - normal: accept, log, answer 200;
  * - slow: wait `delayMs` first; a client that gave up meanwhile is not delivered to;
  * - drop: accept and log, then cut the connection without answering (an ambiguous outcome);
- * - error: answer 503 without accepting.
+ * - error: answer 503 without accepting;
+ * - hold: accept and log the next request, then hold its answer until POST /release (GET /held
+ *   tells whose request it is), so the nemesis can pause that worker certainly mid-send.
  * argv: logFile. Prints `{"port":N}` once listening.
  */
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 
-type Mode = 'normal' | 'slow' | 'drop' | 'error';
+type Mode = 'normal' | 'slow' | 'drop' | 'error' | 'hold';
 const logFile = process.argv[2]!;
 let mode: Mode = 'normal';
 let delayMs = 0;
@@ -20,6 +22,8 @@ const LATENCY_MS = 25;
 const open = new Map<string, number>();
 /** Requests still sitting out a slow wait (the nemesis lets them finish before its next fault). */
 let slowPending = 0;
+/** The request held open in `hold` mode, and the function that answers it. */
+let held: { worker: string; id: string; token: string; release: () => void } | null = null;
 const counts = { accepted: 0, abandoned: 0, dropped: 0, refused503: 0 };
 
 const body = (req: IncomingMessage) =>
@@ -46,6 +50,16 @@ const server = createServer(async (req, res) => {
     res.end(JSON.stringify(slowPending));
     return;
   }
+  if (req.url === '/held') {
+    res.end(JSON.stringify(held && { worker: held.worker, id: held.id, token: held.token }));
+    return;
+  }
+  if (req.url === '/release' && req.method === 'POST') {
+    held?.release();
+    held = null;
+    res.end(JSON.stringify({ ok: true }));
+    return;
+  }
   if (req.url === '/inflight') {
     res.end(JSON.stringify([...open.entries()].filter(([, n]) => n > 0).map(([w]) => w)));
     return;
@@ -60,6 +74,16 @@ const server = createServer(async (req, res) => {
     if (!res.writableFinished) gone = true;
   });
   const current = mode;
+  if (current === 'hold') {
+    mode = 'normal'; // one request only
+    appendFileSync(logFile, `${JSON.stringify({ ...msg, worker, receivedAt, acceptedAt: Date.now(), fault: null })}\n`);
+    counts.accepted++;
+    await new Promise<void>((release) => {
+      held = { worker, id: String(msg.id), token: String(msg.token), release };
+    });
+    if (!gone && !req.socket.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return;
+  }
   if (current === 'error') {
     counts.refused503++;
     res.writeHead(503).end('unavailable');

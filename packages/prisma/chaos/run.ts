@@ -100,11 +100,12 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     canTerminate: provider !== 'sqlite',
     terminate: terminateConnections,
     leaseMs: CHAOS_QUEUE_OPTIONS.leaseMs,
+    tokenOf,
     faults,
     attributable: provider === 'postgresql',
   });
 
-  await Promise.all([producer, nemesis]);
+  const [, certain] = await Promise.all([producer, nemesis]);
   // Heal: everything normal, every worker running; let recycling run and the queue drain.
   await prov.control('normal');
   for (const c of workers.children.values()) c.kill('SIGCONT');
@@ -123,7 +124,9 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     `SELECT ${q('id')} AS id, ${q('status')} AS status FROM ${q('msgqueue_messages')}`,
   );
   const deliveries = existsSync(providerLog) ? readLines<Delivery>(providerLog) : [];
-  const stats = existsSync(statsFile) ? readLines<{ staleClaim?: string; ambiguousSend?: string }>(statsFile) : [];
+  const stats = existsSync(statsFile)
+    ? readLines<{ worker?: string; pid?: number; id?: string; staleClaim?: string; ambiguousSend?: string }>(statsFile)
+    : [];
   const result = check({
     mode,
     leaseMs: CHAOS_QUEUE_OPTIONS.leaseMs,
@@ -131,7 +134,9 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     rows,
     deliveries,
     faults,
-    staleClaims: stats.filter((s) => s.staleClaim).length,
+    staleClaims: stats.flatMap((s) => (s.staleClaim ? [{ worker: `${s.worker}:${s.pid}`, id: s.id ?? '' }] : [])),
+    pausedMidSend: certain.pausedMidSend,
+    pauseFailure: certain.why,
     ambiguousSends: new Set(stats.flatMap((s) => (s.ambiguousSend ? [s.ambiguousSend] : []))),
     diagnoseCounts: report.counts,
   });
@@ -142,6 +147,16 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   }
   rmSync(dir, { recursive: true, force: true });
   return result;
+}
+
+/** The claim token a message's row carries now. */
+async function tokenOf(id: string): Promise<string | null> {
+  const param = provider === 'postgresql' ? '$1' : '?';
+  const rows = await main.$queryRawUnsafe<{ token: string | null }[]>(
+    `SELECT ${q('claim_token')} AS token FROM ${q('msgqueue_messages')} WHERE ${q('id')} = ${param}`,
+    id,
+  );
+  return rows[0]?.token ?? null;
 }
 
 async function terminateConnections(workerId: string) {
@@ -181,7 +196,7 @@ for (const r of reports) {
     `   lost ${r.lost.length}, unexpected ${r.unexpected}, duplicates ${r.duplicates.total} ${JSON.stringify(r.duplicates.byCause)}, unexplained ${r.duplicates.unexplained.length}`,
   );
   log(
-    `   not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused}, group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,
+    `   not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused} (paused mid-send: ${r.pausedMidSend ? `${r.pausedMidSend.worker} on ${r.pausedMidSend.id}` : 'none'}), group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,
   );
 }
 if (values.json) process.stdout.write(`${JSON.stringify(reports)}\n`);

@@ -16,8 +16,8 @@ describe('chaos: short seeded run on PostgreSQL', () => {
       expect(r.nonTerminal).toEqual([]);
       expect(r.duplicates.unexplained).toEqual([]);
       expect(r.groups).toEqual({ outOfOrder: [], overlapping: [] });
-      expect(r.staleClaimsRefused).toBeGreaterThan(0);
       expect(r.diagnoseMatches).toBe(true);
+      expect(r.pausedMidSend).not.toBeNull(); // and refused: see failures
       expect(Object.keys(r.faults).sort()).toEqual(['drop', 'error', 'kill', 'slow', 'stop', 'terminate']);
     }
     expect(reports[1]!.duplicates.total).toBe(0); // at-most-once
@@ -50,7 +50,9 @@ describe('chaos: the history checker', () => {
     ],
     deliveries: [d('a', 100), d('b', 200)],
     faults: [],
-    staleClaims: 1,
+    staleClaims: [{ worker: 'w0:1', id: 'a' }],
+    pausedMidSend: { worker: 'w0:1', id: 'a' },
+    pauseFailure: null,
     ambiguousSends: new Set(),
     diagnoseCounts: { SENT: 2 },
     ...over,
@@ -58,6 +60,11 @@ describe('chaos: the history checker', () => {
 
   it('passes a clean history', () => {
     expect(check(base()).failures).toEqual([]);
+  });
+
+  it('fails a run whose certain pause did not happen, naming why', () => {
+    const r = check(base({ pausedMidSend: null, pauseFailure: 'no send reached the provider within 30 s' }));
+    expect(r.failures).toEqual(['no worker was paused mid-send past its lease: no send reached the provider within 30 s']);
   });
 
   it('finds a lost message, an unexpected delivery and a SENT row never delivered', () => {
@@ -111,7 +118,7 @@ describe('chaos: the history checker', () => {
         ],
         deliveries: [g('b', 1, 100), g('a', 0, 150, 400), d('a', 500, { g: 1, key: 'other', receivedAt: 300 })],
         faults: [{ kind: 'stop', target: 'w0:1', start: 160, end: 3_000 }],
-        staleClaims: 0,
+        staleClaims: [{ worker: 'w1:2', id: 'a' }],
         diagnoseCounts: { SENT: 1 },
       }),
     );
@@ -119,7 +126,7 @@ describe('chaos: the history checker', () => {
     expect(r.groups.outOfOrder).toEqual(['group 1: 1,0']);
     expect(r.groups.overlapping.length).toBeGreaterThan(0);
     expect(r.failures).toEqual(
-      expect.arrayContaining([expect.stringMatching(/fencing was not exercised/), expect.stringMatching(/diagnose/)]),
+      expect.arrayContaining([expect.stringMatching(/was not refused as a stale claim/), expect.stringMatching(/diagnose/)]),
     );
   });
 });
