@@ -52,7 +52,7 @@ function toRecord(ctx: ResolvedOptions, payload: unknown, options: unknown, fiel
   return {
     // UUIDv7: time-ordered and monotonic within the process, so ties on availableAt claim in enqueue order.
     id: o.id === undefined ? uuidv7() : key(o.id, `${field}.options.id`),
-    payload: serializePayload(payload, `${field}.payload`, ctx.maxPayloadBytes),
+    payload: serializePayload(payload, `${field}.payload`, ctx.maxPayloadBytes, ctx.maxPayloadDepth),
     priority: int(o.priority, `${field}.options.priority`, LIMITS.priority.min, LIMITS.priority.max, 0),
     dedupeKey: o.dedupeKey === undefined ? null : key(o.dedupeKey, `${field}.options.dedupeKey`),
     groupKey: o.groupKey === undefined ? null : key(o.groupKey, `${field}.options.groupKey`),

@@ -3,7 +3,7 @@ import { invalidArgument } from './errors/msgqueue-error.js';
 import type { QueueHooks } from './hooks.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { DeliveryMode, GroupFailurePolicy } from './types.js';
-import { bool, checkOptions, int, oneOf } from './validate.js';
+import { bool, checkOptions, DATE_RANGE, int, oneOf } from './validate.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -21,6 +21,14 @@ export interface QueueOptions {
   leaseMs?: number;
   /** Claims per message before it ends FAILED. Counted at claim time. Default 3. */
   maxAttempts?: number;
+  /**
+   * How long a row that is PROCESSING or SENDING without a lease — left by other code, such as the
+   * hand-rolled queue before the switch — must have gone unchanged (by its `updatedAt`) before
+   * `recycleStuck` takes it back. Such a row may already have been sent, so it is treated like an
+   * expired SENDING row: at-least-once resends it flagged `possiblySent`, at-most-once holds it.
+   * Default: `leaseMs`, so rows the old code is still working on right after a deploy are left alone.
+   */
+  orphanGraceMs?: number;
   /** What an expired SENDING row becomes. Default `at-least-once`; see {@link DeliveryMode}. */
   deliveryMode?: DeliveryMode;
   /** What a FAILED or HELD message does to its group. Default `skip`; see {@link GroupFailurePolicy}. */
@@ -31,6 +39,12 @@ export interface QueueOptions {
   backoff?: BackoffOptions;
   /** Largest payload accepted, in bytes of JSON. Default 256 KiB. */
   maxPayloadBytes?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a payload. Default 31: MariaDB's JSON columns
+   * store no deeper (MySQL 100; PostgreSQL and SQLite far more), so a payload that works on one
+   * database works on all of them.
+   */
+  maxPayloadDepth?: number;
   /** Thresholds for `diagnose` alerts. */
   alerts?: AlertOptions;
   /** A pino-shaped logger. Default: silent. */
@@ -71,6 +85,8 @@ export interface ResolvedOptions {
   guardMarginMs: number;
   backoff: Required<BackoffOptions>;
   maxPayloadBytes: number;
+  maxPayloadDepth: number;
+  orphanGraceMs: number;
   alerts: Required<AlertOptions>;
   logger: Logger;
   hooks: QueueHooks;
@@ -83,6 +99,9 @@ export const LIMITS = {
   maxAttempts: { min: 1, max: 1000 },
   delayMs: { min: 0, max: 365 * DAY },
   maxPayloadBytes: { min: 1, max: 16 * 1024 * 1024 },
+  maxPayloadDepth: { min: 1, max: 1000 },
+  /** Times every supported database stores in its date-time columns (MySQL DATETIME: years 1000–9999). */
+  date: DATE_RANGE,
   priority: { min: -1_000_000, max: 1_000_000 },
 } as const;
 
@@ -97,6 +116,8 @@ const QUEUE_KEYS = [
   'guardMarginMs',
   'backoff',
   'maxPayloadBytes',
+  'maxPayloadDepth',
+  'orphanGraceMs',
   'alerts',
   'logger',
   'hooks',
@@ -152,6 +173,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     guardMarginMs,
     backoff,
     maxPayloadBytes: int(o.maxPayloadBytes, 'options.maxPayloadBytes', LIMITS.maxPayloadBytes.min, LIMITS.maxPayloadBytes.max, 256 * 1024),
+    maxPayloadDepth: int(o.maxPayloadDepth, 'options.maxPayloadDepth', LIMITS.maxPayloadDepth.min, LIMITS.maxPayloadDepth.max, 31),
+    orphanGraceMs: int(o.orphanGraceMs, 'options.orphanGraceMs', 0, LIMITS.leaseMs.max, leaseMs),
     alerts,
     logger,
     hooks,

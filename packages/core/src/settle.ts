@@ -140,5 +140,7 @@ export function errorText(error: unknown): string {
   else text = String(error);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this strips (PostgreSQL text refuses it).
   text = text.replace(/\u0000/g, '');
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+  if (text.length > MAX_ERROR_LENGTH) text = `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
+  // Lone surrogates (from the error, or a pair the cut split) are not Unicode: databases refuse them.
+  return text.replace(/\p{Surrogate}/gu, '\uFFFD');
 }

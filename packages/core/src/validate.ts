@@ -54,11 +54,21 @@ export function fn<T extends (...args: never[]) => unknown>(value: unknown, fiel
   return value as T;
 }
 
-/** A valid Date; `undefined` gives undefined. */
+/** Times every supported database stores in its date-time columns (MySQL DATETIME: years 1000–9999). */
+export const DATE_RANGE = { min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) } as const;
+
+/** A valid Date that every supported database can store; `undefined` gives undefined. */
 export function date(value: unknown, field: string): Date | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw invalidArgument(field, `expected a valid Date, got ${describe(value)}.`);
+  }
+  const t = value.getTime();
+  if (t < DATE_RANGE.min || t > DATE_RANGE.max) {
+    throw invalidArgument(
+      field,
+      `expected a Date from year 1000 to 9999 (what every supported database stores), got ${value.toISOString()}.`,
+    );
   }
   return value;
 }
@@ -73,6 +83,9 @@ export function key(value: unknown, field: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw invalidArgument(field, 'must not contain control characters.');
+  }
+  if (/\p{Surrogate}/u.test(value)) {
+    throw invalidArgument(field, 'must be valid Unicode (it has a lone UTF-16 surrogate).');
   }
   return value;
 }

@@ -8,6 +8,14 @@ export type BadInputCase = [label: string, code: MsgQueueErrorCode, field: RegEx
 const cyclic: Record<string, unknown> = {};
 cyclic.self = cyclic;
 const ref = { id: 'x', token: 'AAAAAAAAAAAAAAAAAAAAAA' };
+/** An array nested `depth` levels deep, built without recursion. */
+const nested = (depth: number): unknown[] => {
+  let value: unknown[] = [];
+  for (let i = 1; i < depth; i++) value = [value];
+  return value;
+};
+// biome-ignore lint/suspicious/noSparseArray: the hole is the point.
+const sparse = [1, , 3];
 
 /** Inputs users and attackers send. Every one is refused with a typed error before anything is written. */
 export const BAD_INPUTS: BadInputCase[] = [
@@ -39,9 +47,25 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['payload \\u0000 in a key', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ 'a\u0000': 1 })],
   ['payload a Map', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(new Map([[1, 2]]))],
   ['payload a symbol', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(Symbol('x'))],
+  ['payload nested 2,000 deep', 'INVALID_PAYLOAD', /payload.*nested more than 31/, (q) => q.enqueue(nested(2_000))],
+  ['payload nested 200,000 deep', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ a: nested(200_000) })],
+  ['payload nested 32 deep (MariaDB stores 31)', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue(nested(32))],
+  ['payload toJSON answering a BigInt', 'INVALID_PAYLOAD', /payload\.v/, (q) => q.enqueue({ v: { toJSON: () => 10n } })],
+  ['payload toJSON answering undefined', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ toJSON: () => undefined })],
+  ['payload toJSON answering NaN', 'INVALID_PAYLOAD', /payload\.v/, (q) => q.enqueue({ v: { toJSON: () => Number.NaN } })],
+  ['payload toJSON answering undefined in an array', 'INVALID_PAYLOAD', /payload\[0\]/, (q) => q.enqueue([{ toJSON: () => undefined }])],
+  ['payload a sparse array', 'INVALID_PAYLOAD', /payload\.a\[1\]/, (q) => q.enqueue({ a: sparse })],
+  ['payload a lone surrogate', 'INVALID_PAYLOAD', /payload\.s/, (q) => q.enqueue({ s: 'ab\ud800' })],
+  ['payload a lone surrogate in a key', 'INVALID_PAYLOAD', /payload/, (q) => q.enqueue({ '\udc00x': 1 })],
+  ['payload an invalid Date', 'INVALID_PAYLOAD', /payload\.at/, (q) => q.enqueue({ at: new Date(Number.NaN) })],
+  ['payload a Set deep inside', 'INVALID_PAYLOAD', /payload\.a\[0\]\.s/, (q) => q.enqueue({ a: [{ s: new Set([1]) }] })],
   ['delay negative', 'INVALID_ARGUMENT', /delayMs/, (q) => q.enqueue({}, { delayMs: -5 })],
   ['delay and availableAt', 'INVALID_ARGUMENT', /options/, (q) => q.enqueue({}, { delayMs: 5, availableAt: new Date() })],
   ['availableAt invalid', 'INVALID_ARGUMENT', /availableAt/, (q) => q.enqueue({}, { availableAt: new Date('nope') })],
+  ['availableAt before year 1000', 'INVALID_ARGUMENT', /availableAt/, (q) => q.enqueue({}, { availableAt: new Date(-8.64e15) })],
+  ['availableAt after year 9999', 'INVALID_ARGUMENT', /availableAt/, (q) => q.enqueue({}, { availableAt: new Date(8.64e15) })],
+  ['dedupe key with a lone surrogate', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueue({}, { dedupeKey: 'k\ud800' })],
+  ['enqueue id with a lone surrogate', 'INVALID_ARGUMENT', /options\.id/, (q) => q.enqueue({}, { id: '\udfffid' })],
   ['priority fractional', 'INVALID_ARGUMENT', /priority/, (q) => q.enqueue({}, { priority: 0.5 })],
   ['dedupe key empty', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueue({}, { dedupeKey: '' })],
   ['dedupe key too long', 'INVALID_ARGUMENT', /dedupeKey/, (q) => q.enqueue({}, { dedupeKey: 'k'.repeat(500) })],
