@@ -12,4 +12,4 @@ export type { PrismaAdapterOptions } from './prisma-adapter.js';
 export { prismaAdapter } from './prisma-adapter.js';
 export type { PrismaLike, PrismaRawClient } from './prisma-like.js';
 export type { SchemaSqlOptions } from './schema-sql.js';
-export { schemaSql, splitStatements } from './schema-sql.js';
+export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';

@@ -15,15 +15,53 @@ export interface SchemaSqlOptions {
  * (`IF NOT EXISTS`), so it can run at every test start.
  */
 export function schemaSql(provider: Provider, options: SchemaSqlOptions = {}): string {
+  checkProvider(provider);
+  const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
+  const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
+  return `${{ postgresql, mysql, sqlite }[provider](t, l).trim()}\n`;
+}
+
+/**
+ * Only the run-lock table, for a queue over your own messages table that wants `runOnce`'s
+ * cross-instance overlap guard (the `lockTable` option). Idempotent. The same text ships as
+ * `@org/msgqueue-prisma/sql/<provider>.locks.sql`.
+ */
+export function lockTableSql(provider: Provider, options: Pick<SchemaSqlOptions, 'lockTable'> = {}): string {
+  checkProvider(provider);
+  const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
+  return `-- @org/msgqueue-prisma: the run-lock table "${l}" alone (${provider}).\n${LOCKS[provider](l).trim()}\n`;
+}
+
+function checkProvider(provider: Provider): void {
   if (!PROVIDERS.includes(provider)) {
     throw new MsgQueueError('INVALID_MAPPING', `schemaSql: expected one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}.`, {
       field: 'provider',
     });
   }
-  const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
-  const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
-  return `${{ postgresql, mysql, sqlite }[provider](t, l).trim()}\n`;
 }
+
+/** The run-lock table per provider: one row per lock name, taken until `expires_at`. */
+const LOCKS: Record<Provider, (l: string) => string> = {
+  postgresql: (l) => `
+CREATE TABLE IF NOT EXISTS "${l}" (
+  "name"       varchar(191) PRIMARY KEY,
+  "owner"      varchar(64)  NOT NULL,
+  "expires_at" timestamptz(3) NOT NULL
+);`,
+  mysql: (l) => `
+CREATE TABLE IF NOT EXISTS \`${l}\` (
+  \`name\`       VARCHAR(191) NOT NULL,
+  \`owner\`      VARCHAR(64)  NOT NULL,
+  \`expires_at\` DATETIME(3)  NOT NULL,
+  PRIMARY KEY (\`name\`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`,
+  sqlite: (l) => `
+CREATE TABLE IF NOT EXISTS "${l}" (
+  "name"       TEXT     NOT NULL PRIMARY KEY,
+  "owner"      TEXT     NOT NULL,
+  "expires_at" DATETIME NOT NULL
+);`,
+};
 
 function postgresql(t: string, l: string): string {
   return `
@@ -53,11 +91,7 @@ CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("lease_until") WHERE "sta
 CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
 -- Ordered groups: the claim probes a group's earlier rows in enqueue order.
 CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
-CREATE TABLE IF NOT EXISTS "${l}" (
-  "name"       varchar(191) PRIMARY KEY,
-  "owner"      varchar(64)  NOT NULL,
-  "expires_at" timestamptz(3) NOT NULL
-);
+${LOCKS.postgresql(l).trim()}
 `;
 }
 
@@ -88,12 +122,7 @@ CREATE TABLE IF NOT EXISTS \`${t}\` (
   KEY \`${t}_status_updated_idx\` (\`status\`, \`updated_at\`),
   KEY \`${t}_group_idx\` (\`group_key\`, \`created_at\`, \`id\`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE IF NOT EXISTS \`${l}\` (
-  \`name\`       VARCHAR(191) NOT NULL,
-  \`owner\`      VARCHAR(64)  NOT NULL,
-  \`expires_at\` DATETIME(3)  NOT NULL,
-  PRIMARY KEY (\`name\`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+${LOCKS.mysql(l).trim()}
 `;
 }
 
@@ -121,11 +150,7 @@ CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("priority", "available_at
 CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("status", "lease_until");
 CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
 CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
-CREATE TABLE IF NOT EXISTS "${l}" (
-  "name"       TEXT     NOT NULL PRIMARY KEY,
-  "owner"      TEXT     NOT NULL,
-  "expires_at" DATETIME NOT NULL
-);
+${LOCKS.sqlite(l).trim()}
 `;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MsgQueueError } from '@org/msgqueue';
-import { schemaSql, splitStatements } from '@org/msgqueue-prisma';
+import { lockTableSql, schemaSql, splitStatements } from '@org/msgqueue-prisma';
 import { describe, expect, it } from 'vitest';
 
 describe('shipped SQL', () => {
@@ -10,6 +10,16 @@ describe('shipped SQL', () => {
       const shipped = readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8');
       expect(shipped).toBe(schemaSql(provider));
       expect(splitStatements(shipped).length).toBeGreaterThanOrEqual(2);
+    },
+  );
+
+  it.each(['postgresql', 'mysql', 'sqlite'] as const)(
+    'sql/%s.locks.sql is what lockTableSql() generates, and only the lock table',
+    (provider) => {
+      const shipped = readFileSync(new URL(`../sql/${provider}.locks.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(lockTableSql(provider));
+      expect(splitStatements(shipped)).toHaveLength(1);
+      expect(schemaSql(provider)).toContain(splitStatements(shipped)[0]);
     },
   );
 
