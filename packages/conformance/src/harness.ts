@@ -29,6 +29,12 @@ export interface ConformanceContext {
    */
   connect?(): Promise<StorageAdapter>;
   /**
+   * Optional: leave the message in flight as other code would — the hand-rolled queue the adapter
+   * replaces: set its status (PROCESSING or SENDING) and `updatedAt` to now, with no lease and no
+   * claim token, writing to the storage directly. The orphan tests are skipped without it.
+   */
+  strand?(id: string, status: 'PROCESSING' | 'SENDING'): Promise<void>;
+  /**
    * Optional: every stored row, in a stable order and a comparable form. When given, the bad-input
    * suite checks the whole table is unchanged, not just its counts.
    */

@@ -111,6 +111,13 @@ export interface RecycleRequest {
   deliveryMode: DeliveryMode;
   /** At most this many rows per call. */
   limit: number;
+  /**
+   * Also take back rows in flight without a lease — written by other code, such as a hand-rolled
+   * queue before the switch — once their `updatedAt` is this old (storage clock). Nobody knows
+   * whether they were sent, so they go where an expired SENDING row goes: PENDING flagged
+   * `possiblySent` (FAILED when out of attempts) in at-least-once, HELD in at-most-once.
+   */
+  orphanGraceMs: number;
 }
 
 /** What {@link StorageAdapter.recycle} did, by id. */
@@ -123,6 +130,8 @@ export interface RecycleOutcome {
   held: string[];
   /** Expired in flight with attempts ≥ maxAttempts → FAILED. */
   failed: string[];
+  /** Of the ids above, those that were in flight without a lease (left by other code). */
+  orphans: string[];
 }
 
 /** Arguments of {@link StorageAdapter.inspect}. */
@@ -150,8 +159,18 @@ export interface StorageSnapshot {
   duePending: number;
   /** PROCESSING/SENDING rows whose lease has expired (the recycler has not run since). */
   expiredInFlight: number;
-  /** PROCESSING/SENDING rows whose last state change is older than `inFlightAlertMs`. */
+  /** PROCESSING/SENDING rows with a lease whose last state change is older than `inFlightAlertMs`. */
   inFlightTooLong: number;
+  /**
+   * PROCESSING/SENDING rows without a lease: written by other code (the queue before the switch).
+   * `recycle` takes them back once unchanged for its `orphanGraceMs`.
+   */
+  orphanedInFlight: number;
+  /**
+   * Optional, for stores with a session time zone: PENDING rows that look due in the future by about
+   * the session's UTC offset (local wall time written into a column read as UTC), and that offset.
+   */
+  pendingShiftedByTimeZone?: { rows: number; offsetMinutes: number } | null;
   /** FAILED rows that changed state within `failedWindowMs`. */
   failedInWindow: number;
   /** Rows flagged `possiblySent` that are not yet SENT/FAILED (waiting to be resent). */
@@ -160,9 +179,10 @@ export interface StorageSnapshot {
   duplicateDedupeKeys: number;
   /** With groupPolicy `block`: groups with a FAILED or HELD message and a PENDING one after it. */
   blockedGroups: number;
-  /** A few rows of each problem kind: expired and held oldest first, failed newest first. */
+  /** A few rows of each problem kind: expired, orphaned and held oldest first, failed newest first. */
   samples: {
     expiredInFlight: MessageRecord[];
+    orphanedInFlight: MessageRecord[];
     failed: MessageRecord[];
     held: MessageRecord[];
   };
@@ -226,9 +246,10 @@ export interface StorageAdapter {
   extendLease(request: ExtendRequest): Promise<FencedOutcome>;
 
   /**
-   * Recycle rows in flight whose lease has expired. Each row's update re-checks, in the same
-   * statement, that it is still in flight, still expired and still under the token that was read:
-   * a row acknowledged a moment ago is never overwritten.
+   * Recycle rows in flight whose lease has expired, and rows in flight without a lease once
+   * `orphanGraceMs` old. Each row's update re-checks, in the same statement, that it is still in
+   * flight and still expired (or still without a lease): a row acknowledged a moment ago is never
+   * overwritten.
    */
   recycle(request: RecycleRequest): Promise<RecycleOutcome>;
 

@@ -14,7 +14,10 @@ export interface ClaimOptions {
   leaseMs?: number;
 }
 
-/** A fresh claim token: 128 random bits, URL-safe. */
+/** Length of the claim tokens the queue issues (a storage column for them must hold this many characters). */
+export const CLAIM_TOKEN_LENGTH = 22;
+
+/** A fresh claim token: 128 random bits, URL-safe ({@link CLAIM_TOKEN_LENGTH} characters). */
 export function newToken(): string {
   return randomBytes(16).toString('base64url');
 }

@@ -23,6 +23,8 @@ export interface Finding {
   code:
     | 'IN_FLIGHT_TOO_LONG'
     | 'EXPIRED_IN_FLIGHT'
+    | 'ORPHANED_IN_FLIGHT'
+    | 'TIME_ZONE_SHIFT'
     | 'FAILED_ABOVE_THRESHOLD'
     | 'HELD_FOR_REVIEW'
     | 'POSSIBLY_SENT_RESEND'
@@ -46,8 +48,10 @@ export interface DiagnoseReport {
   duePending: number;
   /** In flight with an expired lease: the next recycle takes them back. */
   expiredInFlight: number;
-  /** In flight longer than `alerts.inFlightMs`. */
+  /** In flight under a lease longer than `alerts.inFlightMs`. */
   inFlightTooLong: number;
+  /** In flight without a lease or claim token: left by other code (the queue before the switch). */
+  orphanedInFlight: number;
   /** FAILED within `alerts.failedWindowMs`. */
   failedInWindow: number;
   /** Requeued out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
@@ -62,7 +66,7 @@ export interface DiagnoseReport {
   /** False when any finding is an alert. */
   healthy: boolean;
   findings: Finding[];
-  samples: { expiredInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
+  samples: { expiredInFlight: MessageSummary[]; orphanedInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
 }
 
 /** Options of {@link Queue.diagnose}. */
@@ -93,6 +97,7 @@ export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions):
     duePending: snap.duePending,
     expiredInFlight: snap.expiredInFlight,
     inFlightTooLong: snap.inFlightTooLong,
+    orphanedInFlight: snap.orphanedInFlight,
     failedInWindow: snap.failedInWindow,
     possiblySentPending: snap.possiblySentPending,
     heldForReview: snap.counts.HELD,
@@ -103,6 +108,7 @@ export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions):
     findings,
     samples: {
       expiredInFlight: snap.samples.expiredInFlight.map(summary),
+      orphanedInFlight: snap.samples.orphanedInFlight.map(summary),
       failed: snap.samples.failed.map(summary),
       held: snap.samples.held.map(summary),
     },
@@ -117,6 +123,23 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       severity: 'alert',
       code: 'IN_FLIGHT_TOO_LONG',
       message: `${s.inFlightTooLong} message(s) in PROCESSING/SENDING for more than ${minutes(ctx.alerts.inFlightMs)}. Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever?`,
+    });
+  }
+  if (s.orphanedInFlight > 0) {
+    const then = ctx.deliveryMode === 'at-least-once' ? 'sends them again flagged possiblySent' : 'holds them for review (HELD)';
+    out.push({
+      severity: 'alert',
+      code: 'ORPHANED_IN_FLIGHT',
+      message: `${s.orphanedInFlight} message(s) in PROCESSING/SENDING without a lease or claim token: written by other code (the queue before msgqueue?), so they may already have been sent. Stop that code first; recycleStuck (runOnce does it) takes each back once unchanged for ${minutes(ctx.orphanGraceMs)} (orphanGraceMs) and ${then}.`,
+    });
+  }
+  if (s.pendingShiftedByTimeZone && s.pendingShiftedByTimeZone.rows > 0) {
+    const { rows, offsetMinutes } = s.pendingShiftedByTimeZone;
+    const offset = `${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0')}:${String(Math.abs(offsetMinutes) % 60).padStart(2, '0')}`;
+    out.push({
+      severity: 'warning',
+      code: 'TIME_ZONE_SHIFT',
+      message: `${rows} PENDING message(s) are due up to ${offset} from now, about the database session's UTC offset (${offset}): their availableAt was probably written as local time (a DEFAULT CURRENT_TIMESTAMP on a column without time zone, when the column was added), so they wait that long for nothing. Set them due (UPDATE … SET availableAt = createdAt WHERE status = PENDING) and give the column a UTC default; see "Using your existing table".`,
     });
   }
   if (s.expiredInFlight > 0) {

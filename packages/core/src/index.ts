@@ -7,6 +7,7 @@
 export type * from './adapter.js';
 export { backoffDelay } from './backoff.js';
 export type { ClaimOptions } from './claim-batch.js';
+export { CLAIM_TOKEN_LENGTH } from './claim-batch.js';
 export type { Queue } from './create-queue.js';
 export { createQueue } from './create-queue.js';
 export type { DiagnoseOptions, DiagnoseReport, Finding, MessageSummary } from './diagnose.js';
@@ -20,6 +21,7 @@ export type { MemoryAdapterOptions } from './memory/memory-adapter.js';
 export { memoryAdapter } from './memory/memory-adapter.js';
 export type { AlertOptions, BackoffOptions, QueueOptions, ResolvedOptions } from './options.js';
 export { LIMITS } from './options.js';
+export { RECYCLE_REASONS } from './recycle-reasons.js';
 export type { RecycleOptions, RecycleSummary } from './recycle-stuck.js';
 export type { RunOnceOptions, RunSummary, SendContext } from './run-once.js';
 export type { ExtendOptions, FailOptions, ReleaseOptions } from './settle.js';

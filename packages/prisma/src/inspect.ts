@@ -10,6 +10,7 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
   const a = (alias: string) => d.quote(alias);
   const inFlight = sql.statusIn(['PROCESSING', 'SENDING']);
   const expired = `${inFlight} AND ${sql.col('leaseUntil')} < ${sql.now('leaseUntil')}`;
+  const orphaned = `${inFlight} AND ${sql.col('leaseUntil')} IS NULL`;
   const failed = `${sql.col('status')} = ${sql.status('FAILED')}`;
 
   const byStatus = await q(
@@ -25,7 +26,9 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
        MIN(CASE WHEN ${sql.col('status')} = ${sql.status('PENDING')} THEN ${d.epochMs(sql.col('createdAt'), sql.schema.times.createdAt)} END) AS ${a('oldestPending')},
        ${sum(sql.duePending(), 'duePending')},
        ${sum(expired, 'expired')},
-       ${sum(`${inFlight} AND ${sql.col('updatedAt')} < ${sql.nowPlus('updatedAt', params.add(-request.inFlightAlertMs))}`, 'tooLong')},
+       ${sum(`${inFlight} AND ${sql.col('leaseUntil')} IS NOT NULL AND ${sql.col('updatedAt')} < ${sql.nowPlus('updatedAt', params.add(-request.inFlightAlertMs))}`, 'tooLong')},
+       ${sum(orphaned, 'orphaned')},
+       ${shiftApplies(sql) ? sum(timeZoneShift(sql, params), 'shifted') : `0 AS ${a('shifted')}`},
        ${sum(`${failed} AND ${sql.col('updatedAt')} >= ${sql.nowPlus('updatedAt', params.add(-request.failedWindowMs))}`, 'failedInWindow')},
        ${sum(`${sql.col('possiblySent')} = ${d.bool(true)} AND ${sql.statusIn(['PENDING', 'PROCESSING', 'SENDING'])}`, 'possiblySent')}
      FROM ${sql.table}`,
@@ -66,14 +69,41 @@ export async function inspect(client: PrismaRawClient, sql: TableSql, request: I
     duePending: toNumber(f.duePending),
     expiredInFlight: toNumber(f.expired),
     inFlightTooLong: toNumber(f.tooLong),
+    orphanedInFlight: toNumber(f.orphaned),
+    pendingShiftedByTimeZone: shiftApplies(sql) ? { rows: toNumber(f.shifted), offsetMinutes: sql.schema.sessionOffsetMinutes } : null,
     failedInWindow: toNumber(f.failedInWindow),
     possiblySentPending: toNumber(f.possiblySent),
     duplicateDedupeKeys,
     blockedGroups,
     samples: {
       expiredInFlight: await sample(expired, `${updated}, ${sql.col('id')}`),
+      orphanedInFlight: await sample(orphaned, `${updated}, ${sql.col('id')}`),
       failed: await sample(failed, `${updated} DESC, ${sql.col('id')} DESC`),
       held: await sample(`${sql.col('status')} = ${sql.status('HELD')}`, `${updated}, ${sql.col('id')}`),
     },
   };
+}
+
+/**
+ * PENDING rows that look due in the future by about the session's UTC offset: `availableAt` written
+ * as local wall time (a `DEFAULT CURRENT_TIMESTAMP` when the column was added) into a column the
+ * adapter reads as UTC. Due within the offset from now, and at least about the offset after their
+ * creation. Its parameters are added where it is called: call it in text order.
+ */
+function timeZoneShift(sql: TableSql, params: ReturnType<TableSql['params']>): string {
+  const offsetMs = sql.schema.sessionOffsetMinutes * 60_000;
+  const kind = sql.schema.times.availableAt;
+  const d = sql.dialect;
+  const available = d.epochMs(sql.col('availableAt'), kind);
+  const created = d.epochMs(sql.col('createdAt'), sql.schema.times.createdAt);
+  const now = d.epochMs(sql.now('availableAt'), kind);
+  const margin = 60_000;
+  return `${sql.col('status')} = ${sql.status('PENDING')} AND ${available} > ${now}
+    AND ${available} <= ${now} + ${params.add(offsetMs + margin)} AND ${available} - ${created} >= ${params.add(offsetMs - margin)}`;
+}
+
+/** Only where the session is ahead of UTC and availableAt has no time zone can local time pass for UTC. */
+function shiftApplies(sql: TableSql): boolean {
+  const kind = sql.schema.times.availableAt;
+  return sql.schema.sessionOffsetMinutes > 0 && (kind === 'pg-timestamp' || kind === 'mysql-datetime');
 }

@@ -15,6 +15,7 @@ import {
   type StorageAdapter,
   type StorageSnapshot,
 } from '@org/msgqueue';
+import type { ColumnWidths } from './column-rules.js';
 import type { Dialect } from './dialects/dialect.js';
 import { mysql } from './dialects/mysql.js';
 import { postgres } from './dialects/postgres.js';
@@ -23,7 +24,7 @@ import type { CasUpdate, Executor } from './executors/executor.js';
 import { mysqlExecutor } from './executors/mysql.js';
 import { returningExecutor } from './executors/returning.js';
 import { inspect } from './inspect.js';
-import { type ColumnMapping, type Provider, resolveMapping } from './mapping.js';
+import { type ColumnMapping, type Mapping, type Provider, resolveMapping } from './mapping.js';
 import { extendUpdate, guardUpdate, requeueUpdate, settleUpdate } from './operations/fenced.js';
 import { recycle } from './operations/recycle.js';
 import type { PrismaLike } from './prisma-like.js';
@@ -171,6 +172,7 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
             { field: 'options.columns.dedupeKey' },
           );
         }
+        checkWidths(mapping, sql.schema.widths, records);
         return executor.insert(sql, records);
       }),
 
@@ -236,4 +238,21 @@ function wrap(error: unknown, operation: string): unknown {
   if (MsgQueueError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message.trim().split('\n').filter(Boolean).slice(-1)[0] : String(error);
   return new MsgQueueError('STORAGE_ERROR', `msgqueue-prisma ${operation} failed: ${message}`, { cause: error });
+}
+
+/** Refuse, before anything is written, an id or key longer than its column holds. */
+function checkWidths(mapping: Mapping, widths: ColumnWidths, records: readonly InsertRecord[]): void {
+  for (const field of ['id', 'dedupeKey', 'groupKey'] as const) {
+    const width = widths[field];
+    if (width === null) continue;
+    const long = records.find((r) => r[field] !== null && [...r[field]!].length > width);
+    if (long) {
+      const option = field === 'id' ? 'id' : field;
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        `options.${option}: ${[...long[field]!].length} characters, more than column ${mapping.table}.${mapping.columns[field]} holds (${width}). Use a shorter ${option}, or widen the column.`,
+        { field: `options.${option}` },
+      );
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { MsgQueueError } from '@org/msgqueue';
-import type { Dialect, PayloadKind, TimeKind } from './dialects/dialect.js';
+import { type ColumnWidths, checkColumnTypes } from './column-rules.js';
+import type { ColumnInfo, Dialect, PayloadKind, TimeKind } from './dialects/dialect.js';
 import { type Field, identifier, type Mapping, TIME_FIELDS, type TimeField } from './mapping.js';
 import type { PrismaRawClient } from './prisma-like.js';
 
@@ -10,12 +11,17 @@ export interface SchemaInfo {
   lockExpiresAt: TimeKind | null;
   /** PostgreSQL enum type of the status column, when it is one (computed values are cast to it). */
   statusEnum: string | null;
+  /** Widths of the text columns whose values the caller chooses. */
+  widths: ColumnWidths;
+  /** The session's UTC offset at first use, in minutes (see {@link Dialect.sessionOffsetMinutes}). */
+  sessionOffsetMinutes: number;
 }
 
 /**
  * Read the tables' columns and check the mapping against them: the table exists, every mapped
- * column exists, time columns hold times and the payload column holds text or JSON. Runs once, on
- * first use, before any write; throws SCHEMA_MISMATCH naming what to fix.
+ * column exists and can hold what the queue writes to it (see column-rules.ts), time columns hold
+ * times and the payload column holds text or JSON. Runs once, on first use, before any write;
+ * throws SCHEMA_MISMATCH naming what to fix.
  */
 export async function inspectSchema(client: PrismaRawClient, dialect: Dialect, mapping: Mapping): Promise<SchemaInfo> {
   const columns = await dialect.columns(client, mapping.table);
@@ -26,22 +32,24 @@ export async function inspectSchema(client: PrismaRawClient, dialect: Dialect, m
       { field: 'options.table' },
     );
   }
-  const types = new Map(columns.map((c) => [String(c.name), String(c.type)]));
-  const typeOf = (field: Field): string => {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const column = (field: Field): ColumnInfo => {
     const name = mapping.columns[field];
-    const type = name === null ? undefined : types.get(name);
-    if (type === undefined) {
+    const info = name === null ? undefined : byName.get(name);
+    if (info === undefined) {
       throw new MsgQueueError(
         'SCHEMA_MISMATCH',
         `Table ${mapping.table} has no column ${name} for ${field}. Add it (see the package README, "Using your existing table"), or map ${field} to an existing column with options.columns.${field}.`,
         { field: `options.columns.${field}` },
       );
     }
-    return type;
+    return info;
   };
+  const typeOf = (field: Field): string => column(field).type;
   for (const field of Object.keys(mapping.columns) as Field[]) {
-    if (mapping.columns[field] !== null) typeOf(field);
+    if (mapping.columns[field] !== null) column(field);
   }
+  const widths = checkColumnTypes(dialect, mapping, column);
   const times = {} as Record<TimeField, TimeKind>;
   for (const field of TIME_FIELDS) {
     const type = typeOf(field);
@@ -75,5 +83,6 @@ export async function inspectSchema(client: PrismaRawClient, dialect: Dialect, m
     }
     lockExpiresAt = dialect.timeKind(String(expires.type));
   }
-  return { times, payload, lockExpiresAt, statusEnum };
+  const sessionOffsetMinutes = await dialect.sessionOffsetMinutes(client);
+  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes };
 }

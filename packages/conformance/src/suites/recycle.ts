@@ -75,6 +75,29 @@ export function recycleSuite(f: Fixture): void {
       expect((await q.claimBatch()).messages).toHaveLength(0);
     });
 
+    for (const mode of ['at-least-once', 'at-most-once'] as const) {
+      it(`${mode}: a row left in flight without a lease by other code comes back after orphanGraceMs, maybe sent`, async (t) => {
+        if (!f.ctx.strand) t.skip('the harness gives no strand(): it cannot write a row as other code would');
+        const q = f.queue({ deliveryMode: mode, orphanGraceMs: 5 * MINUTE });
+        const { id } = await q.enqueue({});
+        const { id: sending } = await q.enqueue({});
+        await f.ctx.strand!(id, 'PROCESSING');
+        await f.ctx.strand!(sending, 'SENDING');
+        await f.ctx.advance(4 * MINUTE); // inside the grace period: the other code may still be on it
+        expect((await q.recycleStuck()).total).toBe(0);
+        expect((await q.diagnose()).orphanedInFlight).toBe(2);
+        await f.ctx.advance(2 * MINUTE);
+        const r = await q.recycleStuck();
+        expect(r.orphans.sort()).toEqual([id, sending].sort());
+        const expected = mode === 'at-least-once' ? 'PENDING' : 'HELD';
+        for (const m of [id, sending]) {
+          expect(await q.get(m)).toMatchObject({ status: expected, possiblySent: true, claimToken: null, leaseUntil: null });
+        }
+        expect(mode === 'at-least-once' ? r.requeuedPossiblySent.length : r.held.length).toBe(2);
+        expect((await q.diagnose()).orphanedInFlight).toBe(0);
+      });
+    }
+
     it('recycles at most `limit` rows per call', async () => {
       const q = f.queue();
       await q.enqueueMany(Array.from({ length: 5 }, () => ({ payload: {} })));

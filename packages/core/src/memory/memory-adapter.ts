@@ -14,6 +14,7 @@ import type {
   StorageSnapshot,
 } from '../adapter.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
+import { RECYCLE_REASONS as REASON } from '../recycle-reasons.js';
 import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../types.js';
 import { MESSAGE_STATUSES } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
@@ -59,6 +60,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const held = (row: Row | undefined, token: string, from: readonly MessageStatus[]): row is Row =>
     !!row && row.claimToken === token && from.includes(row.status);
   const inFlight = (r: Row) => r.status === 'PROCESSING' || r.status === 'SENDING';
+  const orphaned = (r: Row) => inFlight(r) && r.leaseUntil === null;
   const oldestFirst = (a: Row, b: Row) => a.updatedAt.getTime() - b.updatedAt.getTime();
   const enqueueOrder = (a: Row, b: Row) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const byGroup = (): Map<string, Row[]> => {
@@ -181,39 +183,38 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { ok: true, record: out(row) };
     },
 
-    async recycle({ maxAttempts, deliveryMode, limit }: RecycleRequest): Promise<RecycleOutcome> {
+    async recycle({ maxAttempts, deliveryMode, limit, orphanGraceMs }: RecycleRequest): Promise<RecycleOutcome> {
       const t = now();
-      const result: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [] };
+      const result: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [] };
       const expired = [...rows.values()]
         .filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t)
-        .sort((a, b) => a.leaseUntil!.getTime() - b.leaseUntil!.getTime())
-        .slice(0, limit);
-      for (const r of expired) {
+        .sort((a, b) => a.leaseUntil!.getTime() - b.leaseUntil!.getTime());
+      const orphans = [...rows.values()].filter((r) => orphaned(r) && r.updatedAt.getTime() < t - orphanGraceMs).sort(oldestFirst);
+      for (const r of [...expired, ...orphans].slice(0, limit)) {
         const base = { claimToken: null, leaseUntil: null, updatedAt: new Date(t) };
-        if (r.status === 'SENDING' && deliveryMode === 'at-most-once') {
+        // A row without a lease was left by other code: it may have been sent, like an expired SENDING row.
+        const maybeSent = r.status === 'SENDING' || r.leaseUntil === null;
+        if (r.leaseUntil === null) result.orphans.push(r.id);
+        if (maybeSent && deliveryMode === 'at-most-once') {
           Object.assign(r, base, {
             status: 'HELD',
             possiblySent: true,
-            lastError: 'lease expired after the pre-send guard; delivery unknown (at-most-once: held for review)',
+            lastError: r.leaseUntil === null ? REASON.orphanHeld : REASON.held,
           });
           result.held.push(r.id);
         } else if (r.attempts >= maxAttempts) {
-          Object.assign(r, base, {
-            status: 'FAILED',
-            possiblySent: r.possiblySent || r.status === 'SENDING',
-            lastError: 'lease expired and no attempts left',
-          });
+          Object.assign(r, base, { status: 'FAILED', possiblySent: r.possiblySent || maybeSent, lastError: REASON.outOfAttempts });
           result.failed.push(r.id);
-        } else if (r.status === 'SENDING') {
+        } else if (maybeSent) {
           Object.assign(r, base, {
             status: 'PENDING',
             possiblySent: true,
             availableAt: new Date(t),
-            lastError: 'lease expired after the pre-send guard; will be sent again (at-least-once)',
+            lastError: r.leaseUntil === null ? REASON.orphanResend : REASON.resend,
           });
           result.requeuedPossiblySent.push(r.id);
         } else {
-          Object.assign(r, base, { status: 'PENDING', availableAt: new Date(t), lastError: 'lease expired before the send' });
+          Object.assign(r, base, { status: 'PENDING', availableAt: new Date(t), lastError: REASON.beforeSend });
           result.requeued.push(r.id);
         }
       }
@@ -227,6 +228,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       for (const r of all) counts[r.status]++;
       const pending = all.filter((r) => r.status === 'PENDING');
       const expired = all.filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t).sort(oldestFirst);
+      const orphans = all.filter(orphaned).sort(oldestFirst);
       const failed = all.filter((r) => r.status === 'FAILED').sort(oldestFirst);
       const keys = new Map<string, number>();
       for (const r of all) if (r.dedupeKey !== null) keys.set(r.dedupeKey, (keys.get(r.dedupeKey) ?? 0) + 1);
@@ -236,13 +238,15 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         oldestPendingCreatedAt: pending.length ? new Date(Math.min(...pending.map((r) => r.createdAt.getTime()))) : null,
         duePending: pending.filter((r) => r.availableAt.getTime() <= t).length,
         expiredInFlight: expired.length,
-        inFlightTooLong: all.filter((r) => inFlight(r) && r.updatedAt.getTime() < t - inFlightAlertMs).length,
+        inFlightTooLong: all.filter((r) => inFlight(r) && r.leaseUntil !== null && r.updatedAt.getTime() < t - inFlightAlertMs).length,
+        orphanedInFlight: orphans.length,
         failedInWindow: failed.filter((r) => r.updatedAt.getTime() >= t - failedWindowMs).length,
         possiblySentPending: all.filter((r) => r.possiblySent && (r.status === 'PENDING' || inFlight(r))).length,
         duplicateDedupeKeys: [...keys.values()].filter((n) => n > 1).length,
         blockedGroups: groupPolicy === 'block' ? blockedGroups() : 0,
         samples: {
           expiredInFlight: expired.slice(0, sampleSize).map(out),
+          orphanedInFlight: orphans.slice(0, sampleSize).map(out),
           failed: [...failed].reverse().slice(0, sampleSize).map(out),
           held: all
             .filter((r) => r.status === 'HELD')

@@ -16,8 +16,16 @@ export type PayloadKind = 'json' | 'jsonb' | 'text';
 /** A column as the database describes it. */
 export interface ColumnInfo {
   name: string;
+  /** The database's type name (`character varying`, `int`, `enum:QueueStatus`, `VARCHAR(64)`…). */
   type: string;
+  /** Characters a text column holds, or null when unbounded (or not text). */
+  maxLength: number | null;
+  /** The values an enum column accepts, or null when it is not an enum. */
+  enumValues: string[] | null;
 }
+
+/** What kind of values a column type holds, as far as the queue cares. */
+export type ColumnFamily = 'text' | 'integer' | 'boolean' | 'enum';
 
 /**
  * The SQL that differs between databases, as small expression builders. Operations that need a
@@ -43,8 +51,18 @@ export interface Dialect {
   payloadIn(value: string, kind: PayloadKind): string;
   /** Boolean literal for the possibly-sent column. */
   bool(value: boolean): string;
+  /**
+   * The session's offset from UTC in minutes (0 where there is no session time zone): what a
+   * `DEFAULT CURRENT_TIMESTAMP` on a column without time zone is ahead of UTC.
+   */
+  sessionOffsetMinutes(client: PrismaRawClient): Promise<number>;
   /** The table's columns, or an empty list when the table does not exist. */
   columns(client: PrismaRawClient, table: string): Promise<ColumnInfo[]>;
+  /**
+   * The families of values a column's type holds: MySQL's TINYINT and SQLite's INTEGER hold both
+   * integers and booleans. Empty when none (time and payload types have their own checks).
+   */
+  families(column: ColumnInfo): ColumnFamily[];
   /** The time kind of a column type, or null when it does not hold times. */
   timeKind(type: string): TimeKind | null;
   /** The payload kind of a column type, or null when it cannot hold JSON text. */

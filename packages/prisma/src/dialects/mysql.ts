@@ -1,4 +1,4 @@
-import type { ColumnInfo, Dialect, TimeKind } from './dialect.js';
+import type { Dialect, TimeKind } from './dialect.js';
 
 /**
  * MySQL 8 / MariaDB 10.6+. Prisma writes DateTime into DATETIME(3) as UTC, so "now" is
@@ -20,12 +20,36 @@ export const mysql: Dialect = {
   payloadOut: (column) => `CAST(${column} AS CHAR)`,
   payloadIn: (value) => value,
   bool: (value) => (value ? '1' : '0'),
+  async sessionOffsetMinutes(client) {
+    const [row] = await client.$queryRawUnsafe<{ m: unknown }[]>('SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW()) AS m');
+    return Number(row?.m ?? 0);
+  },
   async columns(client, table) {
-    return client.$queryRawUnsafe<ColumnInfo[]>(
-      `SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS
+    const rows = await client.$queryRawUnsafe<{ name: string; type: string; maxLength: unknown; columnType: string }[]>(
+      `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS maxLength, COLUMN_TYPE AS columnType
+       FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
       table,
     );
+    return rows.map((r) => {
+      const type = String(r.type).toLowerCase();
+      return {
+        name: String(r.name),
+        type,
+        maxLength: r.maxLength === null || r.maxLength === undefined ? null : Number(r.maxLength),
+        // COLUMN_TYPE reads enum('PENDING','PROCESSING',…); values are plain literals (the mapping checks them).
+        enumValues: type === 'enum' ? [...String(r.columnType).matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : null,
+      };
+    });
+  },
+  families({ type }) {
+    if (type === 'enum') return ['enum'];
+    if (['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext'].includes(type)) return ['text'];
+    // BOOLEAN is TINYINT(1); BIT(1) holds a boolean too.
+    if (type === 'tinyint') return ['integer', 'boolean'];
+    if (type === 'bit') return ['boolean'];
+    if (['smallint', 'mediumint', 'int', 'integer', 'bigint'].includes(type)) return ['integer'];
+    return [];
   },
   timeKind(type): TimeKind | null {
     const t = type.toLowerCase();

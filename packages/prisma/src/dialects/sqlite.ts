@@ -1,4 +1,4 @@
-import type { ColumnInfo, Dialect, TimeKind } from './dialect.js';
+import type { Dialect, TimeKind } from './dialect.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%f+00:00'";
 
@@ -23,8 +23,23 @@ export const sqlite: Dialect = {
   payloadOut: (column) => `CAST(${column} AS TEXT)`,
   payloadIn: (value) => value,
   bool: (value) => (value ? '1' : '0'),
+  // SQLite's CURRENT_TIMESTAMP is UTC: there is no session time zone.
+  sessionOffsetMinutes: async () => 0,
   async columns(client, table) {
-    return client.$queryRawUnsafe<ColumnInfo[]>('SELECT name AS name, type AS type FROM pragma_table_info(?)', table);
+    const rows = await client.$queryRawUnsafe<{ name: string; type: string }[]>(
+      'SELECT name AS name, type AS type FROM pragma_table_info(?)',
+      table,
+    );
+    // SQLite does not enforce a declared length: every text column is unbounded.
+    return rows.map((r) => ({ name: String(r.name), type: String(r.type), maxLength: null, enumValues: null }));
+  },
+  families({ type }) {
+    // SQLite's type affinity rules (https://sqlite.org/datatype3.html#determination_of_column_affinity).
+    const t = type.toUpperCase();
+    if (t.includes('INT')) return ['integer', 'boolean'];
+    if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT') || t === '') return ['text'];
+    if (t === 'BOOLEAN' || t === 'BOOL') return ['boolean'];
+    return [];
   },
   timeKind(type): TimeKind | null {
     const t = type.toUpperCase();

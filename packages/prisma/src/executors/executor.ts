@@ -16,8 +16,10 @@ export interface RecycleStep {
   /** The SET list; its parameters are in `params`, added before anything else. */
   set: string;
   params: Params;
-  /** `status = …` and `lease_until < now`: re-checked in the UPDATE itself. */
+  /** Which rows (`status = …` and `lease_until < now`, say): re-checked in the UPDATE itself. No placeholders. */
   where: string;
+  /** The column to take rows in order of (oldest first). */
+  order: string;
   limit: number;
 }
 

@@ -91,7 +91,7 @@ export function mysqlExecutor(client: PrismaLike, transactionTimeoutMs: number):
         const picked = await q(
           tx,
           `SELECT ${sql.col('id')} AS id FROM ${sql.table} WHERE ${step.where}
-          ORDER BY ${sql.col('leaseUntil')} LIMIT ${pick.add(step.limit)} FOR UPDATE SKIP LOCKED`,
+          ORDER BY ${step.order} LIMIT ${pick.add(step.limit)} FOR UPDATE SKIP LOCKED`,
           pick.values,
         );
         if (picked.length === 0) return [];

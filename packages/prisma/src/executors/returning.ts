@@ -63,16 +63,16 @@ export function returningExecutor(client: PrismaRawClient, rowLocks: boolean): E
     },
 
     async recycle(sql: TableSql, step: RecycleStep): Promise<RawRow[]> {
-      // `step.where` has no placeholders (status literal, lease_until < now): safe to repeat.
+      // `step.where` has no placeholders (status literals, times against now): safe to repeat.
       const id = sql.col('id');
       const limitPh = step.params.add(step.limit);
       const text = rowLocks
         ? `WITH picked AS MATERIALIZED (
-            SELECT ${id} FROM ${sql.table} WHERE ${step.where} ORDER BY ${sql.col('leaseUntil')} LIMIT ${limitPh} FOR UPDATE SKIP LOCKED)
+            SELECT ${id} FROM ${sql.table} WHERE ${step.where} ORDER BY ${step.order} LIMIT ${limitPh} FOR UPDATE SKIP LOCKED)
           UPDATE ${sql.table} AS m SET ${step.set} FROM picked WHERE m.${id} = picked.${id} AND ${step.where}
           RETURNING m.${id} AS ${sql.dialect.quote('id')}, m.${sql.col('status')} AS ${sql.dialect.quote('status')}`
         : `UPDATE ${sql.table} SET ${step.set}
-          WHERE ${id} IN (SELECT ${id} FROM ${sql.table} WHERE ${step.where} ORDER BY ${sql.col('leaseUntil')} LIMIT ${limitPh}) AND ${step.where}
+          WHERE ${id} IN (SELECT ${id} FROM ${sql.table} WHERE ${step.where} ORDER BY ${step.order} LIMIT ${limitPh}) AND ${step.where}
           RETURNING ${id} AS ${sql.dialect.quote('id')}, ${sql.col('status')} AS ${sql.dialect.quote('status')}`;
       return q(text, step.params.values);
     },

@@ -34,7 +34,7 @@ export function settleUpdate(
     `${sql.col('leaseUntil')} = NULL`,
     `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
     to === 'PENDING' ? `${sql.col('availableAt')} = ${sql.nowPlus('availableAt', params.add(delayMs))}` : null,
-    error !== null && sql.has('lastError') ? `${sql.col('lastError')} = ${params.add(error)}` : null,
+    error !== null && sql.has('lastError') ? `${sql.col('lastError')} = ${params.add(fitText(error, sql.schema.widths.lastError))}` : null,
     refundAttempt ? `${attempts} = CASE WHEN ${attempts} > 0 THEN ${attempts} - 1 ELSE 0 END` : null,
     possiblySent ? `${sql.col('possiblySent')} = ${sql.dialect.bool(true)}` : null,
   ]
@@ -62,4 +62,11 @@ export function requeueUpdate(sql: TableSql, { id, from }: RequeueRequest): CasU
     `${sql.col('updatedAt')} = ${sql.now('updatedAt')}`,
   ].join(', ');
   return { set, where: `${sql.col('id')} = ${params.add(id)} AND ${sql.statusIn(from)}`, params, id };
+}
+
+/** Cut `text` to what a column of `width` characters holds (code points, as databases count them). */
+export function fitText(text: string, width: number | null): string {
+  if (width === null) return text;
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }

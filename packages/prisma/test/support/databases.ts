@@ -102,6 +102,19 @@ export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {})
       return {
         adapter: prismaAdapter(client, { provider: db.provider, ...options }),
         advance: (ms) => advanceDefaultTables(client, db.provider, ms),
+        strand: async (id, status) => {
+          const p = db.provider === 'postgresql' ? '$1' : '?';
+          const now =
+            db.provider === 'postgresql'
+              ? 'now()'
+              : db.provider === 'mysql'
+                ? 'UTC_TIMESTAMP(3)'
+                : `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')`;
+          await client.$executeRawUnsafe(
+            `UPDATE ${q(db.provider, 'msgqueue_messages')} SET ${q(db.provider, 'status')} = '${status}', ${q(db.provider, 'claim_token')} = NULL, ${q(db.provider, 'lease_until')} = NULL, ${q(db.provider, 'updated_at')} = ${now} WHERE ${q(db.provider, 'id')} = ${p}`,
+            id,
+          );
+        },
         snapshot: () => snapshotTable(client, db.provider, 'msgqueue_messages'),
         async connect() {
           const c = await db.client({ pool: 1 });
