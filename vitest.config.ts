@@ -10,6 +10,11 @@ export default defineConfig({
       { find: /^@org\/msgqueue$/, replacement: src('core') },
       { find: /^@org\/msgqueue-conformance$/, replacement: src('conformance') },
       { find: /^@org\/msgqueue-prisma$/, replacement: src('prisma') },
+      { find: /^@org\/msgqueue-sql$/, replacement: src('sql') },
+      {
+        find: /^@org\/msgqueue-sql\/(pg|kysely|drizzle)$/,
+        replacement: fileURLToPath(new URL('./packages/sql/src/$1.ts', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -4,8 +4,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import { classifySendError, createQueue, type DeliveryMode, PermanentSendError, RetryableSendError } from '@org/msgqueue';
+import type { Provider } from '../src/index.js';
 import { prismaAdapter } from '../src/index.js';
-import type { Provider } from '../src/mapping.js';
 import { openClient } from '../test/support/open-client.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 

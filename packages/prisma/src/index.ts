@@ -1,15 +1,23 @@
 /**
  * `@org/msgqueue-prisma`: the Prisma 7 storage adapter for `@org/msgqueue`, on PostgreSQL,
- * MySQL/MariaDB and SQLite, over the default table or your existing one.
+ * MySQL/MariaDB and SQLite, over the default table or your existing one. A thin client over the
+ * SQL engine of `@org/msgqueue-sql`, whose schema helpers it re-exports.
  *
  * @packageDocumentation
  */
 
-export { isDeadlock } from './executors/mysql.js';
-export type { ColumnMapping, Field, OptionalField, Provider, RequiredField } from './mapping.js';
-export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, OPTIONAL_FIELDS } from './mapping.js';
+export type { ColumnMapping, Field, OptionalField, Provider, RequiredField, SchemaSqlOptions } from '@org/msgqueue-sql';
+export {
+  DEFAULT_COLUMNS,
+  DEFAULT_LOCK_TABLE,
+  DEFAULT_TABLE,
+  isDeadlock,
+  lockTableSql,
+  OPTIONAL_FIELDS,
+  schemaSql,
+  splitStatements,
+} from '@org/msgqueue-sql';
 export type { PrismaAdapterOptions } from './prisma-adapter.js';
 export { prismaAdapter } from './prisma-adapter.js';
+export { prismaClient } from './prisma-client.js';
 export type { PrismaLike, PrismaRawClient } from './prisma-like.js';
-export type { SchemaSqlOptions } from './schema-sql.js';
-export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';

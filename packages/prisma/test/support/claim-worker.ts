@@ -4,8 +4,8 @@
  * argv: provider url limit
  */
 import { createQueue } from '@org/msgqueue';
+import type { Provider } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
-import type { Provider } from '../../src/mapping.js';
 import { openClient } from './open-client.js';
 
 const [provider, url, limitText] = process.argv.slice(2) as [Provider, string, string];

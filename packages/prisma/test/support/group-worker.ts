@@ -5,8 +5,8 @@
  * Run as a process: argv provider url total seed → prints one JSON line of deliveries.
  */
 import { createQueue, type Queue } from '@org/msgqueue';
+import type { Provider } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
-import type { Provider } from '../../src/mapping.js';
 import { openClient } from './open-client.js';
 
 /** One delivery: group, position in the group, and when it was in the provider's hands. */

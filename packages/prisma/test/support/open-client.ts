@@ -1,5 +1,5 @@
 /** Open a generated PrismaClient for a provider and URL (used by worker processes). */
-import type { Provider } from '../../src/mapping.js';
+import type { Provider } from '../../src/index.js';
 
 export async function openClient(provider: Provider, url: string, pool = 2) {
   if (provider === 'postgresql') {

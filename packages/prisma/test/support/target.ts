@@ -42,7 +42,7 @@ export const quoteName = (provider: Provider, name: string) => (provider === 'my
 /** Drop the default tables and apply the SQL this package ships (servers outlive runs). */
 export async function freshDefaultTables(client: PrismaRawClient, provider: Provider): Promise<void> {
   for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(provider, t)}`);
-  const sql = readFileSync(new URL(`../../sql/${provider}.sql`, import.meta.url), 'utf8');
+  const sql = readFileSync(new URL(`../../../sql/sql/${provider}.sql`, import.meta.url), 'utf8');
   for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
   if (provider === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
 }

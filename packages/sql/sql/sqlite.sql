@@ -1,0 +1,27 @@
+-- @org/msgqueue-sql: SQLite schema (tables "msgqueue_messages" and "msgqueue_locks"). Times are text in Prisma's
+-- format. Run the database in WAL mode with a busy timeout (see the package README).
+CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
+  "id"            TEXT     NOT NULL PRIMARY KEY,
+  "status"        TEXT     NOT NULL DEFAULT 'PENDING',
+  "payload"       TEXT     NOT NULL,
+  "attempts"      INTEGER  NOT NULL DEFAULT 0,
+  "priority"      INTEGER  NOT NULL DEFAULT 0,
+  "available_at"  DATETIME NOT NULL,
+  "dedupe_key"    TEXT     UNIQUE,
+  "group_key"     TEXT,
+  "claim_token"   TEXT,
+  "lease_until"   DATETIME,
+  "possibly_sent" BOOLEAN  NOT NULL DEFAULT false,
+  "last_error"    TEXT,
+  "created_at"    DATETIME NOT NULL,
+  "updated_at"    DATETIME NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_claim_idx" ON "msgqueue_messages" ("priority", "available_at", "id") WHERE "status" = 'PENDING';
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_lease_idx" ON "msgqueue_messages" ("status", "lease_until");
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_status_updated_idx" ON "msgqueue_messages" ("status", "updated_at");
+CREATE INDEX IF NOT EXISTS "msgqueue_messages_group_idx" ON "msgqueue_messages" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
+CREATE TABLE IF NOT EXISTS "msgqueue_locks" (
+  "name"       TEXT     NOT NULL PRIMARY KEY,
+  "owner"      TEXT     NOT NULL,
+  "expires_at" DATETIME NOT NULL
+);

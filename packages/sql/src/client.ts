@@ -1,0 +1,33 @@
+/**
+ * The seam between the SQL engine and a database client. Implement it over any client that runs a
+ * parameterised statement (`@org/msgqueue-sql/pg`, `/kysely`, `/drizzle` and `@org/msgqueue-prisma`
+ * are a few dozen lines each), then pass it to `sqlAdapter`.
+ */
+import type { Statement } from './template.js';
+
+/** The SQL a client speaks. */
+export type SqlDialect = 'postgresql' | 'mysql' | 'sqlite';
+
+/** A result row: column name → value, as the driver returns it (numbers may come as strings or BigInt). */
+export type Row = Record<string, unknown>;
+
+/**
+ * A database client the engine runs statements through.
+ *
+ * - `query` runs a statement that returns rows (SELECT, or UPDATE … RETURNING) and answers them.
+ * - `execute` runs a statement and answers how many rows it affected. The engine never relies on
+ *   "matched" versus "changed" rows: every compare-and-set changes the row's status, or is
+ *   confirmed by reading the row back, so MySQL clients work with or without `CLIENT_FOUND_ROWS`
+ *   (mysql2 and mariadb set it by default).
+ * - `transaction` runs `fn` on one connection inside BEGIN … COMMIT, rolling back when it throws,
+ *   and rethrows. The engine uses it only on MySQL/MariaDB (claim and recycle are a few-millisecond
+ *   transaction there); it never makes a network call inside one.
+ *
+ * `statement.text` carries the dialect's placeholders (`$1` on PostgreSQL, `?` elsewhere) and
+ * `statement.values` the parameters in order: strings, numbers and null only.
+ */
+export interface SqlClient {
+  query(statement: Statement): Promise<Row[]>;
+  execute(statement: Statement): Promise<number>;
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+}

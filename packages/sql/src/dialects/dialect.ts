@@ -1,0 +1,40 @@
+import type { SqlDialect } from '../client.js';
+import type { Sql } from '../template.js';
+
+/** How a time column stores its values; decides the SQL for "now" and for reading epoch milliseconds. */
+export type TimeKind =
+  | 'pg-timestamptz' // timestamptz: an instant
+  | 'pg-timestamp' // timestamp without time zone holding UTC, as Prisma and Drizzle write dates
+  | 'mysql-datetime' // DATETIME holding UTC
+  | 'mysql-timestamp' // TIMESTAMP: converted through the session time zone
+  | 'sqlite-iso' // TEXT '2026-01-01T09:00:00.000+00:00', as Prisma writes DateTime by default
+  | 'sqlite-epoch-ms'; // INTEGER milliseconds (Prisma's timestampFormat: 'unixepoch-ms')
+
+/** How the payload column stores JSON. */
+export type PayloadKind = 'json' | 'jsonb' | 'text';
+
+/**
+ * The expressions that differ between databases, as fragments. Statements whose shape differs per
+ * database live in `operations/`, one file per operation; reading the schema lives in `introspect/`.
+ */
+export interface Dialect {
+  readonly name: SqlDialect;
+  /** Quote a validated identifier. */
+  quote(name: string): string;
+  /** The n-th (1-based) parameter placeholder. */
+  placeholder(n: number): string;
+  /** The database's current time, in the column's representation. */
+  now(kind: TimeKind): Sql;
+  /** now + `ms` milliseconds (`ms` a number, bound as a parameter, or a fragment). */
+  nowPlus(kind: TimeKind, ms: unknown): Sql;
+  /** A time given as epoch milliseconds, in the column's representation. */
+  fromEpochMs(kind: TimeKind, ms: unknown): Sql;
+  /** Read a time expression as epoch milliseconds (a number), whatever its type. */
+  epochMs(expression: Sql, kind: TimeKind): Sql;
+  /** Read the payload column as JSON text. */
+  payloadOut(column: Sql): Sql;
+  /** Write JSON text into the payload column. */
+  payloadIn(json: string, kind: PayloadKind): Sql;
+  /** A boolean literal. */
+  bool(value: boolean): Sql;
+}

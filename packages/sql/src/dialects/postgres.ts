@@ -1,0 +1,27 @@
+import { raw, sql } from '../template.js';
+import type { Dialect } from './dialect.js';
+
+const NOW = raw('now()');
+const NOW_UTC = raw("(now() AT TIME ZONE 'UTC')");
+
+/**
+ * PostgreSQL. Times are compared in SQL on the server's clock. A `timestamp` column (Prisma's and
+ * Drizzle's default for a date) holds UTC wall time, so "now" is `now() AT TIME ZONE 'UTC'` there,
+ * never the session's zone.
+ */
+export const postgres: Dialect = {
+  name: 'postgresql',
+  quote: (name) => `"${name}"`,
+  placeholder: (n) => `$${n}`,
+  now: (kind) => (kind === 'pg-timestamptz' ? NOW : NOW_UTC),
+  nowPlus: (kind, ms) => sql`(${postgres.now(kind)} + (CAST(${ms} AS double precision) * INTERVAL '1 millisecond'))`,
+  fromEpochMs: (kind, ms) =>
+    kind === 'pg-timestamptz'
+      ? sql`to_timestamp(CAST(${ms} AS double precision) / 1000)`
+      : sql`(to_timestamp(CAST(${ms} AS double precision) / 1000) AT TIME ZONE 'UTC')`,
+  // For `timestamp`, EXTRACT(EPOCH …) reads the wall time as UTC, which is what it holds.
+  epochMs: (expression) => sql`CAST(ROUND(EXTRACT(EPOCH FROM ${expression}) * 1000) AS double precision)`,
+  payloadOut: (column) => sql`CAST(${column} AS text)`,
+  payloadIn: (json, kind) => (kind === 'text' ? sql`${json}` : sql`CAST(${json} AS ${raw(kind)})`),
+  bool: (value) => raw(value ? 'TRUE' : 'FALSE'),
+};

@@ -1,0 +1,21 @@
+/**
+ * `@org/msgqueue-sql`: the SQL engine behind every SQL adapter of `@org/msgqueue` — claim, fenced
+ * transitions, recycle, insert, snapshot and run lock, one statement per operation and dialect
+ * (PostgreSQL, MySQL/MariaDB, SQLite), over your own table or ours — and the {@link SqlClient} seam
+ * a database client implements to use it.
+ *
+ * Clients shipped as entry points, each an optional peer dependency:
+ * `@org/msgqueue-sql/pg` (node-postgres), `@org/msgqueue-sql/kysely`, `@org/msgqueue-sql/drizzle`;
+ * Prisma has its own package, `@org/msgqueue-prisma`.
+ *
+ * @packageDocumentation
+ */
+export type { Row, SqlClient, SqlDialect } from './client.js';
+export type { ColumnMapping, Field, OptionalField, Provider, RequiredField } from './mapping.js';
+export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
+export { isDeadlock } from './operations/db.js';
+export type { SchemaSqlOptions } from './schema-sql.js';
+export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
+export type { SqlAdapterOptions } from './sql-adapter.js';
+export { SQL_ADAPTER_OPTIONS, sqlAdapter } from './sql-adapter.js';
+export type { Statement } from './template.js';

@@ -1,0 +1,105 @@
+/**
+ * The compare-and-set UPDATEs behind guard, settle (ack, fail, release), extend and requeue: one
+ * statement each, matching on id, claim token and expected status, so a worker that lost its claim
+ * changes nothing. PostgreSQL and SQLite answer with `UPDATE … RETURNING`; MySQL/MariaDB update,
+ * then read the row back. A refusal costs one more statement: the row and the database's time in
+ * one SELECT, so the core can say why.
+ */
+import type { ExtendRequest, FencedOutcome, GuardRequest, MessageStatus, RequeueRequest, SettleRequest } from '@org/msgqueue';
+import { toNumber, toRecord } from '../rows.js';
+import type { Table } from '../table.js';
+import { join, type Sql, sql } from '../template.js';
+import type { Db } from './db.js';
+
+/** `id = ? AND claim_token = ? AND status IN (…)`. */
+function held(t: Table, id: string, token: string, from: readonly MessageStatus[]): Sql {
+  return sql`${t.col('id')} = ${id} AND ${t.col('claimToken')} = ${token} AND ${t.statusIn(from)}`;
+}
+
+/** PROCESSING → SENDING while the claim holds the row with at least `minLeaseMs` left. */
+export function guard(db: Db, t: Table, { id, token, minLeaseMs }: GuardRequest): Promise<FencedOutcome> {
+  return cas(db, t, id, {
+    set: sql`${t.col('status')} = ${t.status('SENDING')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
+    where: sql`${held(t, id, token, ['PROCESSING'])} AND ${t.col('leaseUntil')} >= ${t.nowPlus('leaseUntil', minLeaseMs)}`,
+  });
+}
+
+/** End or pause a claim: token and lease cleared, the new status, and what comes with it. */
+export function settle(db: Db, t: Table, r: SettleRequest): Promise<FencedOutcome> {
+  const attempts = t.col('attempts');
+  const set = join(
+    [
+      sql`${t.col('status')} = ${t.status(r.to)}`,
+      sql`${t.col('claimToken')} = NULL`,
+      sql`${t.col('leaseUntil')} = NULL`,
+      sql`${t.col('updatedAt')} = ${t.now('updatedAt')}`,
+      r.to === 'PENDING' ? sql`${t.col('availableAt')} = ${t.nowPlus('availableAt', r.delayMs)}` : null,
+      r.error !== null && t.has('lastError') ? sql`${t.col('lastError')} = ${fitText(r.error, t.schema.widths.lastError)}` : null,
+      r.refundAttempt ? sql`${attempts} = CASE WHEN ${attempts} > 0 THEN ${attempts} - 1 ELSE 0 END` : null,
+      r.possiblySent ? sql`${t.col('possiblySent')} = ${t.dialect.bool(true)}` : null,
+    ].filter((f): f is Sql => f !== null),
+  );
+  return cas(db, t, r.id, { set, where: held(t, r.id, r.token, r.from) });
+}
+
+/** Push the lease of a held row to now + `leaseMs`. */
+export function extend(db: Db, t: Table, { id, token, leaseMs }: ExtendRequest): Promise<FencedOutcome> {
+  return cas(db, t, id, {
+    set: sql`${t.col('leaseUntil')} = ${t.nowPlus('leaseUntil', leaseMs)}`,
+    where: held(t, id, token, ['PROCESSING', 'SENDING']),
+    // The one transition that keeps the status: where a client counts changed rows (MySQL without
+    // CLIENT_FOUND_ROWS), an extend within the same millisecond changes nothing but still matched.
+    heldBy: token,
+  });
+}
+
+/** An operator's retry: FAILED or HELD → PENDING now, attempts reset. */
+export function requeue(db: Db, t: Table, { id, from }: RequeueRequest): Promise<FencedOutcome> {
+  return cas(db, t, id, {
+    set: sql`${t.col('status')} = ${t.status('PENDING')}, ${t.col('attempts')} = 0, ${t.col('claimToken')} = NULL,
+      ${t.col('leaseUntil')} = NULL, ${t.col('availableAt')} = ${t.now('availableAt')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
+    where: sql`${t.col('id')} = ${id} AND ${t.statusIn(from)}`,
+  });
+}
+
+interface Cas {
+  set: Sql;
+  where: Sql;
+  /** For a transition that keeps the status: the token that proves, on read-back, the row matched. */
+  heldBy?: string;
+}
+
+async function cas(db: Db, t: Table, id: string, { set, where, heldBy }: Cas): Promise<FencedOutcome> {
+  if (db.dialect.name !== 'mysql') {
+    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.select}`);
+    if (row) return { ok: true, record: toRecord(row, t.mapping) };
+    return refused(db, t, id);
+  }
+  const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`);
+  const after = await readWithNow(db, t, id);
+  const matched = changed > 0 || (heldBy !== undefined && after.record?.claimToken === heldBy);
+  if (matched && after.record) return { ok: true, record: after.record };
+  return { ok: false, current: after.record, now: after.now };
+}
+
+async function refused(db: Db, t: Table, id: string): Promise<FencedOutcome> {
+  const { record, now } = await readWithNow(db, t, id);
+  return { ok: false, current: record, now };
+}
+
+/** The row (or null) and the database's time, in one SELECT. */
+async function readWithNow(db: Db, t: Table, id: string) {
+  const [row] = await db.rows(
+    sql`SELECT ${t.select}, ${t.dialect.epochMs(t.now('updatedAt'), t.schema.times.updatedAt)} AS ${t.alias('msgqueue_now')}
+        FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} = ${id}`,
+  );
+  const record = row && row.id !== null && row.id !== undefined ? toRecord(row, t.mapping) : null;
+  return { record, now: new Date(toNumber(row?.msgqueue_now)) };
+}
+
+/** Cut `text` to what a column of `width` characters holds (code points, as databases count them). */
+export function fitText(text: string, width: number | null): string {
+  if (width === null) return text;
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Insert: a record whose id or dedupe key exists writes nothing and answers the existing id.
+ * PostgreSQL and SQLite: `INSERT … ON CONFLICT DO NOTHING RETURNING id`, a hundred rows a statement.
+ * MySQL/MariaDB: `INSERT IGNORE`, one row a statement (its count tells whether the row went in).
+ * Then one SELECT finds the existing rows that made the others no-ops.
+ */
+import type { InsertOutcome, InsertRecord } from '@org/msgqueue';
+import type { Table } from '../table.js';
+import { join, type Sql, sql } from '../template.js';
+import type { Db } from './db.js';
+
+const CHUNK = 100;
+
+/** The columns written for every record, in order. */
+function columns(t: Table): Sql {
+  return join(
+    [
+      t.col('id'),
+      t.col('status'),
+      t.col('payload'),
+      t.col('attempts'),
+      t.has('priority') ? t.col('priority') : null,
+      t.col('availableAt'),
+      t.has('dedupeKey') ? t.col('dedupeKey') : null,
+      t.has('groupKey') ? t.col('groupKey') : null,
+      t.col('possiblySent'),
+      t.col('createdAt'),
+      t.col('updatedAt'),
+    ].filter((c): c is Sql => c !== null),
+  );
+}
+
+/** One record's values, in the order of {@link columns}. */
+function values(t: Table, r: InsertRecord): Sql {
+  const d = t.dialect;
+  const available = r.availableAt
+    ? d.fromEpochMs(t.schema.times.availableAt, r.availableAt.getTime())
+    : t.nowPlus('availableAt', r.delayMs);
+  return sql`(${join(
+    [
+      sql`${r.id}`,
+      t.status('PENDING'),
+      d.payloadIn(r.payload, t.schema.payload),
+      sql`0`,
+      t.has('priority') ? sql`${r.priority}` : null,
+      available,
+      t.has('dedupeKey') ? sql`${r.dedupeKey}` : null,
+      t.has('groupKey') ? sql`${r.groupKey}` : null,
+      d.bool(false),
+      t.now('createdAt'),
+      t.now('updatedAt'),
+    ].filter((v): v is Sql => v !== null),
+  )})`;
+}
+
+export async function insert(db: Db, t: Table, records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
+  const created = new Set<string>();
+  if (db.dialect.name === 'mysql') {
+    for (const r of records) {
+      if ((await db.count(sql`INSERT IGNORE INTO ${t.name} (${columns(t)}) VALUES ${values(t, r)}`)) === 1) created.add(r.id);
+    }
+  } else {
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const chunk = records.slice(i, i + CHUNK);
+      const inserted = await db.rows(
+        sql`INSERT INTO ${t.name} (${columns(t)}) VALUES ${join(chunk.map((r) => values(t, r)))}
+            ON CONFLICT DO NOTHING RETURNING ${t.col('id')} AS ${t.alias('id')}`,
+      );
+      for (const row of inserted) created.add(String(row.id));
+    }
+  }
+  const missing = records.filter((r) => !created.has(r.id));
+  if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
+  const keyed = t.has('dedupeKey') ? missing.filter((r) => r.dedupeKey !== null) : [];
+  const byKey = keyed.length ? sql` OR ${t.col('dedupeKey')} IN (${join(keyed.map((r) => sql`${r.dedupeKey}`))})` : sql``;
+  const existing = await db.rows(
+    sql`SELECT ${t.col('id')} AS ${t.alias('id')}, ${t.has('dedupeKey') ? t.col('dedupeKey') : sql`NULL`} AS ${t.alias('dedupeKey')}
+        FROM ${t.name} WHERE ${t.col('id')} IN (${join(missing.map((r) => sql`${r.id}`))})${byKey}`,
+  );
+  return records.map((r) => {
+    if (created.has(r.id)) return { id: r.id, created: true as const };
+    const match = r.dedupeKey === null ? undefined : existing.find((e) => e.dedupeKey !== null && String(e.dedupeKey) === r.dedupeKey);
+    return { id: match ? String(match.id) : r.id, created: false as const };
+  });
+}

@@ -1,0 +1,179 @@
+import {
+  type ClaimRequest,
+  type ExtendRequest,
+  type GuardRequest,
+  type InsertOutcome,
+  type InsertRecord,
+  type InspectRequest,
+  MsgQueueError,
+  type RecycleRequest,
+  type RequeueRequest,
+  type RunLockRequest,
+  type SettleRequest,
+  type StorageAdapter,
+  type StorageSnapshot,
+} from '@org/msgqueue';
+import type { SqlClient, SqlDialect } from './client.js';
+import type { Dialect } from './dialects/dialect.js';
+import { mysql } from './dialects/mysql.js';
+import { postgres } from './dialects/postgres.js';
+import { sqlite } from './dialects/sqlite.js';
+import type { ColumnWidths } from './introspect/column-rules.js';
+import { inspectSchema } from './introspect/schema.js';
+import { type ColumnMapping, type Mapping, resolveMapping } from './mapping.js';
+import { claim } from './operations/claim.js';
+import { type Db, dbOf } from './operations/db.js';
+import { extend, guard, requeue, settle } from './operations/fenced.js';
+import { insert } from './operations/insert.js';
+import { recycle } from './operations/recycle.js';
+import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
+import { snapshot } from './operations/snapshot.js';
+import { toRecord } from './rows.js';
+import { Table } from './table.js';
+import { sql } from './template.js';
+
+/** Options of {@link sqlAdapter}: which SQL, and the table it maps onto. */
+export interface SqlAdapterOptions {
+  /** The database: `postgresql`, `mysql` (MySQL 8, MariaDB 10.6+) or `sqlite`. */
+  dialect: SqlDialect;
+  /** The messages table. Default `msgqueue_messages`. */
+  table?: string;
+  /** Column names of an existing table; fields left out keep the default names. */
+  columns?: ColumnMapping;
+  /** Stored values of each status, when your table uses others (e.g. `{ SENT: 'DONE' }`). */
+  statuses?: Partial<Record<'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD', string>>;
+  /** The run-lock table for `runOnce`'s cross-instance overlap guard; `false` to go without. Default `msgqueue_locks`. */
+  lockTable?: string | false;
+}
+
+/** The option keys {@link sqlAdapter} knows (client adapters add their own). */
+export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable'] as const;
+
+const DIALECTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
+
+/**
+ * A storage adapter over any SQL client: the whole engine — one statement per operation and
+ * dialect, times on the database's clock, the mapping onto an existing table — over the three
+ * calls of {@link SqlClient}. The mapping is validated now; the tables are read and checked on
+ * first use, before any write.
+ *
+ * `clientName` names the adapter in logs (`pg:postgresql`, `prisma:mysql`).
+ *
+ * ```ts
+ * const adapter = sqlAdapter(myClient, { dialect: 'postgresql' });
+ * const queue = createQueue({ adapter });
+ * ```
+ */
+export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, clientName = 'sql'): StorageAdapter {
+  for (const method of ['query', 'execute', 'transaction'] as const) {
+    if (typeof (client as unknown as Record<string, unknown>)?.[method] !== 'function') {
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        `sqlAdapter: expected a SqlClient with query, execute and transaction; ${method} is missing.`,
+        {
+          field: 'client',
+        },
+      );
+    }
+  }
+  const mapping = resolveMapping(options);
+  const dialect = DIALECTS[mapping.dialect];
+  const db = dbOf(client, dialect);
+
+  let ready: Promise<Table> | undefined;
+  const table = (through: Db = db): Promise<Table> => {
+    ready ??= inspectSchema((statement) => through.rows(statement), mapping).then(
+      (schema) => new Table(dialect, mapping, schema),
+      (error: unknown) => {
+        ready = undefined; // let a later call retry once the schema is fixed
+        throw wrap(error, 'reading the table schema', clientName);
+      },
+    );
+    return ready;
+  };
+  const guarded = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw wrap(error, operation, clientName);
+    }
+  };
+
+  const adapter: StorageAdapter = {
+    name: `${clientName}:${mapping.dialect}`,
+    storageKey: `table:${mapping.table}`,
+    capabilities: {
+      claimIsolation: mapping.dialect === 'sqlite' ? 'single-writer' : 'row-locks',
+      crossProcessRunLock: mapping.lockTable !== null,
+    },
+    insert: (records: readonly InsertRecord[]): Promise<InsertOutcome[]> =>
+      guarded('insert', async () => {
+        const t = await table();
+        checkInsertable(mapping, t.schema.widths, records);
+        return insert(db, t, records);
+      }),
+    claim: (request: ClaimRequest) =>
+      guarded('claim', async () => {
+        const t = await table();
+        const records = (await claim(db, t, request)).map((row) => toRecord(row, mapping));
+        // RETURNING has no order: give them back in claim order.
+        return records.sort(
+          (a, b) =>
+            a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
+      }),
+    guard: (request: GuardRequest) => guarded('guard', async () => guard(db, await table(), request)),
+    settle: (request: SettleRequest) => guarded('settle', async () => settle(db, await table(), request)),
+    extendLease: (request: ExtendRequest) => guarded('extendLease', async () => extend(db, await table(), request)),
+    recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(db, await table(), request)),
+    inspect: (request: InspectRequest): Promise<StorageSnapshot> => guarded('inspect', async () => snapshot(db, await table(), request)),
+    get: (id: string) =>
+      guarded('get', async () => {
+        const t = await table();
+        const [row] = await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${t.col('id')} = ${id}`);
+        return row ? toRecord(row, mapping) : null;
+      }),
+    requeue: (request: RequeueRequest) => guarded('requeue', async () => requeue(db, await table(), request)),
+  };
+  if (mapping.lockTable !== null) {
+    adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>
+      guarded('acquireRunLock', async () => acquireRunLock(db, await table(), name, owner, ttlMs));
+    adapter.releaseRunLock = ({ name, owner }) => guarded('releaseRunLock', async () => releaseRunLock(db, await table(), name, owner));
+  }
+  return adapter;
+}
+
+/** Refuse, before anything is written, what the mapped table cannot hold. */
+function checkInsertable(mapping: Mapping, widths: ColumnWidths, records: readonly InsertRecord[]): void {
+  const missing = (field: 'priority' | 'groupKey' | 'dedupeKey', used: (r: InsertRecord) => boolean, what: string) => {
+    if (mapping.columns[field] === null && records.some(used)) {
+      throw new MsgQueueError(
+        'INVALID_MAPPING',
+        `Table ${mapping.table} has no ${what} column (options.columns.${field} is null); enqueue without a ${field}, or add the column.`,
+        { field: `options.columns.${field}` },
+      );
+    }
+  };
+  missing('priority', (r) => r.priority !== 0, 'priority');
+  missing('groupKey', (r) => r.groupKey !== null, 'group');
+  missing('dedupeKey', (r) => r.dedupeKey !== null, 'dedupe');
+  for (const field of ['id', 'dedupeKey', 'groupKey'] as const) {
+    const width = widths[field];
+    if (width === null) continue;
+    const long = records.find((r) => r[field] !== null && [...r[field]!].length > width);
+    if (long) {
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        `options.${field}: ${[...long[field]!].length} characters, more than column ${mapping.table}.${mapping.columns[field]} holds (${width}). Use a shorter ${field}, or widen the column.`,
+        { field: `options.${field}` },
+      );
+    }
+  }
+}
+
+/** Driver errors become STORAGE_ERROR naming the operation; our own typed errors pass through. */
+function wrap(error: unknown, operation: string, clientName: string): unknown {
+  if (MsgQueueError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message.trim().split('\n').filter(Boolean).slice(-1)[0] : String(error);
+  return new MsgQueueError('STORAGE_ERROR', `msgqueue ${clientName} adapter: ${operation} failed: ${message}`, { cause: error });
+}

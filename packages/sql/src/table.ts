@@ -1,0 +1,124 @@
+import type { GroupFailurePolicy, MessageStatus } from '@org/msgqueue';
+import type { Dialect } from './dialects/dialect.js';
+import type { SchemaInfo } from './introspect/schema.js';
+import type { Field, Mapping, TimeField } from './mapping.js';
+import { join, raw, type Sql, sql } from './template.js';
+
+/**
+ * Fragments for one mapped table: quoted names, status literals, and time expressions on the
+ * database's clock. Identifiers were validated against a strict pattern before reaching here.
+ *
+ * Status values are written as literals, not parameters: they come from the validated mapping
+ * (never from a caller), PostgreSQL then coerces them to an enum column's type, and the planner can
+ * match the partial index on `status = 'PENDING'`, which it cannot do for a parameter.
+ */
+export class Table {
+  /** The quoted table name. */
+  readonly name: Sql;
+  /** Every message field, aliased, with times as epoch milliseconds and the payload as text. */
+  readonly select: Sql;
+
+  constructor(
+    readonly dialect: Dialect,
+    readonly mapping: Mapping,
+    readonly schema: SchemaInfo,
+  ) {
+    this.name = raw(dialect.quote(mapping.table));
+    this.select = this.selectList('');
+  }
+
+  /** The quoted column of a field (the caller checks optional fields first), with an optional alias prefix. */
+  col(field: Field, prefix = ''): Sql {
+    const name = this.mapping.columns[field];
+    if (name === null) throw new Error(`msgqueue-sql: field ${field} is not mapped`);
+    return raw(`${prefix}${this.dialect.quote(name)}`);
+  }
+
+  has(field: Field): boolean {
+    return this.mapping.columns[field] !== null;
+  }
+
+  /** A quoted alias. */
+  alias(name: string): Sql {
+    return raw(this.dialect.quote(name));
+  }
+
+  status(status: MessageStatus): Sql {
+    return raw(`'${this.mapping.statuses[status]}'`);
+  }
+
+  /** A computed status (a CASE): cast to the column's enum type where it has one. */
+  statusCase(expression: Sql): Sql {
+    return this.schema.statusEnum ? sql`CAST(${expression} AS ${raw(this.dialect.quote(this.schema.statusEnum))})` : expression;
+  }
+
+  statusIn(statuses: readonly MessageStatus[], prefix = ''): Sql {
+    return sql`${this.col('status', prefix)} IN (${join(statuses.map((s) => this.status(s)))})`;
+  }
+
+  now(field: TimeField): Sql {
+    return this.dialect.now(this.schema.times[field]);
+  }
+
+  nowPlus(field: TimeField, ms: unknown): Sql {
+    return this.dialect.nowPlus(this.schema.times[field], ms);
+  }
+
+  /** A time column read as epoch milliseconds. */
+  epochMs(field: TimeField, prefix = ''): Sql {
+    return this.dialect.epochMs(this.col(field, prefix), this.schema.times[field]);
+  }
+
+  /** `ORDER BY` of the claim: priority, then availability, then id (time-ordered ids keep FIFO). */
+  claimOrder(prefix = ''): Sql {
+    return join(
+      [this.has('priority') ? this.col('priority', prefix) : null, this.col('availableAt', prefix), this.col('id', prefix)].filter(
+        (f): f is Sql => f !== null,
+      ),
+    );
+  }
+
+  /** Due PENDING rows. */
+  duePending(prefix = ''): Sql {
+    return sql`${this.col('status', prefix)} = ${this.status('PENDING')} AND ${this.col('availableAt', prefix)} <= ${this.now('availableAt')}`;
+  }
+
+  /**
+   * The group rule of the claim, for the candidate row aliased `c`: claimable only when no other
+   * row of its group is in flight, and none created before it still holds the group back (PENDING,
+   * due or not; FAILED or HELD too under `block`). One index probe on (group_key, created_at, id).
+   */
+  groupFree(policy: GroupFailurePolicy): Sql {
+    if (!this.has('groupKey')) return raw('1 = 1');
+    const [g, created, id] = [this.col('groupKey'), this.col('createdAt'), this.col('id')];
+    const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
+    return sql`(c.${g} IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.name} o WHERE o.${g} = c.${g} AND o.${id} <> c.${id} AND (
+      ${this.statusIn(['PROCESSING', 'SENDING'], 'o.')}
+      OR (${this.statusIn(holding, 'o.')} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
+  }
+
+  /** The select list with every column prefixed (for joins). */
+  selectList(prefix: string): Sql {
+    const d = this.dialect;
+    const a = (name: string) => this.alias(name);
+    const c = (f: Field) => this.col(f, prefix);
+    const optional = (f: Field) => (this.has(f) ? sql`${c(f)} AS ${a(f)}` : sql`NULL AS ${a(f)}`);
+    const t = (f: TimeField) => sql`${this.epochMs(f, prefix)} AS ${a(f)}`;
+    return join([
+      sql`${c('id')} AS ${a('id')}`,
+      sql`${c('status')} AS ${a('status')}`,
+      sql`${d.payloadOut(c('payload'))} AS ${a('payload')}`,
+      sql`${c('attempts')} AS ${a('attempts')}`,
+      this.has('priority') ? sql`${c('priority')} AS ${a('priority')}` : sql`0 AS ${a('priority')}`,
+      t('availableAt'),
+      optional('dedupeKey'),
+      optional('groupKey'),
+      sql`${c('claimToken')} AS ${a('claimToken')}`,
+      t('leaseUntil'),
+      sql`${c('possiblySent')} AS ${a('possiblySent')}`,
+      optional('lastError'),
+      t('createdAt'),
+      t('updatedAt'),
+    ]);
+  }
+}

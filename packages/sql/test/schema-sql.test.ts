@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { MsgQueueError } from '@org/msgqueue';
+import { lockTableSql, schemaSql, splitStatements } from '@org/msgqueue-sql';
+import { describe, expect, it } from 'vitest';
+
+describe('shipped SQL', () => {
+  it.each(['postgresql', 'mysql', 'sqlite'] as const)(
+    'sql/%s.sql is what schemaSql() generates (run `pnpm --filter @org/msgqueue-sql sql`)',
+    (provider) => {
+      const shipped = readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(schemaSql(provider));
+      expect(splitStatements(shipped).length).toBeGreaterThanOrEqual(2);
+    },
+  );
+
+  it.each(['postgresql', 'mysql', 'sqlite'] as const)(
+    'sql/%s.locks.sql is what lockTableSql() generates, and only the lock table',
+    (provider) => {
+      const shipped = readFileSync(new URL(`../sql/${provider}.locks.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(lockTableSql(provider));
+      expect(splitStatements(shipped)).toHaveLength(1);
+      expect(schemaSql(provider)).toContain(splitStatements(shipped)[0]);
+    },
+  );
+
+  it('custom table names are validated identifiers', () => {
+    expect(schemaSql('postgresql', { table: 'outbox' })).toContain('CREATE TABLE IF NOT EXISTS "outbox"');
+    expect(() => schemaSql('postgresql', { table: 'outbox; DROP TABLE x' })).toThrow(MsgQueueError);
+  });
+
+  it('the PostgreSQL claim index is partial on due pending rows', () => {
+    expect(schemaSql('postgresql')).toMatch(/ON "msgqueue_messages" \("priority", "available_at", "id"\) WHERE "status" = 'PENDING'/);
+  });
+});
