@@ -76,6 +76,16 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, client
       );
     }
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      "sqlAdapter: expected options with at least { dialect: 'postgresql' | 'mysql' | 'sqlite' }.",
+      {
+        field: 'options',
+      },
+    );
+  }
+  checkOptionKeys(options, SQL_ADAPTER_OPTIONS);
   const mapping = resolveMapping(options);
   const dialect = DIALECTS[mapping.dialect];
   const db = dbOf(client, dialect);
@@ -141,6 +151,38 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, client
     adapter.releaseRunLock = ({ name, owner }) => guarded('releaseRunLock', async () => releaseRunLock(db, await table(), name, owner));
   }
   return adapter;
+}
+
+/** Throws UNKNOWN_OPTION for a key outside `known`, listing the known ones. */
+export function checkOptionKeys(options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new MsgQueueError('UNKNOWN_OPTION', `options.${key}: unknown option. Known options: ${known.join(', ')}.`, {
+        field: `options.${key}`,
+      });
+    }
+  }
+}
+
+/**
+ * For a client adapter whose dialect is fixed (node-postgres is PostgreSQL): refuse unknown keys,
+ * `dialect` included, then build the adapter.
+ */
+export function fixedDialectAdapter(
+  client: SqlClient,
+  options: object | undefined,
+  dialect: SqlDialect,
+  clientName: string,
+): StorageAdapter {
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) {
+    throw new MsgQueueError('INVALID_ARGUMENT', `${clientName}Adapter: expected an options object.`, { field: 'options' });
+  }
+  checkOptionKeys(
+    o,
+    SQL_ADAPTER_OPTIONS.filter((k) => k !== 'dialect'),
+  );
+  return sqlAdapter(client, { ...(o as Omit<SqlAdapterOptions, 'dialect'>), dialect }, clientName);
 }
 
 /** Refuse, before anything is written, what the mapped table cannot hold. */

@@ -1,0 +1,70 @@
+/**
+ * `@org/msgqueue-sql/pg`: the queue over node-postgres — a `pg.Pool`, a `pg.Client`, or a pool
+ * client checked out for a transaction of your own.
+ *
+ * ```ts
+ * import { Pool } from 'pg';
+ * import { pgAdapter } from '@org/msgqueue-sql/pg';
+ * const queue = createQueue({ adapter: pgAdapter(new Pool({ connectionString })) });
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { MsgQueueError, type StorageAdapter } from '@org/msgqueue';
+import type { Row, SqlClient } from './client.js';
+import { fixedDialectAdapter, type SqlAdapterOptions } from './sql-adapter.js';
+
+/** What the adapter uses of a `pg.Pool`, `pg.Client` or `pg.PoolClient` (typed structurally: `pg` stays your dependency). */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+/** A `pg.Pool`: it can check out one connection for a transaction. */
+export interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
+  readonly totalCount: number;
+}
+
+const isPool = (pg: PgQueryable): pg is PgPoolLike => typeof (pg as Partial<PgPoolLike>).connect === 'function' && 'totalCount' in pg;
+
+/** node-postgres as the engine's {@link SqlClient}. */
+export function pgClient(pg: PgQueryable): SqlClient {
+  return {
+    query: async ({ text, values }) => (await pg.query(text, values as unknown[])).rows,
+    execute: async ({ text, values }) => (await pg.query(text, values as unknown[])).rowCount ?? 0,
+    async transaction(fn) {
+      if (!isPool(pg)) return inTransaction(pg, fn);
+      const connection = await pg.connect();
+      try {
+        return await inTransaction(connection, fn);
+      } finally {
+        connection.release();
+      }
+    },
+  };
+}
+
+async function inTransaction<T>(connection: PgQueryable, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+  await connection.query('BEGIN');
+  try {
+    const result = await fn(pgClient(connection));
+    await connection.query('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/** Options of {@link pgAdapter}: the table it maps onto (the dialect is PostgreSQL). */
+export type PgAdapterOptions = Omit<SqlAdapterOptions, 'dialect'>;
+
+/** A storage adapter over node-postgres (PostgreSQL). */
+export function pgAdapter(pg: PgQueryable, options: PgAdapterOptions = {}): StorageAdapter {
+  if (!pg || typeof pg.query !== 'function') {
+    throw new MsgQueueError('INVALID_ARGUMENT', 'pgAdapter: expected a pg Pool, Client or PoolClient as the first argument.', {
+      field: 'pg',
+    });
+  }
+  return fixedDialectAdapter(pgClient(pg), options, 'postgresql', 'pg');
+}

@@ -1,0 +1,33 @@
+/** Driver connections for the engine's own tests, from the URLs the global setup provides. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createPool as createMysqlPool, type Pool as MysqlPool } from 'mysql2/promise';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/** A node-postgres pool on the tests' PostgreSQL. */
+export function pgPool(max = 4): pg.Pool {
+  return new pg.Pool({ connectionString: inject('postgresUrl'), max });
+}
+
+/** A mysql2 pool on the tests' MariaDB, or null when MARIADB_URL is not set. */
+export function mysqlPool(connectionLimit = 4): MysqlPool | null {
+  const url = inject('mariadbUrl');
+  if (!url) return null;
+  const u = new URL(url);
+  return createMysqlPool({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    connectionLimit,
+  });
+}
+
+/** A better-sqlite3 connection on a file of the tests' SQLite folder, in WAL mode with a busy timeout. */
+export function sqliteDatabase(name: string): Database.Database {
+  const db = new Database(join(inject('sqliteDir'), `${name}.db`), { timeout: 20_000 });
+  db.pragma('journal_mode = WAL');
+  return db;
+}
