@@ -5,8 +5,14 @@
  */
 import type { StorageAdapter } from '@org/msgqueue';
 import type { Row, SqlAdapterOptions, SqlClient, SqlDialect } from '@org/msgqueue-sql';
+import { drizzleAdapter, drizzleClient } from '@org/msgqueue-sql/drizzle';
+import { kyselyAdapter, kyselyClient } from '@org/msgqueue-sql/kysely';
 import { pgAdapter, pgClient } from '@org/msgqueue-sql/pg';
-import { pgPool } from './drivers.js';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { hasMysql, mysqlCallbackPool, mysqlPool, pgPool, sqliteDatabase } from './drivers.js';
 
 /** Adapter options without the dialect (the target fixes it). */
 export type TableOptions = Omit<SqlAdapterOptions, 'dialect'>;
@@ -36,7 +42,8 @@ export interface Target {
 
 /** Raw statements through a SqlClient (placeholders already in the dialect's form). */
 function raw(client: SqlClient) {
-  const statement = (text: string, values: unknown[] = []) => ({ text, values, strings: [text] });
+  // The text around the placeholders, for clients that bind values themselves (Drizzle).
+  const statement = (text: string, values: unknown[] = []) => ({ text, values, strings: values.length ? text.split(/\$\d+|\?/) : [text] });
   return {
     exec: (text: string, values?: unknown[]) => client.execute(statement(text, values)),
     rows: (text: string, values?: unknown[]) => client.query(statement(text, values)),
@@ -70,7 +77,86 @@ const pgTarget: Target = {
   },
 };
 
+/** A driver connection for a dialect, with how to close it (null: the database is not configured). */
+async function driverFor(dialect: SqlDialect, size: number, sqliteName: string) {
+  if (dialect === 'postgresql') {
+    const pool = pgPool(size);
+    return { pg: pool, close: () => pool.end() };
+  }
+  if (dialect === 'mysql') {
+    const pool = mysqlPool(size)!;
+    return { mysql: pool, close: () => pool.end() };
+  }
+  const database = sqliteDatabase(sqliteName);
+  return { sqlite: database, close: async () => void database.close() };
+}
+
+function kyselyTarget(dialect: SqlDialect): Target {
+  return {
+    name: `kysely:${dialect}`,
+    dialect,
+    async open(size = 4) {
+      // biome-ignore lint/suspicious/noExplicitAny: raw SQL needs no schema type.
+      const db = new Kysely<any>({
+        dialect:
+          dialect === 'postgresql'
+            ? new PostgresDialect({ pool: pgPool(size) })
+            : dialect === 'mysql'
+              ? new MysqlDialect({ pool: mysqlCallbackPool(size)! })
+              : new SqliteDialect({ database: sqliteDatabase('kysely') }),
+      });
+      return {
+        adapter: (options) => kyselyAdapter(db, { ...options, dialect }),
+        ...raw(kyselyClient(db)),
+        transaction: (fn) => db.transaction().execute(fn),
+        close: () => db.destroy(),
+      };
+    },
+  };
+}
+
+function drizzleTarget(dialect: SqlDialect): Target {
+  return {
+    name: `drizzle:${dialect}`,
+    dialect,
+    async open(size = 4) {
+      const driver = await driverFor(dialect, size, 'drizzle');
+      const db =
+        dialect === 'postgresql'
+          ? drizzlePg(driver.pg!)
+          : dialect === 'mysql'
+            ? drizzleMysql(driver.mysql!)
+            : drizzleSqlite(driver.sqlite!);
+      return {
+        adapter: (options) => drizzleAdapter(db as never, { ...options, dialect }),
+        ...raw(drizzleClient(db as never, dialect)),
+        transaction: (fn) =>
+          dialect === 'sqlite'
+            ? // better-sqlite3 transactions are synchronous: BEGIN … COMMIT around the callback instead.
+              sqliteTransaction(driver.sqlite!, () => fn(db))
+            : ((db as unknown as { transaction(f: (tx: unknown) => Promise<unknown>): Promise<unknown> }).transaction(
+                fn,
+              ) as Promise<never>),
+        close: driver.close,
+      };
+    },
+  };
+}
+
+async function sqliteTransaction<T>(database: { exec(text: string): unknown }, fn: () => Promise<T>): Promise<T> {
+  database.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    database.exec('COMMIT');
+    return result;
+  } catch (error) {
+    database.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 /** Every target this run can reach (MySQL ones only when MARIADB_URL is set). */
 export function targets(): Target[] {
-  return [pgTarget];
+  const dialects: SqlDialect[] = hasMysql() ? ['postgresql', 'mysql', 'sqlite'] : ['postgresql', 'sqlite'];
+  return [pgTarget, ...dialects.map(kyselyTarget), ...dialects.map(drizzleTarget)];
 }
