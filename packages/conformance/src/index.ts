@@ -19,6 +19,7 @@ import { diagnoseSuite } from './suites/diagnose.js';
 import { fencingSuite } from './suites/fencing.js';
 import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
+import { namedQueuesSuite } from './suites/named-queues.js';
 import { recycleSuite } from './suites/recycle.js';
 import { runLockSuite } from './suites/run-lock.js';
 import { runOnceSuite } from './suites/run-once.js';
@@ -48,6 +49,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     runOnceSuite(f);
     runLockSuite(f);
     groupsSuite(f);
+    namedQueuesSuite(f);
     badInputSuite(f);
   });
 }

@@ -31,6 +31,12 @@ export interface AdapterCapabilities {
 
 /** A message to insert. `payload` is already validated and serialised to JSON text. */
 export interface InsertRecord {
+  /**
+   * The queue's name. A table (or store) can hold several named queues: an adapter keeps them
+   * apart — claims, recycles, counts, dedupe keys, groups and requeues see only their own queue's
+   * messages — or, over a table with no queue column, holds one queue whatever the name.
+   */
+  queue: string;
   id: string;
   payload: string;
   priority: number;
@@ -52,6 +58,8 @@ export type InsertOutcome =
 
 /** Arguments of {@link StorageAdapter.claim}. */
 export interface ClaimRequest {
+  /** The queue to claim from (see {@link InsertRecord.queue}). */
+  queue: string;
   limit: number;
   token: string;
   leaseMs: number;
@@ -61,6 +69,8 @@ export interface ClaimRequest {
 
 /** Arguments of {@link StorageAdapter.requeue}. */
 export interface RequeueRequest {
+  /** The queue the message must belong to. */
+  queue: string;
   id: string;
   /** The statuses it may be in (FAILED, HELD); anything else changes nothing. */
   from: readonly MessageStatus[];
@@ -107,6 +117,8 @@ export type FencedOutcome = { ok: true; record: MessageRecord } | { ok: false; c
 
 /** Arguments of {@link StorageAdapter.recycle}. */
 export interface RecycleRequest {
+  /** The queue whose rows to recycle. */
+  queue: string;
   maxAttempts: number;
   deliveryMode: DeliveryMode;
   /** At most this many rows per call. */
@@ -136,6 +148,8 @@ export interface RecycleOutcome {
 
 /** Arguments of {@link StorageAdapter.inspect}. */
 export interface InspectRequest {
+  /** The queue to read figures of. */
+  queue: string;
   /** Count rows in flight (PROCESSING/SENDING) whose last state change is older than this. */
   inFlightAlertMs: number;
   /** Count FAILED rows whose last state change is within this window. */

@@ -38,7 +38,7 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
     ctx.leaseMs,
   );
   const token = newToken();
-  const records = await ctx.adapter.claim({ limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy });
+  const records = await ctx.adapter.claim({ queue: ctx.name, limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy });
   if (records.length > limit) {
     throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.claim returned ${records.length} rows for a limit of ${limit}.`);
   }

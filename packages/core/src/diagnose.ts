@@ -80,6 +80,7 @@ export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions):
   const o = checkOptions<DiagnoseOptions>(options, 'diagnose.options', ['sampleSize']);
   const sampleSize = int(o.sampleSize, 'diagnose.options.sampleSize', 0, 1000, 10);
   const snap = await ctx.adapter.inspect({
+    queue: ctx.name,
     inFlightAlertMs: ctx.alerts.inFlightMs,
     failedWindowMs: ctx.alerts.failedWindowMs,
     sampleSize,

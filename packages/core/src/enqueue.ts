@@ -50,6 +50,7 @@ function toRecord(ctx: ResolvedOptions, payload: unknown, options: unknown, fiel
     throw invalidArgument(`${field}.options`, 'give delayMs or availableAt, not both.');
   }
   return {
+    queue: ctx.name,
     // UUIDv7: time-ordered and monotonic within the process, so ties on availableAt claim in enqueue order.
     id: o.id === undefined ? uuidv7() : key(o.id, `${field}.options.id`),
     payload: serializePayload(payload, `${field}.payload`, ctx.maxPayloadBytes, ctx.maxPayloadDepth),

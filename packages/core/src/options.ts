@@ -13,7 +13,11 @@ const DAY = 24 * HOUR;
 export interface QueueOptions {
   /** Where messages live: `memoryAdapter()`, `prismaAdapter(prisma, …)`, or your own. */
   adapter: StorageAdapter;
-  /** Names the queue in logs and in the cross-instance run lock. Default `"default"`. */
+  /**
+   * The queue's name. Queues with different names over one table are apart: each claims, recycles,
+   * counts and dedupes only its own messages (over a mapped table without a queue column, the table
+   * is one queue). Also names the queue in logs and in the cross-instance run lock. Default `"default"`.
+   */
   name?: string;
   /** Messages per claim. Default 10 (a cron tick must finish inside the function's time budget). */
   batchSize?: number;

@@ -29,6 +29,7 @@ export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOption
   const o = checkOptions<RecycleOptions>(options, 'recycleStuck.options', ['limit']);
   const limit = int(o.limit, 'recycleStuck.options.limit', 1, 100_000, 1000);
   const outcome = await ctx.adapter.recycle({
+    queue: ctx.name,
     maxAttempts: ctx.maxAttempts,
     deliveryMode: ctx.deliveryMode,
     limit,

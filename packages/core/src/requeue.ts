@@ -9,7 +9,7 @@ import { key } from './validate.js';
  */
 export async function requeue(ctx: ResolvedOptions, id: string): Promise<TransitionResult> {
   const checked = key(id, 'requeue.id');
-  const outcome = await ctx.adapter.requeue({ id: checked, from: ['FAILED', 'HELD'] });
+  const outcome = await ctx.adapter.requeue({ queue: ctx.name, id: checked, from: ['FAILED', 'HELD'] });
   if (outcome.ok) {
     ctx.logger.info({ queue: ctx.name, id: checked }, 'msgqueue: message requeued by an operator');
     return { ok: true, status: outcome.record.status, leaseUntil: null };

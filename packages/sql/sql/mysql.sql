@@ -2,6 +2,7 @@
 -- utf8mb4_bin: ids and dedupe keys compare exactly ('A' and 'a' are different keys).
 CREATE TABLE IF NOT EXISTS `msgqueue_messages` (
   `id`            VARCHAR(191) NOT NULL,
+  `queue`         VARCHAR(191) NOT NULL DEFAULT 'default',
   `status`        VARCHAR(32)  NOT NULL DEFAULT 'PENDING',
   `payload`       JSON         NOT NULL,
   `attempts`      INT          NOT NULL DEFAULT 0,
@@ -16,11 +17,12 @@ CREATE TABLE IF NOT EXISTS `msgqueue_messages` (
   `created_at`    DATETIME(3)  NOT NULL,
   `updated_at`    DATETIME(3)  NOT NULL,
   PRIMARY KEY (`id`),
-  UNIQUE KEY `msgqueue_messages_dedupe_key` (`dedupe_key`),
+  -- Dedupe keys are per queue.
+  UNIQUE KEY `msgqueue_messages_dedupe_key` (`queue`, `dedupe_key`),
   -- InnoDB locks every row it scans: without this index a SKIP LOCKED claim scans, and locks, the table.
-  KEY `msgqueue_messages_claim_idx` (`status`, `priority`, `available_at`, `id`),
-  KEY `msgqueue_messages_lease_idx` (`status`, `lease_until`),
-  KEY `msgqueue_messages_status_updated_idx` (`status`, `updated_at`),
+  KEY `msgqueue_messages_claim_idx` (`queue`, `status`, `priority`, `available_at`, `id`),
+  KEY `msgqueue_messages_lease_idx` (`queue`, `status`, `lease_until`),
+  KEY `msgqueue_messages_status_updated_idx` (`queue`, `status`, `updated_at`),
   KEY `msgqueue_messages_group_idx` (`group_key`, `created_at`, `id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS `msgqueue_locks` (

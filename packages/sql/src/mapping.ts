@@ -10,6 +10,7 @@ export const DIALECTS: readonly SqlDialect[] = ['postgresql', 'mysql', 'sqlite']
 /** The message fields stored in columns. */
 export type Field =
   | 'id'
+  | 'queue'
   | 'status'
   | 'payload'
   | 'attempts'
@@ -24,8 +25,11 @@ export type Field =
   | 'createdAt'
   | 'updatedAt';
 
-/** Fields whose column may be absent from an existing table (set them to `null` in `columns`). */
-export const OPTIONAL_FIELDS = ['priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
+/**
+ * Fields whose column may be absent from an existing table (set them to `null` in `columns`).
+ * `queue` needs no `null`: a table without a `queue` column (and no mapping for it) holds one queue.
+ */
+export const OPTIONAL_FIELDS = ['queue', 'priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
 /** A field whose column may be absent. */
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
 /** A field the queue cannot work without. */
@@ -38,6 +42,7 @@ export type TimeField = (typeof TIME_FIELDS)[number];
 /** Column names of the default table (`schemaSql()` creates it). */
 export const DEFAULT_COLUMNS: Record<Field, string> = {
   id: 'id',
+  queue: 'queue',
   status: 'status',
   payload: 'payload',
   attempts: 'attempts',
@@ -68,6 +73,8 @@ export interface Mapping {
   /** Stored value per status. */
   statuses: Record<MessageStatus, string>;
   lockTable: string | null;
+  /** Whether `columns.queue` was given: only then is a missing queue column a mismatch. */
+  queueMapped: boolean;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -148,5 +155,6 @@ export function resolveMapping(input: {
   if (new Set(values).size !== values.length) throw bad('options.statuses', 'two statuses map to the same stored value.');
   const lockTable =
     input.lockTable === null || input.lockTable === false ? null : identifier(input.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
-  return { dialect: input.dialect as SqlDialect, table, columns, statuses, lockTable };
+  const queueMapped = typeof input.columns === 'object' && input.columns !== null && 'queue' in input.columns;
+  return { dialect: input.dialect as SqlDialect, table, columns, statuses, lockTable, queueMapped };
 }

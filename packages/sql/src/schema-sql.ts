@@ -19,7 +19,7 @@ export function schemaSql(dialect: SqlDialect, options: SchemaSqlOptions = {}): 
   checkDialect(dialect);
   const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
   const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
-  return `${{ postgresql, mysql, sqlite }[dialect](t, l).trim()}\n`;
+  return `${schemaOf(dialect, t, l)}\n`;
 }
 
 /**
@@ -64,17 +64,22 @@ CREATE TABLE IF NOT EXISTS "${l}" (
 );`,
 };
 
-function postgresql(t: string, l: string): string {
-  return `
--- @org/msgqueue-sql: PostgreSQL schema (tables "${t}" and "${l}").
-CREATE TABLE IF NOT EXISTS "${t}" (
+/**
+ * The messages table and its indexes, per dialect (for the schema and for migrations).
+ * `ifNotExists` makes the table statement idempotent; migrations create a fresh one without it.
+ */
+export const MESSAGES: Record<SqlDialect, { table(t: string, ifNotExists?: boolean): string; indexes(t: string): string }> = {
+  postgresql: {
+    table: (t, ine = true) => `
+CREATE TABLE ${ine ? 'IF NOT EXISTS ' : ''}"${t}" (
   "id"            varchar(191) PRIMARY KEY,
+  "queue"         varchar(191) NOT NULL DEFAULT 'default',
   "status"        varchar(32)  NOT NULL DEFAULT 'PENDING',
   "payload"       jsonb        NOT NULL,
   "attempts"      integer      NOT NULL DEFAULT 0,
   "priority"      integer      NOT NULL DEFAULT 0,
   "available_at"  timestamptz(3) NOT NULL DEFAULT now(),
-  "dedupe_key"    varchar(191) UNIQUE,
+  "dedupe_key"    varchar(191),
   "group_key"     varchar(191),
   "claim_token"   varchar(64),
   "lease_until"   timestamptz(3),
@@ -82,26 +87,26 @@ CREATE TABLE IF NOT EXISTS "${t}" (
   "last_error"    text,
   "created_at"    timestamptz(3) NOT NULL DEFAULT now(),
   "updated_at"    timestamptz(3) NOT NULL DEFAULT now()
-);
--- The claim reads due PENDING rows in claim order: a partial index holds only those, so the
--- claim stays O(batch) however many SENT rows the table keeps.
-CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("priority", "available_at", "id") WHERE "status" = 'PENDING';
+);`,
+    indexes: (t) => `
+-- Dedupe keys are per queue.
+CREATE UNIQUE INDEX IF NOT EXISTS "${t}_dedupe_idx" ON "${t}" ("queue", "dedupe_key");
+-- The claim reads one queue's due PENDING rows in claim order: a partial index holds only those,
+-- so the claim stays O(batch) however many SENT rows the table keeps.
+CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("queue", "priority", "available_at", "id") WHERE "status" = 'PENDING';
 -- The recycler and diagnose read in-flight rows by lease end.
-CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("lease_until") WHERE "status" IN ('PROCESSING', 'SENDING');
+CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("queue", "lease_until") WHERE "status" IN ('PROCESSING', 'SENDING');
 -- diagnose counts recent failures.
-CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
+CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("queue", "status", "updated_at");
 -- Ordered groups: the claim probes a group's earlier rows in enqueue order.
-CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
-${LOCKS.postgresql(l).trim()}
-`;
-}
-
-function mysql(t: string, l: string): string {
-  return `
--- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables \`${t}\` and \`${l}\`).
+CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;`,
+  },
+  mysql: {
+    table: (t, ine = true) => `
 -- utf8mb4_bin: ids and dedupe keys compare exactly ('A' and 'a' are different keys).
-CREATE TABLE IF NOT EXISTS \`${t}\` (
+CREATE TABLE ${ine ? 'IF NOT EXISTS ' : ''}\`${t}\` (
   \`id\`            VARCHAR(191) NOT NULL,
+  \`queue\`         VARCHAR(191) NOT NULL DEFAULT 'default',
   \`status\`        VARCHAR(32)  NOT NULL DEFAULT 'PENDING',
   \`payload\`       JSON         NOT NULL,
   \`attempts\`      INT          NOT NULL DEFAULT 0,
@@ -116,29 +121,28 @@ CREATE TABLE IF NOT EXISTS \`${t}\` (
   \`created_at\`    DATETIME(3)  NOT NULL,
   \`updated_at\`    DATETIME(3)  NOT NULL,
   PRIMARY KEY (\`id\`),
-  UNIQUE KEY \`${t}_dedupe_key\` (\`dedupe_key\`),
+  -- Dedupe keys are per queue.
+  UNIQUE KEY \`${t}_dedupe_key\` (\`queue\`, \`dedupe_key\`),
   -- InnoDB locks every row it scans: without this index a SKIP LOCKED claim scans, and locks, the table.
-  KEY \`${t}_claim_idx\` (\`status\`, \`priority\`, \`available_at\`, \`id\`),
-  KEY \`${t}_lease_idx\` (\`status\`, \`lease_until\`),
-  KEY \`${t}_status_updated_idx\` (\`status\`, \`updated_at\`),
+  KEY \`${t}_claim_idx\` (\`queue\`, \`status\`, \`priority\`, \`available_at\`, \`id\`),
+  KEY \`${t}_lease_idx\` (\`queue\`, \`status\`, \`lease_until\`),
+  KEY \`${t}_status_updated_idx\` (\`queue\`, \`status\`, \`updated_at\`),
   KEY \`${t}_group_idx\` (\`group_key\`, \`created_at\`, \`id\`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-${LOCKS.mysql(l).trim()}
-`;
-}
-
-function sqlite(t: string, l: string): string {
-  return `
--- @org/msgqueue-sql: SQLite schema (tables "${t}" and "${l}"). Times are text in Prisma's
--- format. Run the database in WAL mode with a busy timeout (see the package README).
-CREATE TABLE IF NOT EXISTS "${t}" (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`,
+    // MySQL declares its indexes inside CREATE TABLE.
+    indexes: () => '',
+  },
+  sqlite: {
+    table: (t, ine = true) => `
+CREATE TABLE ${ine ? 'IF NOT EXISTS ' : ''}"${t}" (
   "id"            TEXT     NOT NULL PRIMARY KEY,
+  "queue"         TEXT     NOT NULL DEFAULT 'default',
   "status"        TEXT     NOT NULL DEFAULT 'PENDING',
   "payload"       TEXT     NOT NULL,
   "attempts"      INTEGER  NOT NULL DEFAULT 0,
   "priority"      INTEGER  NOT NULL DEFAULT 0,
   "available_at"  DATETIME NOT NULL,
-  "dedupe_key"    TEXT     UNIQUE,
+  "dedupe_key"    TEXT,
   "group_key"     TEXT,
   "claim_token"   TEXT,
   "lease_until"   DATETIME,
@@ -146,13 +150,27 @@ CREATE TABLE IF NOT EXISTS "${t}" (
   "last_error"    TEXT,
   "created_at"    DATETIME NOT NULL,
   "updated_at"    DATETIME NOT NULL
-);
-CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("priority", "available_at", "id") WHERE "status" = 'PENDING';
-CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("status", "lease_until");
-CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("status", "updated_at");
-CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;
-${LOCKS.sqlite(l).trim()}
-`;
+);`,
+    indexes: (t) => `
+-- Dedupe keys are per queue.
+CREATE UNIQUE INDEX IF NOT EXISTS "${t}_dedupe_idx" ON "${t}" ("queue", "dedupe_key");
+CREATE INDEX IF NOT EXISTS "${t}_claim_idx" ON "${t}" ("queue", "priority", "available_at", "id") WHERE "status" = 'PENDING';
+CREATE INDEX IF NOT EXISTS "${t}_lease_idx" ON "${t}" ("queue", "status", "lease_until");
+CREATE INDEX IF NOT EXISTS "${t}_status_updated_idx" ON "${t}" ("queue", "status", "updated_at");
+CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at", "id") WHERE "group_key" IS NOT NULL;`,
+  },
+};
+
+const HEADERS: Record<SqlDialect, (t: string, l: string) => string> = {
+  postgresql: (t, l) => `-- @org/msgqueue-sql: PostgreSQL schema (tables "${t}" and "${l}").`,
+  mysql: (t, l) => `-- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables \`${t}\` and \`${l}\`).`,
+  sqlite: (t, l) =>
+    `-- @org/msgqueue-sql: SQLite schema (tables "${t}" and "${l}"). Times are text in Prisma's\n-- format. Run the database in WAL mode with a busy timeout (see the package README).`,
+};
+
+function schemaOf(dialect: SqlDialect, t: string, l: string): string {
+  const m = MESSAGES[dialect];
+  return [HEADERS[dialect](t, l), m.table(t).trim(), m.indexes(t).trim(), LOCKS[dialect](l).trim()].filter(Boolean).join('\n');
 }
 
 /** Split shipped SQL into statements (for drivers that run one statement per call). */

@@ -29,13 +29,18 @@ export class Table {
 
   /** The quoted column of a field (the caller checks optional fields first), with an optional alias prefix. */
   col(field: Field, prefix = ''): Sql {
-    const name = this.mapping.columns[field];
+    const name = this.schema.columns[field];
     if (name === null) throw new Error(`msgqueue-sql: field ${field} is not mapped`);
     return raw(`${prefix}${this.dialect.quote(name)}`);
   }
 
   has(field: Field): boolean {
-    return this.mapping.columns[field] !== null;
+    return this.schema.columns[field] !== null;
+  }
+
+  /** Rows of the named queue (every row, over a table without a queue column: it holds one queue). */
+  inQueue(queue: string, prefix = ''): Sql {
+    return this.has('queue') ? sql`${this.col('queue', prefix)} = ${queue}` : raw('1 = 1');
   }
 
   /** A quoted alias. */
@@ -92,7 +97,8 @@ export class Table {
     if (!this.has('groupKey')) return raw('1 = 1');
     const [g, created, id] = [this.col('groupKey'), this.col('createdAt'), this.col('id')];
     const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
-    return sql`(c.${g} IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.name} o WHERE o.${g} = c.${g} AND o.${id} <> c.${id} AND (
+    const sameQueue = this.has('queue') ? sql` AND o.${this.col('queue')} = c.${this.col('queue')}` : sql``;
+    return sql`(c.${g} IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.name} o WHERE o.${g} = c.${g}${sameQueue} AND o.${id} <> c.${id} AND (
       ${this.statusIn(['PROCESSING', 'SENDING'], 'o.')}
       OR (${this.statusIn(holding, 'o.')} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
   }

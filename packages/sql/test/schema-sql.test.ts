@@ -28,7 +28,9 @@ describe('shipped SQL', () => {
     expect(() => schemaSql('postgresql', { table: 'outbox; DROP TABLE x' })).toThrow(MsgQueueError);
   });
 
-  it('the PostgreSQL claim index is partial on due pending rows', () => {
-    expect(schemaSql('postgresql')).toMatch(/ON "msgqueue_messages" \("priority", "available_at", "id"\) WHERE "status" = 'PENDING'/);
+  it('the PostgreSQL claim index is partial on pending rows, queue first', () => {
+    expect(schemaSql('postgresql')).toMatch(
+      /ON "msgqueue_messages" \("queue", "priority", "available_at", "id"\) WHERE "status" = 'PENDING'/,
+    );
   });
 });

@@ -27,6 +27,7 @@ export interface MemoryAdapterOptions {
 
 interface Row extends Omit<MessageRecord, 'payload'> {
   payload: string;
+  queue: string;
 }
 
 /**
@@ -42,10 +43,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const clock = options.clock ?? systemClock;
   if (typeof clock !== 'function') throw invalidArgument('memoryAdapter.options.clock', 'expected a function returning a Date.');
   const rows = new Map<string, Row>();
+  /** Dedupe keys are per queue: `queue\u0000key` → id. */
   const byDedupe = new Map<string, string>();
+  const dedupeKeyOf = (queue: string, key: string) => `${queue}\u0000${key}`;
+  /** The rows of one queue. */
+  const inQueue = (queue: string): Row[] => [...rows.values()].filter((r) => r.queue === queue);
   const locks = new Map<string, { owner: string; until: number }>();
   const now = () => clock().getTime();
-  const out = (row: Row): MessageRecord => ({
+  const out = ({ queue: _queue, ...row }: Row): MessageRecord => ({
     ...row,
     payload: JSON.parse(row.payload) as unknown,
     availableAt: new Date(row.availableAt),
@@ -63,9 +68,9 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const orphaned = (r: Row) => inFlight(r) && r.leaseUntil === null;
   const oldestFirst = (a: Row, b: Row) => a.updatedAt.getTime() - b.updatedAt.getTime();
   const enqueueOrder = (a: Row, b: Row) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const byGroup = (): Map<string, Row[]> => {
+  const byGroup = (queue: string): Map<string, Row[]> => {
     const groups = new Map<string, Row[]>();
-    for (const r of rows.values()) {
+    for (const r of inQueue(queue)) {
       if (r.groupKey === null) continue;
       const list = groups.get(r.groupKey) ?? [];
       list.push(r);
@@ -77,18 +82,18 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
    * Per group, the one row that may be claimed: the earliest row still holding the group back
    * (pending, in flight, or failed/held under `block`), if it is PENDING and nothing is in flight.
    */
-  const groupHeads = (policy: GroupFailurePolicy): Map<string, Row> => {
+  const groupHeads = (queue: string, policy: GroupFailurePolicy): Map<string, Row> => {
     const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
     const heads = new Map<string, Row>();
-    for (const [key, list] of byGroup()) {
+    for (const [key, list] of byGroup(queue)) {
       if (list.some(inFlight)) continue;
       const head = list.filter((r) => holding.includes(r.status)).sort(enqueueOrder)[0];
       if (head?.status === 'PENDING') heads.set(key, head);
     }
     return heads;
   };
-  const blockedGroups = (): number =>
-    [...byGroup().values()].filter((list) => {
+  const blockedGroups = (queue: string): number =>
+    [...byGroup(queue).values()].filter((list) => {
       const sorted = [...list].sort(enqueueOrder);
       const firstStuck = sorted.findIndex((r) => r.status === 'FAILED' || r.status === 'HELD');
       return firstStuck >= 0 && sorted.slice(firstStuck + 1).some((r) => r.status === 'PENDING');
@@ -104,10 +109,11 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     async insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
       const t = now();
       return records.map((r) => {
-        const existing = r.dedupeKey === null ? undefined : byDedupe.get(r.dedupeKey);
+        const existing = r.dedupeKey === null ? undefined : byDedupe.get(dedupeKeyOf(r.queue, r.dedupeKey));
         if (existing !== undefined) return { id: existing, created: false };
         if (rows.has(r.id)) return { id: r.id, created: false };
         rows.set(r.id, {
+          queue: r.queue,
           id: r.id,
           status: 'PENDING',
           payload: r.payload,
@@ -123,15 +129,15 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
           createdAt: new Date(t),
           updatedAt: new Date(t),
         });
-        if (r.dedupeKey !== null) byDedupe.set(r.dedupeKey, r.id);
+        if (r.dedupeKey !== null) byDedupe.set(dedupeKeyOf(r.queue, r.dedupeKey), r.id);
         return { id: r.id, created: true };
       });
     },
 
-    async claim({ limit, token, leaseMs, groupPolicy }: ClaimRequest): Promise<MessageRecord[]> {
+    async claim({ queue, limit, token, leaseMs, groupPolicy }: ClaimRequest): Promise<MessageRecord[]> {
       const t = now();
-      const heads = groupHeads(groupPolicy);
-      const due = [...rows.values()]
+      const heads = groupHeads(queue, groupPolicy);
+      const due = inQueue(queue)
         .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
         .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
         .sort(
@@ -183,13 +189,15 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { ok: true, record: out(row) };
     },
 
-    async recycle({ maxAttempts, deliveryMode, limit, orphanGraceMs }: RecycleRequest): Promise<RecycleOutcome> {
+    async recycle({ queue, maxAttempts, deliveryMode, limit, orphanGraceMs }: RecycleRequest): Promise<RecycleOutcome> {
       const t = now();
       const result: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [] };
-      const expired = [...rows.values()]
+      const expired = inQueue(queue)
         .filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t)
         .sort((a, b) => a.leaseUntil!.getTime() - b.leaseUntil!.getTime());
-      const orphans = [...rows.values()].filter((r) => orphaned(r) && r.updatedAt.getTime() < t - orphanGraceMs).sort(oldestFirst);
+      const orphans = inQueue(queue)
+        .filter((r) => orphaned(r) && r.updatedAt.getTime() < t - orphanGraceMs)
+        .sort(oldestFirst);
       for (const r of [...expired, ...orphans].slice(0, limit)) {
         const base = { claimToken: null, leaseUntil: null, updatedAt: new Date(t) };
         // A row without a lease was left by other code: it may have been sent, like an expired SENDING row.
@@ -221,9 +229,9 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return result;
     },
 
-    async inspect({ inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: InspectRequest): Promise<StorageSnapshot> {
+    async inspect({ queue, inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: InspectRequest): Promise<StorageSnapshot> {
       const t = now();
-      const all = [...rows.values()];
+      const all = inQueue(queue);
       const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
       for (const r of all) counts[r.status]++;
       const pending = all.filter((r) => r.status === 'PENDING');
@@ -243,7 +251,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         failedInWindow: failed.filter((r) => r.updatedAt.getTime() >= t - failedWindowMs).length,
         possiblySentPending: all.filter((r) => r.possiblySent && (r.status === 'PENDING' || inFlight(r))).length,
         duplicateDedupeKeys: [...keys.values()].filter((n) => n > 1).length,
-        blockedGroups: groupPolicy === 'block' ? blockedGroups() : 0,
+        blockedGroups: groupPolicy === 'block' ? blockedGroups(queue) : 0,
         samples: {
           expiredInFlight: expired.slice(0, sampleSize).map(out),
           orphanedInFlight: orphans.slice(0, sampleSize).map(out),
@@ -257,8 +265,9 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       };
     },
 
-    async requeue({ id, from }): Promise<FencedOutcome> {
+    async requeue({ queue, id, from }): Promise<FencedOutcome> {
       const row = rows.get(id);
+      if (row && row.queue !== queue) return { ok: false, current: null, now: new Date(now()) }; // another queue's: not found here
       if (!row || !from.includes(row.status)) return refused(id);
       const t = now();
       Object.assign(row, {

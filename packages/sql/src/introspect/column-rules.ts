@@ -17,6 +17,8 @@ export interface ColumnWidths {
 
 /** The queue's generated ids are UUIDs. */
 const ID_LENGTH = 36;
+/** Queue names are up to 64 characters. */
+const QUEUE_NAME_LENGTH = 64;
 
 /** Throws SCHEMA_MISMATCH naming the first column that cannot hold what the queue writes to it. */
 export function checkColumnTypes(introspector: Introspector, mapping: Mapping, column: (field: Field) => ColumnInfo): ColumnWidths {
@@ -36,6 +38,8 @@ export function checkColumnTypes(introspector: Introspector, mapping: Mapping, c
     mapping.columns[field] === null ? null : text(field, 1, 'hold text').maxLength;
 
   const id = text('id', ID_LENGTH, `hold text of at least ${ID_LENGTH} characters (the queue writes UUIDs)`);
+  if (mapping.columns.queue !== null)
+    text('queue', QUEUE_NAME_LENGTH, `hold text of at least ${QUEUE_NAME_LENGTH} characters (queue names)`);
   text('claimToken', CLAIM_TOKEN_LENGTH, `hold text of at least ${CLAIM_TOKEN_LENGTH} characters (the queue's claim tokens)`);
   for (const field of ['attempts', 'priority'] as const) {
     if (mapping.columns[field] === null) continue;

@@ -24,6 +24,8 @@ export interface SchemaInfo {
   widths: ColumnWidths;
   /** The session's UTC offset at first use, in minutes. */
   sessionOffsetMinutes: number;
+  /** The mapped columns as found: `queue` is null when the table has none (it holds one queue). */
+  columns: Mapping['columns'];
 }
 
 /** The introspector of each dialect. */
@@ -33,7 +35,8 @@ export const INTROSPECTORS: Record<SqlDialect, Introspector> = {
   sqlite: sqliteIntrospector,
 };
 
-export async function inspectSchema(query: Query, mapping: Mapping): Promise<SchemaInfo> {
+export async function inspectSchema(query: Query, given: Mapping): Promise<SchemaInfo> {
+  let mapping = given;
   const introspector = INTROSPECTORS[mapping.dialect];
   const columns = await introspector.columns(query, mapping.table);
   if (columns.length === 0) {
@@ -44,6 +47,10 @@ export async function inspectSchema(query: Query, mapping: Mapping): Promise<Sch
     );
   }
   const byName = new Map(columns.map((c) => [c.name, c]));
+  // A table without a queue column, when none was mapped, holds one queue: the found mapping drops it.
+  if (!mapping.queueMapped && mapping.columns.queue !== null && !byName.has(mapping.columns.queue)) {
+    mapping = { ...mapping, columns: { ...mapping.columns, queue: null } };
+  }
   const column = (field: Field): ColumnInfo => {
     const name = mapping.columns[field];
     const info = name === null ? undefined : byName.get(name);
@@ -94,5 +101,5 @@ export async function inspectSchema(query: Query, mapping: Mapping): Promise<Sch
     lockExpiresAt = introspector.timeKind(expires.type);
   }
   const sessionOffsetMinutes = await introspector.sessionOffsetMinutes(query);
-  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes };
+  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes, columns: mapping.columns };
 }

@@ -29,7 +29,7 @@ function claimSet(t: Table, token: string, leaseMs: number): Sql {
 /** The ids a claim may take (rows aliased `c`), in claim order, at most `limit`. */
 function candidates(t: Table, request: ClaimRequest): Sql {
   return sql`SELECT c.${t.col('id')} AS ${t.alias('id')} FROM ${t.name} c
-    WHERE ${t.duePending('c.')} AND ${t.groupFree(request.groupPolicy)} ORDER BY ${t.claimOrder('c.')} LIMIT ${request.limit}`;
+    WHERE ${t.inQueue(request.queue, 'c.')} AND ${t.duePending('c.')} AND ${t.groupFree(request.groupPolicy)} ORDER BY ${t.claimOrder('c.')} LIMIT ${request.limit}`;
 }
 
 export async function claim(db: Db, t: Table, request: ClaimRequest): Promise<Row[]> {

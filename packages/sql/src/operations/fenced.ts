@@ -54,11 +54,12 @@ export function extend(db: Db, t: Table, { id, token, leaseMs }: ExtendRequest):
 }
 
 /** An operator's retry: FAILED or HELD → PENDING now, attempts reset. */
-export function requeue(db: Db, t: Table, { id, from }: RequeueRequest): Promise<FencedOutcome> {
+export function requeue(db: Db, t: Table, { queue, id, from }: RequeueRequest): Promise<FencedOutcome> {
   return cas(db, t, id, {
     set: sql`${t.col('status')} = ${t.status('PENDING')}, ${t.col('attempts')} = 0, ${t.col('claimToken')} = NULL,
       ${t.col('leaseUntil')} = NULL, ${t.col('availableAt')} = ${t.now('availableAt')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
-    where: sql`${t.col('id')} = ${id} AND ${t.statusIn(from)}`,
+    where: sql`${t.col('id')} = ${id} AND ${t.inQueue(queue)} AND ${t.statusIn(from)}`,
+    queue,
   });
 }
 
@@ -67,31 +68,34 @@ interface Cas {
   where: Sql;
   /** For a transition that keeps the status: the token that proves, on read-back, the row matched. */
   heldBy?: string;
+  /** Only this queue's row counts (requeue): another queue's message reads as not found. */
+  queue?: string;
 }
 
-async function cas(db: Db, t: Table, id: string, { set, where, heldBy }: Cas): Promise<FencedOutcome> {
+async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue }: Cas): Promise<FencedOutcome> {
   if (db.dialect.name !== 'mysql') {
     const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.select}`);
     if (row) return { ok: true, record: toRecord(row, t.mapping) };
-    return refused(db, t, id);
+    return refused(db, t, id, queue);
   }
   const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`);
-  const after = await readWithNow(db, t, id);
+  const after = await readWithNow(db, t, id, queue);
   const matched = changed > 0 || (heldBy !== undefined && after.record?.claimToken === heldBy);
   if (matched && after.record) return { ok: true, record: after.record };
   return { ok: false, current: after.record, now: after.now };
 }
 
-async function refused(db: Db, t: Table, id: string): Promise<FencedOutcome> {
-  const { record, now } = await readWithNow(db, t, id);
+async function refused(db: Db, t: Table, id: string, queue?: string): Promise<FencedOutcome> {
+  const { record, now } = await readWithNow(db, t, id, queue);
   return { ok: false, current: record, now };
 }
 
 /** The row (or null) and the database's time, in one SELECT. */
-async function readWithNow(db: Db, t: Table, id: string) {
+async function readWithNow(db: Db, t: Table, id: string, queue?: string) {
+  const scope = queue === undefined ? sql`` : sql` AND ${t.inQueue(queue)}`;
   const [row] = await db.rows(
     sql`SELECT ${t.select}, ${t.dialect.epochMs(t.now('updatedAt'), t.schema.times.updatedAt)} AS ${t.alias('msgqueue_now')}
-        FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} = ${id}`,
+        FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} = ${id}${scope}`,
   );
   const record = row && row.id !== null && row.id !== undefined ? toRecord(row, t.mapping) : null;
   return { record, now: new Date(toNumber(row?.msgqueue_now)) };

@@ -16,6 +16,7 @@ function columns(t: Table): Sql {
   return join(
     [
       t.col('id'),
+      t.has('queue') ? t.col('queue') : null,
       t.col('status'),
       t.col('payload'),
       t.col('attempts'),
@@ -39,6 +40,7 @@ function values(t: Table, r: InsertRecord): Sql {
   return sql`(${join(
     [
       sql`${r.id}`,
+      t.has('queue') ? sql`${r.queue}` : null,
       t.status('PENDING'),
       d.payloadIn(r.payload, t.schema.payload),
       sql`0`,
@@ -72,7 +74,10 @@ export async function insert(db: Db, t: Table, records: readonly InsertRecord[])
   const missing = records.filter((r) => !created.has(r.id));
   if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));
   const keyed = t.has('dedupeKey') ? missing.filter((r) => r.dedupeKey !== null) : [];
-  const byKey = keyed.length ? sql` OR ${t.col('dedupeKey')} IN (${join(keyed.map((r) => sql`${r.dedupeKey}`))})` : sql``;
+  // Dedupe keys are per queue: a record collides with its own queue's key (all records of a call share a queue).
+  const byKey = keyed.length
+    ? sql` OR (${t.inQueue(keyed[0]!.queue)} AND ${t.col('dedupeKey')} IN (${join(keyed.map((r) => sql`${r.dedupeKey}`))}))`
+    : sql``;
   const existing = await db.rows(
     sql`SELECT ${t.col('id')} AS ${t.alias('id')}, ${t.has('dedupeKey') ? t.col('dedupeKey') : sql`NULL`} AS ${t.alias('dedupeKey')}
         FROM ${t.name} WHERE ${t.col('id')} IN (${join(missing.map((r) => sql`${r.id}`))})${byKey}`,

@@ -45,11 +45,11 @@ export async function recycle(db: Db, t: Table, request: RecycleRequest): Promis
 }
 
 /** Which rows a step takes; re-checked in the UPDATE itself. */
-function stepWhere(t: Table, step: Step, { orphanGraceMs }: RecycleRequest): Sql {
+function stepWhere(t: Table, step: Step, { queue, orphanGraceMs }: RecycleRequest): Sql {
   if (step === 'ORPHANED') {
-    return sql`${t.statusIn(['PROCESSING', 'SENDING'])} AND ${t.col('leaseUntil')} IS NULL AND ${t.col('updatedAt')} < ${t.nowPlus('updatedAt', -orphanGraceMs)}`;
+    return sql`${t.inQueue(queue)} AND ${t.statusIn(['PROCESSING', 'SENDING'])} AND ${t.col('leaseUntil')} IS NULL AND ${t.col('updatedAt')} < ${t.nowPlus('updatedAt', -orphanGraceMs)}`;
   }
-  return sql`${t.col('status')} = ${t.status(step)} AND ${t.col('leaseUntil')} < ${t.now('leaseUntil')}`;
+  return sql`${t.inQueue(queue)} AND ${t.col('status')} = ${t.status(step)} AND ${t.col('leaseUntil')} < ${t.now('leaseUntil')}`;
 }
 
 /** Where a step's rows go: FAILED when out of attempts, else PENDING (flagged when maybe sent), or HELD (at-most-once, maybe sent). */

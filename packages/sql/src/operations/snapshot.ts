@@ -18,6 +18,7 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
   const orphaned = sql`${inFlight} AND ${t.col('leaseUntil')} IS NULL`;
   const failed = sql`${t.col('status')} = ${t.status('FAILED')}`;
   const shifted = timeZoneShift(t);
+  const mine = t.inQueue(request.queue);
 
   const [f = {}] = await db.rows(
     sql`SELECT ${join([
@@ -35,15 +36,15 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
       shifted ? sum(shifted, 'shifted') : sql`0 AS ${a('shifted')}`,
       sum(sql`${failed} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -request.failedWindowMs)}`, 'failedInWindow'),
       sum(sql`${t.col('possiblySent')} = ${t.dialect.bool(true)} AND ${t.statusIn(['PENDING', 'PROCESSING', 'SENDING'])}`, 'possiblySent'),
-      sql`${duplicateKeys(t)} AS ${a('duplicateKeys')}`,
-      sql`${request.groupPolicy === 'block' ? blockedGroups(t) : sql`0`} AS ${a('blockedGroups')}`,
-    ])} FROM ${t.name}`,
+      sql`${duplicateKeys(t, request.queue)} AS ${a('duplicateKeys')}`,
+      sql`${request.groupPolicy === 'block' ? blockedGroups(t, request.queue) : sql`0`} AS ${a('blockedGroups')}`,
+    ])} FROM ${t.name} WHERE ${mine}`,
   );
 
   if (toNumber(f.unknownStatus) > 0) {
     // Name the value the mapping does not know (toStatus throws CORRUPT_ROW).
     const [row] = await db.rows(
-      sql`SELECT ${t.col('id')} AS ${a('id')}, ${t.col('status')} AS ${a('status')} FROM ${t.name} WHERE NOT (${t.statusIn(MESSAGE_STATUSES)}) LIMIT 1`,
+      sql`SELECT ${t.col('id')} AS ${a('id')}, ${t.col('status')} AS ${a('status')} FROM ${t.name} WHERE ${mine} AND NOT (${t.statusIn(MESSAGE_STATUSES)}) LIMIT 1`,
     );
     if (row) toStatus(row.status, t.mapping, row.id);
   }
@@ -51,9 +52,9 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
   const sample = async (where: Sql, order: Sql) =>
     request.sampleSize === 0
       ? []
-      : (await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${where} ORDER BY ${order} LIMIT ${request.sampleSize}`)).map((r) =>
-          toRecord(r, t.mapping),
-        );
+      : (
+          await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${request.sampleSize}`)
+        ).map((r) => toRecord(r, t.mapping));
   const [updated, id] = [t.col('updatedAt'), t.col('id')];
   return {
     now: new Date(toNumber(f.now)),
@@ -78,19 +79,20 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
 }
 
 /** Dedupe keys carried by more than one row (a table without a unique index on them). */
-function duplicateKeys(t: Table): Sql {
+function duplicateKeys(t: Table, queue: string): Sql {
   if (!t.has('dedupeKey')) return sql`0`;
   const k = t.col('dedupeKey');
-  return sql`(SELECT COUNT(*) FROM (SELECT ${k} FROM ${t.name} WHERE ${k} IS NOT NULL GROUP BY ${k} HAVING COUNT(*) > 1) dups)`;
+  return sql`(SELECT COUNT(*) FROM (SELECT ${k} FROM ${t.name} WHERE ${t.inQueue(queue)} AND ${k} IS NOT NULL GROUP BY ${k} HAVING COUNT(*) > 1) dups)`;
 }
 
 /** Groups with a FAILED or HELD message and a PENDING one after it (groupFailurePolicy `block`). */
-function blockedGroups(t: Table): Sql {
+function blockedGroups(t: Table, queue: string): Sql {
   if (!t.has('groupKey')) return sql`0`;
   const [g, created, id] = [t.col('groupKey'), t.col('createdAt'), t.col('id')];
+  const sameQueue = t.has('queue') ? sql` AND p.${t.col('queue')} = f.${t.col('queue')}` : sql``;
   return sql`(SELECT COUNT(DISTINCT f.${g}) FROM ${t.name} f
-    WHERE f.${g} IS NOT NULL AND ${t.statusIn(['FAILED', 'HELD'], 'f.')}
-      AND EXISTS (SELECT 1 FROM ${t.name} p WHERE p.${g} = f.${g} AND p.${t.col('status')} = ${t.status('PENDING')}
+    WHERE ${t.inQueue(queue, 'f.')} AND f.${g} IS NOT NULL AND ${t.statusIn(['FAILED', 'HELD'], 'f.')}
+      AND EXISTS (SELECT 1 FROM ${t.name} p WHERE p.${g} = f.${g}${sameQueue} AND p.${t.col('status')} = ${t.status('PENDING')}
         AND (p.${created} > f.${created} OR (p.${created} = f.${created} AND p.${id} > f.${id}))))`;
 }
 
