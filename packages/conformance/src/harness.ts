@@ -29,6 +29,12 @@ export interface ConformanceContext {
    */
   connect?(): Promise<StorageAdapter>;
   /**
+   * Optional: run `fn` inside a transaction of the adapter's client, handing it what a user passes
+   * as `transaction` to `enqueue` (a Prisma transaction client, a pg client after BEGIN, …); commit
+   * when it resolves, roll back when it throws. The transactional-enqueue tests are skipped without it.
+   */
+  transaction?<T>(fn: (transaction: unknown) => Promise<T>): Promise<T>;
+  /**
    * Optional: leave the message in flight as other code would — the hand-rolled queue the adapter
    * replaces: set its status (PROCESSING or SENDING) and `updatedAt` to now, with no lease and no
    * claim token, writing to the storage directly. The orphan tests are skipped without it.

@@ -24,6 +24,7 @@ import { recycleSuite } from './suites/recycle.js';
 import { runLockSuite } from './suites/run-lock.js';
 import { runOnceSuite } from './suites/run-once.js';
 import { settleSuite } from './suites/settle.js';
+import { transactionsSuite } from './suites/transactions.js';
 
 export type { ConformanceContext, ConformanceHarness, ConformanceOptions } from './harness.js';
 export type { BadInputCase } from './suites/bad-input.js';
@@ -50,6 +51,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     runLockSuite(f);
     groupsSuite(f);
     namedQueuesSuite(f);
+    transactionsSuite(f);
     badInputSuite(f);
   });
 }

@@ -27,6 +27,22 @@ export interface AdapterCapabilities {
    * machines (the lock lives in the shared storage). Requires `acquireRunLock` and `releaseRunLock`.
    */
   crossProcessRunLock: boolean;
+  /**
+   * True when {@link StorageAdapter.insert} can write through the caller's own transaction
+   * ({@link InsertContext.transaction}), so a message commits or rolls back with the business write.
+   */
+  transactionalInsert: boolean;
+}
+
+/** What {@link StorageAdapter.insert} is given besides the records. */
+export interface InsertContext {
+  /**
+   * The caller's open transaction, in the adapter's client's own form (a Prisma interactive
+   * transaction client, a pg client after BEGIN, a Kysely or Drizzle transaction). When given, every
+   * statement of the insert runs through it and none through the adapter's own connection; an
+   * adapter without {@link AdapterCapabilities.transactionalInsert} is never given one.
+   */
+  transaction?: unknown;
 }
 
 /** A message to insert. `payload` is already validated and serialised to JSON text. */
@@ -229,7 +245,7 @@ export interface StorageAdapter {
    * Insert messages, all or nothing per record. A record whose id or dedupe key already exists is
    * not written and answers `created: false` with the existing id. Outcomes are in input order.
    */
-  insert(records: readonly InsertRecord[]): Promise<InsertOutcome[]>;
+  insert(records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]>;
 
   /**
    * Atomically move up to `limit` PENDING rows whose `availableAt` has passed to PROCESSING,

@@ -1,6 +1,6 @@
 import { type ClaimOptions, claimBatch } from './claim-batch.js';
 import { type DiagnoseOptions, type DiagnoseReport, diagnose } from './diagnose.js';
-import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany } from './enqueue.js';
+import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from './enqueue.js';
 import { checkRecord } from './fencing.js';
 import { guardBeforeSend } from './guard-before-send.js';
 import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -19,10 +19,13 @@ import { key } from './validate.js';
 export interface Queue<P = unknown> {
   /** The resolved options, defaults filled in. */
   readonly options: Readonly<Omit<ResolvedOptions, 'adapter' | 'logger' | 'hooks'>>;
-  /** Store one message. With a `dedupeKey` already present, writes nothing and answers `created: false`. */
-  enqueue(payload: P, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /**
+   * Store one message. With a `dedupeKey` already present, writes nothing and answers `created: false`.
+   * Pass `transaction` to write it through your own open transaction (see {@link WriteOptions}).
+   */
+  enqueue(payload: P, options?: EnqueueOptions & WriteOptions): Promise<EnqueueResult>;
   /** Store many messages, validated all first; answers in input order. */
-  enqueueMany(items: EnqueueItem<P>[]): Promise<EnqueueResult[]>;
+  enqueueMany(items: EnqueueItem<P>[], options?: WriteOptions): Promise<EnqueueResult[]>;
   /** Claim up to `limit` due messages under a fresh token and lease. */
   claimBatch(options?: ClaimOptions): Promise<Claim<P>>;
   /** Right before the external send: PROCESSING → SENDING if this claim still holds the message with lease to spare. */
@@ -63,7 +66,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
   return {
     options: Object.freeze(visible),
     enqueue: (payload, o) => enqueue(ctx, payload, o),
-    enqueueMany: (items) => enqueueMany(ctx, items),
+    enqueueMany: (items, o) => enqueueMany(ctx, items, o),
     claimBatch: (o) => claimBatch<P>(ctx, o),
     guardBeforeSend: (m) => guardBeforeSend(ctx, m),
     ack: (m) => ack(ctx, m),

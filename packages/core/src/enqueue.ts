@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { InsertRecord } from './adapter.js';
+import type { InsertContext, InsertRecord } from './adapter.js';
 import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { serializePayload } from './payload.js';
@@ -27,6 +27,17 @@ export interface EnqueueOptions {
   groupKey?: string;
   /** Use this id instead of a generated one (a time-ordered UUIDv7). */
   id?: string;
+}
+
+/** How a write is made. */
+export interface WriteOptions {
+  /**
+   * Your open transaction, in your client's form — a Prisma interactive-transaction client (`tx` in
+   * `prisma.$transaction(async (tx) => …)`), a `pg` client after `BEGIN`, a Kysely or Drizzle
+   * transaction. The message is written through it, so it commits or rolls back with your own
+   * writes (the transactional outbox). Needs an adapter with `capabilities.transactionalInsert`.
+   */
+  transaction?: unknown;
 }
 
 /** One message for {@link Queue.enqueueMany}. */
@@ -63,8 +74,11 @@ function toRecord(ctx: ResolvedOptions, payload: unknown, options: unknown, fiel
 }
 
 /** Enqueue one message. Validates everything before writing. */
-export async function enqueue(ctx: ResolvedOptions, payload: unknown, options?: EnqueueOptions): Promise<EnqueueResult> {
-  const [result] = await insert(ctx, [toRecord(ctx, payload, options, 'enqueue')]);
+export async function enqueue(ctx: ResolvedOptions, payload: unknown, options?: EnqueueOptions & WriteOptions): Promise<EnqueueResult> {
+  const isObject = typeof options === 'object' && options !== null && !Array.isArray(options);
+  const { transaction, ...rest } = (isObject ? options : {}) as EnqueueOptions & WriteOptions;
+  const write = writeContext(ctx, { transaction }, 'enqueue.options');
+  const [result] = await insert(ctx, [toRecord(ctx, payload, isObject ? rest : options, 'enqueue')], write);
   return result!;
 }
 
@@ -72,7 +86,8 @@ export async function enqueue(ctx: ResolvedOptions, payload: unknown, options?: 
  * Enqueue many messages. All are validated before any is written; the answers are in input order.
  * Two items with the same id or dedupe key in one call are refused.
  */
-export async function enqueueMany(ctx: ResolvedOptions, items: unknown): Promise<EnqueueResult[]> {
+export async function enqueueMany(ctx: ResolvedOptions, items: unknown, options?: WriteOptions): Promise<EnqueueResult[]> {
+  const write = writeContext(ctx, checkOptions<WriteOptions>(options, 'enqueueMany.options', ['transaction']), 'enqueueMany.options');
   if (!Array.isArray(items)) throw invalidArgument('enqueueMany.items', 'expected an array of { payload, ...options }.');
   if (items.length > MAX_BATCH)
     throw invalidArgument('enqueueMany.items', `at most ${MAX_BATCH} items per call, got ${items.length}; split the call.`);
@@ -95,11 +110,26 @@ export async function enqueueMany(ctx: ResolvedOptions, items: unknown): Promise
       keys.add(r.dedupeKey);
     }
   });
-  return records.length === 0 ? [] : insert(ctx, records);
+  return records.length === 0 ? [] : insert(ctx, records, write);
 }
 
-async function insert(ctx: ResolvedOptions, records: InsertRecord[]): Promise<EnqueueResult[]> {
-  const outcomes = await ctx.adapter.insert(records);
+/** The insert context for a write, refusing a transaction the adapter cannot write through. */
+function writeContext(ctx: ResolvedOptions, options: WriteOptions | undefined, field: string): InsertContext | undefined {
+  if (options?.transaction === undefined) return undefined;
+  if (options.transaction === null || typeof options.transaction !== 'object') {
+    throw invalidArgument(`${field}.transaction`, 'expected your open transaction (a transaction client or connection object).');
+  }
+  if (!ctx.adapter.capabilities.transactionalInsert) {
+    throw invalidArgument(
+      `${field}.transaction`,
+      `the ${ctx.adapter.name} adapter cannot write through your transaction (capabilities.transactionalInsert is false).`,
+    );
+  }
+  return { transaction: options.transaction };
+}
+
+async function insert(ctx: ResolvedOptions, records: InsertRecord[], write?: InsertContext): Promise<EnqueueResult[]> {
+  const outcomes = await ctx.adapter.insert(records, write);
   if (outcomes.length !== records.length) {
     throw new MsgQueueError(
       'ADAPTER_CONTRACT',

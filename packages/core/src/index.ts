@@ -11,7 +11,7 @@ export { CLAIM_TOKEN_LENGTH } from './claim-batch.js';
 export type { Queue } from './create-queue.js';
 export { createQueue } from './create-queue.js';
 export type { DiagnoseOptions, DiagnoseReport, Finding, MessageSummary } from './diagnose.js';
-export type { EnqueueItem, EnqueueOptions, EnqueueResult } from './enqueue.js';
+export type { EnqueueItem, EnqueueOptions, EnqueueResult, WriteOptions } from './enqueue.js';
 export * from './errors/index.js';
 export type { QueueHooks } from './hooks.js';
 export type { Logger } from './logger.js';

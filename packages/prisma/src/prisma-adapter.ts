@@ -1,7 +1,7 @@
 import { MsgQueueError, type StorageAdapter } from '@org/msgqueue';
 import { DIALECTS, SQL_ADAPTER_OPTIONS, type SqlAdapterOptions, sqlAdapter } from '@org/msgqueue-sql';
 import { prismaClient } from './prisma-client.js';
-import type { PrismaLike } from './prisma-like.js';
+import type { PrismaLike, PrismaRawClient } from './prisma-like.js';
 
 /** Options of {@link prismaAdapter}. */
 export interface PrismaAdapterOptions extends Omit<SqlAdapterOptions, 'dialect'> {
@@ -73,5 +73,22 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
     );
   }
   const { provider, transactionTimeoutMs: _timeout, ...mapping } = options;
-  return sqlAdapter(prismaClient(prisma, timeout), { dialect: provider, ...mapping }, 'prisma');
+  return sqlAdapter(
+    prismaClient(prisma, timeout),
+    { dialect: provider, ...mapping },
+    {
+      name: 'prisma',
+      fromTransaction(transaction) {
+        const tx = transaction as PrismaRawClient;
+        if (typeof tx?.$queryRawUnsafe !== 'function' || typeof tx.$executeRawUnsafe !== 'function') {
+          throw new MsgQueueError(
+            'INVALID_ARGUMENT',
+            'options.transaction: expected the transaction client your $transaction callback gets (prisma.$transaction(async (tx) => …)).',
+            { field: 'options.transaction' },
+          );
+        }
+        return prismaClient(tx, timeout);
+      },
+    },
+  );
 }

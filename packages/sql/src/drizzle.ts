@@ -83,5 +83,21 @@ export function drizzleAdapter(db: DrizzleLike, options: DrizzleAdapterOptions):
       { field: 'db' },
     );
   }
-  return sqlAdapter(drizzleClient(db, dialect as SqlDialect), options, 'drizzle');
+  return sqlAdapter(drizzleClient(db, dialect as SqlDialect), options, {
+    name: 'drizzle',
+    fromTransaction(transaction) {
+      const tx = transaction as DrizzleLike;
+      const usable = dialect === 'sqlite' ? typeof tx?.all === 'function' : typeof tx?.execute === 'function';
+      if (!usable) {
+        throw new MsgQueueError(
+          'INVALID_ARGUMENT',
+          'options.transaction: expected the Drizzle transaction your callback gets (db.transaction(async (tx) => …)).',
+          {
+            field: 'options.transaction',
+          },
+        );
+      }
+      return drizzleClient(tx, dialect as SqlDialect);
+    },
+  });
 }

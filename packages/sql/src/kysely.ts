@@ -38,5 +38,18 @@ export function kyselyAdapter(db: AnyKysely, options: KyselyAdapterOptions): Sto
   if (!db || typeof db.executeQuery !== 'function') {
     throw new MsgQueueError('INVALID_ARGUMENT', 'kyselyAdapter: expected a Kysely instance as the first argument.', { field: 'db' });
   }
-  return sqlAdapter(kyselyClient(db), options, 'kysely');
+  return sqlAdapter(kyselyClient(db), options, {
+    name: 'kysely',
+    fromTransaction(transaction) {
+      const trx = transaction as AnyKysely;
+      if (typeof trx?.executeQuery !== 'function' || trx.isTransaction !== true) {
+        throw new MsgQueueError(
+          'INVALID_ARGUMENT',
+          'options.transaction: expected the Kysely Transaction your callback gets (db.transaction().execute(async (trx) => …)).',
+          { field: 'options.transaction' },
+        );
+      }
+      return kyselyClient(trx);
+    },
+  });
 }

@@ -66,5 +66,18 @@ export function pgAdapter(pg: PgQueryable, options: PgAdapterOptions = {}): Stor
       field: 'pg',
     });
   }
-  return fixedDialectAdapter(pgClient(pg), options, 'postgresql', 'pg');
+  return fixedDialectAdapter(pgClient(pg), options, 'postgresql', {
+    name: 'pg',
+    fromTransaction(transaction) {
+      const tx = transaction as PgQueryable;
+      if (typeof tx?.query !== 'function' || isPool(tx)) {
+        throw new MsgQueueError(
+          'INVALID_ARGUMENT',
+          'options.transaction: expected the pg client you ran BEGIN on (from pool.connect(), or a Client), not a Pool: a pool runs each statement on any connection.',
+          { field: 'options.transaction' },
+        );
+      }
+      return pgClient(tx);
+    },
+  });
 }

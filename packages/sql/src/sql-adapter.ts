@@ -2,6 +2,7 @@ import {
   type ClaimRequest,
   type ExtendRequest,
   type GuardRequest,
+  type InsertContext,
   type InsertOutcome,
   type InsertRecord,
   type InspectRequest,
@@ -46,6 +47,18 @@ export interface SqlAdapterOptions {
   lockTable?: string | false;
 }
 
+/** What a client adapter tells {@link sqlAdapter} about its client. */
+export interface SqlClientInfo {
+  /** Names the adapter in logs and errors (`pg` gives `pg:postgresql`). Default `sql`. */
+  name?: string;
+  /**
+   * Turn the caller's open transaction (in the client's own form) into a {@link SqlClient} whose
+   * statements run inside it, or throw INVALID_ARGUMENT saying what to pass instead. Without it,
+   * the adapter cannot enqueue inside a caller's transaction.
+   */
+  fromTransaction?(transaction: unknown): SqlClient;
+}
+
 /** The option keys {@link sqlAdapter} knows (client adapters add their own). */
 export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable'] as const;
 
@@ -57,14 +70,17 @@ const DIALECTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sql
  * calls of {@link SqlClient}. The mapping is validated now; the tables are read and checked on
  * first use, before any write.
  *
- * `clientName` names the adapter in logs (`pg:postgresql`, `prisma:mysql`).
+ * `info` names the adapter in logs (`pg:postgresql`, `prisma:mysql`) and, with `fromTransaction`,
+ * lets `enqueue` write through the caller's own transaction.
  *
  * ```ts
  * const adapter = sqlAdapter(myClient, { dialect: 'postgresql' });
  * const queue = createQueue({ adapter });
  * ```
  */
-export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, clientName = 'sql'): StorageAdapter {
+export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: SqlClientInfo = {}): StorageAdapter {
+  const clientName = info.name ?? 'sql';
+  const fromTransaction = info.fromTransaction;
   for (const method of ['query', 'execute', 'transaction'] as const) {
     if (typeof (client as unknown as Record<string, unknown>)?.[method] !== 'function') {
       throw new MsgQueueError(
@@ -115,12 +131,16 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, client
     capabilities: {
       claimIsolation: mapping.dialect === 'sqlite' ? 'single-writer' : 'row-locks',
       crossProcessRunLock: mapping.lockTable !== null,
+      transactionalInsert: fromTransaction !== undefined,
     },
-    insert: (records: readonly InsertRecord[]): Promise<InsertOutcome[]> =>
+    insert: (records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]> =>
       guarded('insert', async () => {
-        const t = await table();
+        // Inside the caller's transaction, every statement — the first-use schema read included —
+        // goes through it: a single-connection client (SQLite) would otherwise wait on itself.
+        const through = context?.transaction === undefined || !fromTransaction ? db : dbOf(fromTransaction(context.transaction), dialect);
+        const t = await table(through);
         checkInsertable(mapping, t.schema.widths, records);
-        return insert(db, t, records);
+        return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
       guarded('claim', async () => {
@@ -172,8 +192,9 @@ export function fixedDialectAdapter(
   client: SqlClient,
   options: object | undefined,
   dialect: SqlDialect,
-  clientName: string,
+  info: SqlClientInfo & { name: string },
 ): StorageAdapter {
+  const clientName = info.name;
   const o = options ?? {};
   if (typeof o !== 'object' || o === null) {
     throw new MsgQueueError('INVALID_ARGUMENT', `${clientName}Adapter: expected an options object.`, { field: 'options' });
@@ -182,7 +203,7 @@ export function fixedDialectAdapter(
     o,
     SQL_ADAPTER_OPTIONS.filter((k) => k !== 'dialect'),
   );
-  return sqlAdapter(client, { ...(o as Omit<SqlAdapterOptions, 'dialect'>), dialect }, clientName);
+  return sqlAdapter(client, { ...(o as Omit<SqlAdapterOptions, 'dialect'>), dialect }, info);
 }
 
 /** Refuse, before anything is written, what the mapped table cannot hold. */

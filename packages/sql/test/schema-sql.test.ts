@@ -34,3 +34,11 @@ describe('shipped SQL', () => {
     );
   });
 });
+
+describe('docs/adapters.md', () => {
+  it('shows the mysql2 adapter exactly as the tested example file has it', () => {
+    const doc = readFileSync(new URL('../../../docs/adapters.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('./examples/mysql2-adapter.ts', import.meta.url), 'utf8');
+    expect(doc).toContain(`\`\`\`ts\n${example.trim()}\n\`\`\``);
+  });
+});

@@ -74,6 +74,14 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['requeue id empty', 'INVALID_ARGUMENT', /requeue\.id/, (q) => q.requeue('')],
   ['unknown enqueue option', 'UNKNOWN_OPTION', /dedupKey/, (q) => q.enqueue({}, { dedupKey: 'a' } as never)],
   ['enqueueMany not an array', 'INVALID_ARGUMENT', /items/, (q) => q.enqueueMany('x' as never)],
+  ['enqueue transaction a number', 'INVALID_ARGUMENT', /enqueue\.options\.transaction/, (q) => q.enqueue({}, { transaction: 5 })],
+  ['enqueueMany transaction misspelt', 'UNKNOWN_OPTION', /transacton/, (q) => q.enqueueMany([{ payload: 1 }], { transacton: {} } as never)],
+  [
+    'transaction inside an enqueueMany item',
+    'UNKNOWN_OPTION',
+    /items\[0\]\.options\.transaction/,
+    (q) => q.enqueueMany([{ payload: 1, transaction: {} } as never]),
+  ],
   ['enqueueMany one bad item', 'INVALID_PAYLOAD', /items\[1\]/, (q) => q.enqueueMany([{ payload: 1 }, { payload: 2n }])],
   [
     'enqueueMany duplicate keys',

@@ -101,7 +101,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
   return {
     name: 'memory',
-    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false },
+    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false },
     get size() {
       return rows.size;
     },

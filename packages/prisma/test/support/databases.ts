@@ -102,6 +102,7 @@ export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {})
       return {
         adapter: prismaAdapter(client, { provider: db.provider, ...options }),
         advance: (ms) => advanceDefaultTables(client, db.provider, ms),
+        transaction: (fn) => client.$transaction((tx) => fn(tx), { timeout: 20_000, maxWait: 20_000 }),
         strand: async (id, status) => {
           const p = db.provider === 'postgresql' ? '$1' : '?';
           const now =

@@ -46,6 +46,7 @@ export function harness(target: Target): ConformanceHarness {
       const p = d === 'postgresql' ? '$1' : '?';
       return {
         adapter: c.adapter(),
+        transaction: (fn) => c.transaction(fn),
         async advance(ms) {
           const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((col) => backdate(d, col, ms));
           await c.exec(`UPDATE ${q('msgqueue_messages')} SET ${cols.join(', ')}`);

@@ -12,6 +12,7 @@ import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { mysql2Adapter, mysql2Client } from '../examples/mysql2-adapter.js';
 import { hasMysql, mysqlCallbackPool, mysqlPool, pgPool, sqliteDatabase } from './drivers.js';
 
 /** Adapter options without the dialect (the target fixes it). */
@@ -155,8 +156,36 @@ async function sqliteTransaction<T>(database: { exec(text: string): unknown }, f
   }
 }
 
+/** The third-party adapter written in docs/adapters.md (test/examples/mysql2-adapter.ts). */
+const mysql2Target: Target = {
+  name: 'mysql2 (docs example):mysql',
+  dialect: 'mysql',
+  async open(size = 4) {
+    const pool = mysqlPool(size)!;
+    return {
+      adapter: (options) => mysql2Adapter(pool, options),
+      ...raw(mysql2Client(pool)),
+      async transaction(fn) {
+        const connection = await pool.getConnection();
+        try {
+          await connection.beginTransaction();
+          const result = await fn(connection);
+          await connection.commit();
+          return result;
+        } catch (error) {
+          await connection.rollback();
+          throw error;
+        } finally {
+          connection.release();
+        }
+      },
+      close: () => pool.end(),
+    };
+  },
+};
+
 /** Every target this run can reach (MySQL ones only when MARIADB_URL is set). */
 export function targets(): Target[] {
   const dialects: SqlDialect[] = hasMysql() ? ['postgresql', 'mysql', 'sqlite'] : ['postgresql', 'sqlite'];
-  return [pgTarget, ...dialects.map(kyselyTarget), ...dialects.map(drizzleTarget)];
+  return [pgTarget, ...dialects.map(kyselyTarget), ...dialects.map(drizzleTarget), ...(hasMysql() ? [mysql2Target] : [])];
 }
