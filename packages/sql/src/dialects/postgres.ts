@@ -1,8 +1,11 @@
 import { raw, sql } from '../template.js';
 import type { Dialect } from './dialect.js';
 
-const NOW = raw('now()');
-const NOW_UTC = raw("(now() AT TIME ZONE 'UTC')");
+// Truncated to the millisecond: a timestamptz(3) column rounds to the nearest millisecond, so an
+// untruncated now() can be stored up to half a millisecond in the future — a message enqueued (or
+// recycled) "due now" would then miss a claim made a moment later.
+const NOW = raw("date_trunc('milliseconds', now())");
+const NOW_UTC = raw("date_trunc('milliseconds', now() AT TIME ZONE 'UTC')");
 
 /**
  * PostgreSQL. Times are compared in SQL on the server's clock. A `timestamp` column (Prisma's and
