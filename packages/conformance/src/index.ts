@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { useFixture } from './context.js';
 import type { ConformanceHarness, ConformanceOptions } from './harness.js';
 import { badInputSuite } from './suites/bad-input.js';
+import { batchedSuite } from './suites/batched.js';
 import { claimSuite } from './suites/claim.js';
 import { dedupeSuite } from './suites/dedupe.js';
 import { diagnoseSuite } from './suites/diagnose.js';
@@ -45,6 +46,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     fencingSuite(f);
     recycleSuite(f);
     settleSuite(f);
+    batchedSuite(f);
     dedupeSuite(f);
     diagnoseSuite(f);
     runOnceSuite(f);

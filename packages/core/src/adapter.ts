@@ -126,10 +126,23 @@ export interface ExtendRequest {
 }
 
 /**
+ * A message's state after (or instead of) a transition: what the core needs to answer, never the
+ * payload. A full {@link MessageRecord} is one too.
+ */
+export type MessageState = Pick<MessageRecord, 'id' | 'status' | 'attempts' | 'availableAt' | 'claimToken' | 'leaseUntil' | 'possiblySent'>;
+
+/**
  * The answer of a fenced transition. On refusal the adapter re-reads the message (after the failed
  * compare-and-set, outside any transaction) so the core can explain why; that read is advisory.
  */
-export type FencedOutcome = { ok: true; record: MessageRecord } | { ok: false; current: MessageRecord | null; now: Date };
+export type FencedOutcome = { ok: true; record: MessageState } | { ok: false; current: MessageState | null; now: Date };
+
+/** Arguments of {@link StorageAdapter.guardMany}: one window of claimed messages about to be sent. */
+export interface GuardManyRequest {
+  messages: readonly { id: string; token: string }[];
+  /** Refuse a message unless at least this much of its lease is left (storage clock). */
+  minLeaseMs: number;
+}
 
 /** Arguments of {@link StorageAdapter.recycle}. */
 export interface RecycleRequest {
@@ -265,6 +278,20 @@ export interface StorageAdapter {
    * of lease is left. Anything else changes nothing and is refused.
    */
   guard(request: GuardRequest): Promise<FencedOutcome>;
+
+  /**
+   * Optional: {@link StorageAdapter.guard} for several messages in one round trip — each message
+   * fenced on its own, exactly as `guard` would; outcomes in request order. Without it the core
+   * guards one message at a time.
+   */
+  guardMany?(request: GuardManyRequest): Promise<FencedOutcome[]>;
+
+  /**
+   * Optional: acknowledge several messages in one round trip — for each, SENDING or PROCESSING →
+   * SENT where id and token match, token and lease cleared, exactly as `settle` to SENT would;
+   * outcomes in request order. Without it the core acknowledges one message at a time.
+   */
+  ackMany?(messages: readonly { id: string; token: string }[]): Promise<FencedOutcome[]>;
 
   /**
    * One compare-and-set from `from` to `to` where id and token match; clears the token and lease.

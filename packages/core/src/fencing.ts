@@ -1,4 +1,4 @@
-import type { FencedOutcome } from './adapter.js';
+import type { FencedOutcome, MessageState } from './adapter.js';
 import { MsgQueueError } from './errors/msgqueue-error.js';
 import { callHook } from './hooks.js';
 import type { ResolvedOptions } from './options.js';
@@ -16,7 +16,7 @@ export function checkRef(value: unknown, field: string): ClaimRef {
 }
 
 /** Check an adapter's record before trusting it. */
-export function checkRecord(record: MessageRecord, adapterName: string): MessageRecord {
+export function checkRecord<R extends Pick<MessageRecord, 'id' | 'status'>>(record: R, adapterName: string): R {
   if (!MESSAGE_STATUSES.includes(record.status)) {
     throw new MsgQueueError(
       'CORRUPT_ROW',
@@ -48,7 +48,7 @@ export function answer(
 function explain(
   operation: string,
   ref: ClaimRef,
-  current: MessageRecord | null,
+  current: MessageState | null,
   now: Date,
   from: readonly MessageStatus[],
   minLeaseMs: number,

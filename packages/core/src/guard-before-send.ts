@@ -1,5 +1,6 @@
 import { answer, checkRef } from './fencing.js';
 import type { ResolvedOptions } from './options.js';
+import { missing } from './settle.js';
 import type { ClaimRef, TransitionResult } from './types.js';
 
 /**
@@ -14,4 +15,24 @@ export async function guardBeforeSend(ctx: ResolvedOptions, message: ClaimRef): 
   const ref = checkRef(message, 'guardBeforeSend.message');
   const outcome = await ctx.adapter.guard({ ...ref, minLeaseMs: ctx.guardMarginMs });
   return answer(ctx, 'guardBeforeSend', ref, outcome, ['PROCESSING'], ctx.guardMarginMs);
+}
+
+/**
+ * Guard a window of claimed messages about to be sent, in one round trip where the adapter can
+ * (`guardMany`), one at a time where it cannot; each fenced on its own. Answers in input order.
+ */
+export async function guardMany(ctx: ResolvedOptions, refs: readonly ClaimRef[]): Promise<TransitionResult[]> {
+  if (refs.length === 0) return [];
+  if (refs.length === 1 || !ctx.adapter.guardMany) return Promise.all(refs.map((ref) => guardBeforeSend(ctx, ref)));
+  const outcomes = await ctx.adapter.guardMany({ messages: refs, minLeaseMs: ctx.guardMarginMs });
+  return refs.map((ref, i) =>
+    answer(
+      ctx,
+      'guardBeforeSend',
+      ref,
+      outcomes[i] ?? missing(ctx, 'guardMany', refs.length, outcomes.length),
+      ['PROCESSING'],
+      ctx.guardMarginMs,
+    ),
+  );
 }

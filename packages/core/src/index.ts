@@ -23,6 +23,6 @@ export type { AlertOptions, BackoffOptions, QueueOptions, ResolvedOptions } from
 export { LIMITS } from './options.js';
 export { RECYCLE_REASONS } from './recycle-reasons.js';
 export type { RecycleOptions, RecycleSummary } from './recycle-stuck.js';
-export type { RunOnceOptions, RunSummary, SendContext } from './run-once.js';
+export type { RunOnceOptions, RunSummary, SendBatchResult, SendContext } from './run-once.js';
 export type { ExtendOptions, FailOptions, ReleaseOptions } from './settle.js';
 export * from './types.js';

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { claimBatch } from './claim-batch.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from './errors/send-errors.js';
-import { guardBeforeSend } from './guard-before-send.js';
 import { queueState, runLockName } from './in-process.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { type RecycleSummary, recycleStuck } from './recycle-stuck.js';
-import { ack, fail, release } from './settle.js';
-import type { ClaimedMessage, RefusalReason } from './types.js';
+import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
+import type { Claim, ClaimedMessage, RefusalReason } from './types.js';
 import { bool, checkOptions, fn, int, oneOf } from './validate.js';
 
 /** What `send` receives besides the message. */
@@ -19,7 +18,15 @@ export interface SendContext {
   signal: AbortSignal;
 }
 
-/** Options of {@link Queue.runOnce}. */
+/**
+ * What `sendBatch` answers: nothing when every message was delivered, or one entry per message in
+ * order — `undefined` (or `null`) for delivered, the error for a message that was not (classified as
+ * a thrown error would be).
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: an async sendBatch that returns nothing resolves to void.
+export type SendBatchResult = undefined | void | readonly unknown[];
+
+/** Options of {@link Queue.runOnce}. Give `send` or `sendBatch`. */
 export interface RunOnceOptions<P> {
   /**
    * Deliver one message. Resolve when the provider accepted it; throw to fail the attempt.
@@ -28,16 +35,27 @@ export interface RunOnceOptions<P> {
    * other error means the outcome is unknown (see {@link SendOutcome}).
    * Pass `message.idempotencyKey` to the provider when it supports one.
    */
-  send: (message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>;
-  /** Messages to claim this tick. Default: the queue's `batchSize`. */
+  send?: (message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>;
+  /**
+   * Instead of `send`, for a provider with a batch API: deliver up to `sendBatchSize` messages in one
+   * call. Every message of a call is guarded right before it, so none is SENDING unless its call is
+   * under way. Throwing fails every message of the call; see {@link SendBatchResult} for per-message
+   * outcomes.
+   */
+  sendBatch?: (messages: ClaimedMessage<P>[], context: SendContext) => Promise<SendBatchResult>;
+  /** Messages per `sendBatch` call. Default: `limit`. */
+  sendBatchSize?: number;
+  /** Messages per claim. Default: the queue's `batchSize`. The tick claims again until none is due. */
   limit?: number;
+  /** At most this many claims in one tick. Default: no cap — the tick drains until nothing is due or its budget's reserve. */
+  maxBatches?: number;
   /** Wall time the tick may take; it starts no send it cannot finish and releases the rest. Default 25 s. */
   timeBudgetMs?: number;
-  /** Stop starting sends when less than this is left of the budget. Default: a fifth of the budget, at most 5 s. */
+  /** Stop claiming and starting sends when less than this is left of the budget. Default: a fifth of the budget, at most 5 s. */
   reserveMs?: number;
-  /** Sends in parallel. Default 1 (in claim order). */
+  /** Sends in parallel (with `send`). Default 1 (in claim order). At most this many messages are SENDING at once. */
   concurrency?: number;
-  /** Recycle expired rows before claiming. Default true. */
+  /** Recycle expired rows before the first claim. Default true. */
   recycle?: boolean;
   /**
    * `skip` (default): a tick that finds another tick of this queue running, in this process or (with
@@ -59,6 +77,8 @@ export interface RunSummary {
   /** Set when the tick did nothing because another tick was running. */
   skipped: null | 'overlap-in-process' | 'overlap-other-instance';
   recycled: RecycleSummary | null;
+  /** Claims that returned messages. */
+  batches: number;
   claimed: number;
   sent: number;
   /** Failed attempts that will be retried. */
@@ -77,25 +97,44 @@ export interface RunSummary {
   staleAcks: number;
   /** Every transition refused as `stale-claim` this tick (guard, ack, fail, release): fencing at work. */
   staleClaims: number;
-  /** Storage errors met while settling; those rows stay leased and are recycled later. */
+  /** Storage errors met while working (a settle, a later claim); those rows stay leased and are recycled later. */
   storageErrors: number;
   durationMs: number;
 }
 
-const RUN_KEYS = ['send', 'limit', 'timeBudgetMs', 'reserveMs', 'concurrency', 'recycle', 'overlap', 'classifyError'] as const;
+const RUN_KEYS = [
+  'send',
+  'sendBatch',
+  'sendBatchSize',
+  'limit',
+  'maxBatches',
+  'timeBudgetMs',
+  'reserveMs',
+  'concurrency',
+  'recycle',
+  'overlap',
+  'classifyError',
+] as const;
 
 /**
- * One cron tick: recycle, claim, then per message guard → send → ack or fail, inside a time budget.
- * Nothing thrown by `send` escapes: each failure is recorded on its message.
+ * One cron tick: recycle once, then claim and work batches — each message guarded, sent, then
+ * acknowledged in coalesced batches or failed — until nothing is due, `maxBatches` is reached or
+ * the budget's reserve is left; the next claim overlaps the current batch's sends. Nothing thrown by
+ * `send` escapes: each failure is recorded on its message.
  */
 export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promise<RunSummary> {
   const o = checkOptions<RunOnceOptions<P>>(options, 'runOnce.options', RUN_KEYS);
-  const send = fn<RunOnceOptions<P>['send']>(o.send, 'runOnce.options.send');
-  if (!send) throw invalidArgument('runOnce.options.send', 'give the function that delivers one message.');
+  const send = fn<NonNullable<RunOnceOptions<P>['send']>>(o.send, 'runOnce.options.send');
+  const sendBatch = fn<NonNullable<RunOnceOptions<P>['sendBatch']>>(o.sendBatch, 'runOnce.options.sendBatch');
+  if (!send && !sendBatch) throw invalidArgument('runOnce.options.send', 'give the function that delivers one message (or sendBatch).');
+  if (send && sendBatch) throw invalidArgument('runOnce.options.sendBatch', 'give send or sendBatch, not both.');
   const limit = int(o.limit, 'runOnce.options.limit', LIMITS.batchSize.min, LIMITS.batchSize.max, ctx.batchSize);
+  const maxBatches = int(o.maxBatches, 'runOnce.options.maxBatches', 1, 1_000_000, 1_000_000);
   const budget = int(o.timeBudgetMs, 'runOnce.options.timeBudgetMs', 100, 15 * 60_000, 25_000);
   const reserve = int(o.reserveMs, 'runOnce.options.reserveMs', 0, budget, Math.min(5_000, Math.floor(budget / 5)));
   const concurrency = int(o.concurrency, 'runOnce.options.concurrency', 1, 100, 1);
+  const sendBatchSize = int(o.sendBatchSize, 'runOnce.options.sendBatchSize', 1, LIMITS.batchSize.max, limit);
+  if (o.sendBatchSize !== undefined && !sendBatch) throw invalidArgument('runOnce.options.sendBatchSize', 'only applies with sendBatch.');
   const doRecycle = bool(o.recycle, 'runOnce.options.recycle', true);
   const overlap = oneOf(o.overlap, 'runOnce.options.overlap', ['skip', 'allow'] as const, 'skip');
   const classifyError = fn<(e: unknown) => SendOutcome>(o.classifyError, 'runOnce.options.classifyError') ?? classifySendError;
@@ -104,6 +143,7 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   const summary: RunSummary = {
     skipped: null,
     recycled: null,
+    batches: 0,
     claimed: 0,
     sent: 0,
     retried: 0,
@@ -126,21 +166,33 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   }
   const lock = { name: runLockName(ctx.adapter, ctx.name), owner: randomUUID() };
   let locked = false;
+  const budgetController = new AbortController();
+  const budgetTimer = setTimeout(() => budgetController.abort(new Error('msgqueue: tick time budget exhausted')), budget);
+  budgetTimer.unref?.();
+  const plan: TickPlan<P> = {
+    send,
+    sendBatch,
+    sendBatchSize,
+    classifyError,
+    concurrency,
+    leftMs: () => budget - (performance.now() - started),
+    reserve,
+    signal: budgetController.signal,
+    working: state.working,
+  };
+  const acks = new AckBatcher(ctx, summary);
   try {
     if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
       locked = await ctx.adapter.acquireRunLock({ ...lock, ttlMs: budget + 10_000 });
       if (!locked) return { ...finish(), skipped: 'overlap-other-instance' };
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
-    const claimedAt = performance.now();
-    const claim = await claimBatch<P>(ctx, { limit });
-    summary.claimed = claim.messages.length;
-    // Sends stop half a guard margin before the lease ends, measured from before the claim.
-    const leaseDeadline = claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2;
-    await work(ctx, state.working, claim.messages, { send, classifyError, budget, reserve, concurrency, started, leaseDeadline }, summary);
+    await drain(ctx, plan, summary, acks, { limit, maxBatches });
     ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
     return finish();
   } finally {
+    clearTimeout(budgetTimer);
+    await acks.close();
     if (overlap === 'skip') state.ticking = false;
     if (locked) {
       await ctx.adapter
@@ -152,114 +204,46 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   }
 }
 
-interface WorkPlan<P> {
-  send: RunOnceOptions<P>['send'];
-  classifyError: (e: unknown) => SendOutcome;
-  leaseDeadline: number;
-  budget: number;
-  reserve: number;
-  concurrency: number;
-  started: number;
-}
-
-async function work<P>(
+/**
+ * Claim and work batches until nothing is due, `maxBatches` is reached or only the reserve is left.
+ * The next claim is made while the current batch is being sent, so the tick never waits on it. The
+ * first claim's storage error is the tick's; a later one ends the drain and is counted.
+ */
+async function drain<P>(
   ctx: ResolvedOptions,
-  working: Set<string>,
-  messages: ClaimedMessage<P>[],
-  plan: WorkPlan<P>,
+  plan: TickPlan<P>,
   summary: RunSummary,
+  acks: AckBatcher,
+  { limit, maxBatches }: { limit: number; maxBatches: number },
 ): Promise<void> {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error('msgqueue: tick time budget exhausted')),
-    Math.max(0, plan.budget - (performance.now() - plan.started)),
-  );
-  timer.unref?.();
-  const queue = [...messages];
-  const next = async (): Promise<void> => {
-    for (let m = queue.shift(); m; m = queue.shift()) {
-      await one(ctx, m, plan, summary, working, controller.signal);
-    }
+  const claim = () => {
+    const claimedAt = performance.now();
+    return claimBatch<P>(ctx, { limit }).then((c) => ({ claim: c, claimedAt }));
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(plan.concurrency, messages.length) }, next));
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function one<P>(
-  ctx: ResolvedOptions,
-  m: ClaimedMessage<P>,
-  plan: WorkPlan<P>,
-  summary: RunSummary,
-  working: Set<string>,
-  signal: AbortSignal,
-): Promise<void> {
-  const left = plan.budget - (performance.now() - plan.started);
-  if (working.has(m.id) || left < plan.reserve) {
-    if (working.has(m.id)) summary.alreadyWorking++;
-    else summary.released++;
-    await settleSafely(ctx, summary, () => release(ctx, m));
-    return;
-  }
-  working.add(m.id);
-  try {
-    const guard = await guardBeforeSend(ctx, m);
-    if (!guard.ok) {
-      if (guard.reason === 'stale-claim') summary.staleClaims++;
-      summary.guardRefused[guard.reason] = (summary.guardRefused[guard.reason] ?? 0) + 1;
-      return;
-    }
-    let sendError: unknown;
-    let threw = false;
-    const leaseLeft = Math.max(0, Math.floor(plan.leaseDeadline - performance.now()));
-    const sendSignal = AbortSignal.any([signal, AbortSignal.timeout(leaseLeft)]);
+  let next: Promise<{ claim: Claim<P>; claimedAt: number }> | null = claim();
+  let first = true;
+  while (next) {
+    let current: { claim: Claim<P>; claimedAt: number };
     try {
-      await plan.send(m, { signal: sendSignal });
+      current = await next;
     } catch (error) {
-      threw = true;
-      sendError = error ?? new Error('send threw without an error');
-    }
-    if (!threw) {
-      const acked = await settleSafely(ctx, summary, () => ack(ctx, m));
-      if (acked?.ok) summary.sent++;
-      else if (acked) summary.staleAcks++;
+      if (first) throw error;
+      summary.storageErrors++;
+      ctx.logger.error({ queue: ctx.name, err: error }, 'msgqueue: a claim failed mid-tick; the tick stops draining');
       return;
     }
-    const kind = classify(plan.classifyError, sendError);
-    const failed = await settleSafely(ctx, summary, () =>
-      fail(ctx, m, sendError, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' }),
-    );
-    if (failed?.ok) {
-      if (failed.outcome === 'retry') summary.retried++;
-      else if (failed.outcome === 'held') summary.held++;
-      else summary.failed++;
+    first = false;
+    next = null;
+    const { messages } = current.claim;
+    if (messages.length === 0) return;
+    summary.batches++;
+    summary.claimed += messages.length;
+    // Claim the next batch while this one is sent, unless this claim came back short (nothing more is due).
+    if (messages.length === limit && summary.batches < maxBatches && plan.leftMs() > plan.reserve) {
+      next = claim();
+      next.catch(() => {}); // handled when awaited
     }
-  } finally {
-    working.delete(m.id);
-  }
-}
-
-/** The user's classifier, defended: anything but a known outcome (or a throw) counts as unknown. */
-function classify(classifier: (e: unknown) => SendOutcome, error: unknown): SendOutcome {
-  try {
-    const kind = classifier(error);
-    return kind === 'fail' || kind === 'retry' ? kind : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** Run a settle step; a storage error is logged and counted, the row stays leased for the recycler. */
-async function settleSafely<T>(ctx: ResolvedOptions, summary: RunSummary, step: () => Promise<T>): Promise<T | null> {
-  try {
-    const result = await step();
-    if ((result as { reason?: unknown } | null)?.reason === 'stale-claim') summary.staleClaims++;
-    return result;
-  } catch (err) {
-    summary.storageErrors++;
-    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');
-    return null;
+    // Sends stop half a guard margin before the lease ends, measured from before the claim.
+    await workBatch(ctx, messages, plan, summary, acks, current.claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2);
   }
 }

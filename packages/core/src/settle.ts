@@ -1,6 +1,6 @@
 import type { FencedOutcome } from './adapter.js';
 import { backoffDelay } from './backoff.js';
-import { invalidArgument } from './errors/msgqueue-error.js';
+import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
 import { answer, checkRef } from './fencing.js';
 import { callHook } from './hooks.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
@@ -24,9 +24,29 @@ export async function ack(ctx: ResolvedOptions, message: ClaimRef): Promise<Tran
     refundAttempt: false,
     possiblySent: false,
   });
+  return ackAnswer(ctx, ref, outcome);
+}
+
+/**
+ * Acknowledge several claimed messages in one round trip where the adapter can (`ackMany`), one
+ * at a time where it cannot; each fenced on its own. Answers in input order.
+ */
+export async function ackMany(ctx: ResolvedOptions, refs: readonly ClaimRef[]): Promise<TransitionResult[]> {
+  if (refs.length === 0) return [];
+  if (refs.length === 1 || !ctx.adapter.ackMany) return Promise.all(refs.map((ref) => ack(ctx, ref)));
+  const outcomes = await ctx.adapter.ackMany(refs);
+  return refs.map((ref, i) => ackAnswer(ctx, ref, outcomes[i] ?? missing(ctx, 'ackMany', refs.length, outcomes.length)));
+}
+
+function ackAnswer(ctx: ResolvedOptions, ref: ClaimRef, outcome: FencedOutcome): TransitionResult {
   const result = answer(ctx, 'ack', ref, outcome, ['PROCESSING', 'SENDING']);
   if (result.ok && outcome.ok) callHook(ctx.hooks, ctx.logger, 'acked', { id: ref.id, attempts: outcome.record.attempts });
   return result;
+}
+
+/** An adapter that answered fewer outcomes than it was asked for broke the contract. */
+export function missing(ctx: ResolvedOptions, operation: string, asked: number, answered: number): never {
+  throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.${operation} answered ${answered} outcomes for ${asked} messages.`);
 }
 
 /** Options of {@link Queue.fail}. */

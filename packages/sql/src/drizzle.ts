@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { MsgQueueError, type StorageAdapter } from '@org/msgqueue';
-import { type SQL, sql } from 'drizzle-orm';
+import { param, type SQL, type SQLChunk, sql } from 'drizzle-orm';
 import type { Row, SqlClient, SqlDialect } from './client.js';
 import { DIALECTS } from './mapping.js';
 import { type SqlAdapterOptions, sqlAdapter } from './sql-adapter.js';
@@ -28,12 +28,15 @@ export interface DrizzleLike {
   transaction?(fn: (tx: DrizzleLike) => Promise<unknown>): Promise<unknown>;
 }
 
-/** Our statement as a Drizzle `SQL`: its text pieces verbatim, its values bound by Drizzle. */
+/**
+ * Our statement as a Drizzle `SQL`: its text pieces verbatim, each value one bound parameter
+ * (`param`, so an array stays one array parameter instead of a list).
+ */
 function toSql({ strings, values }: Statement): SQL {
-  const chunks: SQL[] = [];
+  const chunks: SQLChunk[] = [];
   for (const [i, text] of strings.entries()) {
     chunks.push(sql.raw(text));
-    if (i < values.length) chunks.push(sql`${values[i]}`);
+    if (i < values.length) chunks.push(param(values[i]));
   }
   return sql.join(chunks);
 }

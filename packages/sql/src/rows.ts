@@ -1,4 +1,4 @@
-import { type MessageRecord, type MessageStatus, MsgQueueError } from '@org/msgqueue';
+import { type MessageRecord, type MessageState, type MessageStatus, MsgQueueError } from '@org/msgqueue';
 import type { Mapping } from './mapping.js';
 
 /** A row as the select list returns it, before normalisation. */
@@ -56,4 +56,17 @@ export function toStatus(value: unknown, mapping: Mapping, id?: unknown): Messag
     `${id === undefined ? 'A row' : `Message ${String(id)}`} in ${mapping.table} has status ${JSON.stringify(value)}, which the mapping does not know. Map it with options.statuses, or fix the row.`,
     { field: 'options.statuses' },
   );
+}
+
+/** A row of {@link Table.stateList} as a {@link MessageState}. */
+export function toState(row: RawRow, mapping: Mapping): MessageState {
+  return {
+    id: String(row.id),
+    status: toStatus(row.status, mapping, row.id),
+    attempts: toNumber(row.attempts),
+    availableAt: toDate(row.availableAt)!,
+    claimToken: row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken),
+    leaseUntil: toDate(row.leaseUntil),
+    possiblySent: toBool(row.possiblySent),
+  };
 }

@@ -1,6 +1,7 @@
 import {
   type ClaimRequest,
   type ExtendRequest,
+  type GuardManyRequest,
   type GuardRequest,
   type InsertContext,
   type InsertOutcome,
@@ -22,6 +23,7 @@ import { sqlite } from './dialects/sqlite.js';
 import type { ColumnWidths } from './introspect/column-rules.js';
 import { inspectSchema } from './introspect/schema.js';
 import { type ColumnMapping, type Mapping, resolveMapping } from './mapping.js';
+import { ackMany, guardMany } from './operations/batched.js';
 import { claim } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, requeue, settle } from './operations/fenced.js';
@@ -153,6 +155,8 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         );
       }),
     guard: (request: GuardRequest) => guarded('guard', async () => guard(db, await table(), request)),
+    guardMany: (request: GuardManyRequest) => guarded('guardMany', async () => guardMany(db, await table(), request)),
+    ackMany: (messages) => guarded('ackMany', async () => ackMany(db, await table(), messages)),
     settle: (request: SettleRequest) => guarded('settle', async () => settle(db, await table(), request)),
     extendLease: (request: ExtendRequest) => guarded('extendLease', async () => extend(db, await table(), request)),
     recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(db, await table(), request)),

@@ -103,6 +103,25 @@ export class Table {
       OR (${this.statusIn(holding, 'o.')} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
   }
 
+  /** A message's state after a transition (no payload), aliased, times as epoch milliseconds. */
+  stateList(prefix = ''): Sql {
+    const a = (name: string) => this.alias(name);
+    return join([
+      sql`${this.col('id', prefix)} AS ${a('id')}`,
+      sql`${this.col('status', prefix)} AS ${a('status')}`,
+      sql`${this.col('attempts', prefix)} AS ${a('attempts')}`,
+      sql`${this.epochMs('availableAt', prefix)} AS ${a('availableAt')}`,
+      sql`${this.col('claimToken', prefix)} AS ${a('claimToken')}`,
+      sql`${this.epochMs('leaseUntil', prefix)} AS ${a('leaseUntil')}`,
+      sql`${this.col('possiblySent', prefix)} AS ${a('possiblySent')}`,
+    ]);
+  }
+
+  /** The database's time as epoch milliseconds, aliased `msgqueue_now`. */
+  nowMs(): Sql {
+    return sql`${this.dialect.epochMs(this.now('updatedAt'), this.schema.times.updatedAt)} AS ${this.alias('msgqueue_now')}`;
+  }
+
   /** The select list with every column prefixed (for joins). */
   selectList(prefix: string): Sql {
     const d = this.dialect;

@@ -40,6 +40,7 @@ export function runLockSuite(f: Fixture): void {
       const sending = latch();
       const first = q.runOnce({
         limit: 1,
+        maxBatches: 1,
         send: () => {
           sending.open();
           return gate.promise;

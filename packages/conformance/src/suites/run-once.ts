@@ -143,6 +143,79 @@ export function runOnceSuite(f: Fixture): void {
       expect(signal).toBeInstanceOf(AbortSignal);
     });
 
+    it('drains: claims batch after batch until nothing is due, in one tick', async () => {
+      const q = f.queue<{ n: number }>();
+      await q.enqueueMany(Array.from({ length: 35 }, (_, n) => ({ payload: { n } })));
+      const sent: number[] = [];
+      const s = await q.runOnce({ limit: 10, send: async (m) => void sent.push(m.payload.n) });
+      expect(s).toMatchObject({ batches: 4, claimed: 35, sent: 35, released: 0 });
+      expect(sent.sort((a, b) => a - b)).toEqual(Array.from({ length: 35 }, (_, n) => n));
+      expect((await q.diagnose()).counts).toMatchObject({ SENT: 35, PENDING: 0, PROCESSING: 0, SENDING: 0 });
+    });
+
+    it('maxBatches caps the claims of one tick', async () => {
+      const q = f.queue();
+      await q.enqueueMany(Array.from({ length: 30 }, (_, n) => ({ payload: { n } })));
+      const s = await q.runOnce({ limit: 10, maxBatches: 2, send: async () => {} });
+      expect(s).toMatchObject({ batches: 2, claimed: 20, sent: 20 });
+      expect((await q.diagnose()).counts).toMatchObject({ SENT: 20, PENDING: 10 });
+    });
+
+    it('no message is SENDING before its send starts: the guard runs at most concurrency ahead', async () => {
+      const q = f.queue<{ n: number }>();
+      const ids = (await q.enqueueMany(Array.from({ length: 12 }, (_, n) => ({ payload: { n } })))).map((r) => r.id);
+      const started = new Set<string>();
+      let mostAhead = 0; // SENDING, but its send not started: only a window being guarded right now
+      const s = await q.runOnce({
+        limit: 12,
+        concurrency: 3,
+        send: async (m) => {
+          started.add(m.id);
+          let ahead = 0;
+          for (const id of ids) if (!started.has(id) && (await q.get(id))?.status === 'SENDING') ahead++;
+          mostAhead = Math.max(mostAhead, ahead);
+        },
+      });
+      expect(s.sent).toBe(12);
+      expect(mostAhead).toBeLessThanOrEqual(3);
+    });
+
+    it('sendBatch: one call per window, each message settled by its own result', async () => {
+      // A retry waits a minute, so the tick's next claim cannot take it again.
+      const q = f.queue<string>({ backoff: { baseMs: 60_000 } });
+      await q.enqueueMany(['ok-1', 'retry', 'ok-2', 'bad', 'ok-3'].map((payload) => ({ payload })));
+      const calls: string[][] = [];
+      const s = await q.runOnce({
+        limit: 5,
+        sendBatchSize: 5,
+        sendBatch: async (messages) => {
+          calls.push(messages.map((m) => m.payload));
+          return messages.map((m) =>
+            m.payload === 'retry'
+              ? new RetryableSendError('busy')
+              : m.payload === 'bad'
+                ? new PermanentSendError('no such recipient')
+                : undefined,
+          );
+        },
+      });
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.sort()).toEqual(['bad', 'ok-1', 'ok-2', 'ok-3', 'retry']);
+      expect(s).toMatchObject({ sent: 3, retried: 1, failed: 1 });
+      expect((await q.diagnose()).counts).toMatchObject({ SENT: 3, PENDING: 1, FAILED: 1 });
+    });
+
+    it('sendBatch that throws, or answers nonsense, fails every message of the call as unknown', async () => {
+      const q = f.queue({ deliveryMode: 'at-most-once' });
+      await q.enqueueMany([{ payload: 1 }, { payload: 2 }]);
+      const thrown = await q.runOnce({ sendBatchSize: 1, sendBatch: async () => Promise.reject(new Error('socket hang up')) });
+      expect(thrown).toMatchObject({ held: 2, sent: 0 });
+      await q.enqueue(3);
+      const nonsense = await q.runOnce({ sendBatch: async () => [undefined, undefined] });
+      expect(nonsense).toMatchObject({ held: 1, sent: 0 });
+      expect((await q.diagnose()).counts).toMatchObject({ HELD: 3 });
+    });
+
     it("recycles before claiming, so a crashed tick's messages go out on the next one", async () => {
       const q = f.queue();
       await q.enqueue({});

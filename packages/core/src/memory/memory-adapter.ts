@@ -2,6 +2,7 @@ import type {
   ClaimRequest,
   ExtendRequest,
   FencedOutcome,
+  GuardManyRequest,
   GuardRequest,
   InsertOutcome,
   InsertRecord,
@@ -99,6 +100,30 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return firstStuck >= 0 && sorted.slice(firstStuck + 1).some((r) => r.status === 'PENDING');
     }).length;
 
+  const guardOne = ({ id, token, minLeaseMs }: GuardRequest): FencedOutcome => {
+    const row = rows.get(id);
+    const t = now();
+    if (!held(row, token, ['PROCESSING']) || !row.leaseUntil || row.leaseUntil.getTime() < t + minLeaseMs) return refused(id);
+    Object.assign(row, { status: 'SENDING', updatedAt: new Date(t) });
+    return { ok: true, record: out(row) };
+  };
+  const settleOne = ({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest): FencedOutcome => {
+    const row = rows.get(id);
+    const t = now();
+    if (!held(row, token, from)) return refused(id);
+    Object.assign(row, {
+      status: to,
+      claimToken: null,
+      leaseUntil: null,
+      updatedAt: new Date(t),
+      availableAt: to === 'PENDING' ? new Date(t + delayMs) : row.availableAt,
+      lastError: error ?? row.lastError,
+      attempts: refundAttempt ? Math.max(0, row.attempts - 1) : row.attempts,
+      possiblySent: row.possiblySent || possiblySent,
+    });
+    return { ok: true, record: out(row) };
+  };
+
   return {
     name: 'memory',
     capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false },
@@ -157,29 +182,30 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return due.map(out);
     },
 
-    async guard({ id, token, minLeaseMs }: GuardRequest): Promise<FencedOutcome> {
-      const row = rows.get(id);
-      const t = now();
-      if (!held(row, token, ['PROCESSING']) || !row.leaseUntil || row.leaseUntil.getTime() < t + minLeaseMs) return refused(id);
-      Object.assign(row, { status: 'SENDING', updatedAt: new Date(t) });
-      return { ok: true, record: out(row) };
+    async guard(request: GuardRequest): Promise<FencedOutcome> {
+      return guardOne(request);
     },
 
-    async settle({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest): Promise<FencedOutcome> {
-      const row = rows.get(id);
-      const t = now();
-      if (!held(row, token, from)) return refused(id);
-      Object.assign(row, {
-        status: to,
-        claimToken: null,
-        leaseUntil: null,
-        updatedAt: new Date(t),
-        availableAt: to === 'PENDING' ? new Date(t + delayMs) : row.availableAt,
-        lastError: error ?? row.lastError,
-        attempts: refundAttempt ? Math.max(0, row.attempts - 1) : row.attempts,
-        possiblySent: row.possiblySent || possiblySent,
-      });
-      return { ok: true, record: out(row) };
+    async guardMany({ messages, minLeaseMs }: GuardManyRequest): Promise<FencedOutcome[]> {
+      return messages.map((m) => guardOne({ ...m, minLeaseMs }));
+    },
+
+    async ackMany(messages): Promise<FencedOutcome[]> {
+      return messages.map((m) =>
+        settleOne({
+          ...m,
+          from: ['PROCESSING', 'SENDING'],
+          to: 'SENT',
+          delayMs: 0,
+          error: null,
+          refundAttempt: false,
+          possiblySent: false,
+        }),
+      );
+    },
+
+    async settle(request: SettleRequest): Promise<FencedOutcome> {
+      return settleOne(request);
     },
 
     async extendLease({ id, token, leaseMs }: ExtendRequest): Promise<FencedOutcome> {

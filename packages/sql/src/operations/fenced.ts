@@ -6,7 +6,7 @@
  * one SELECT, so the core can say why.
  */
 import type { ExtendRequest, FencedOutcome, GuardRequest, MessageStatus, RequeueRequest, SettleRequest } from '@org/msgqueue';
-import { toNumber, toRecord } from '../rows.js';
+import { toNumber, toState } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
@@ -74,8 +74,8 @@ interface Cas {
 
 async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue }: Cas): Promise<FencedOutcome> {
   if (db.dialect.name !== 'mysql') {
-    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.select}`);
-    if (row) return { ok: true, record: toRecord(row, t.mapping) };
+    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.stateList()}`);
+    if (row) return { ok: true, record: toState(row, t.mapping) };
     return refused(db, t, id, queue);
   }
   const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`);
@@ -90,15 +90,24 @@ async function refused(db: Db, t: Table, id: string, queue?: string): Promise<Fe
   return { ok: false, current: record, now };
 }
 
-/** The row (or null) and the database's time, in one SELECT. */
+/** The row's state (or null) and the database's time, in one SELECT. */
 async function readWithNow(db: Db, t: Table, id: string, queue?: string) {
+  const { states, now } = await readStates(db, t, [id], queue);
+  return { record: states.get(id) ?? null, now };
+}
+
+/**
+ * The states of some rows (absent ids are missing from the map) and the database's time, in one
+ * SELECT: the refusals of a batch are explained with one more statement, not one per message.
+ */
+export async function readStates(db: Db, t: Table, ids: readonly string[], queue?: string) {
   const scope = queue === undefined ? sql`` : sql` AND ${t.inQueue(queue)}`;
-  const [row] = await db.rows(
-    sql`SELECT ${t.select}, ${t.dialect.epochMs(t.now('updatedAt'), t.schema.times.updatedAt)} AS ${t.alias('msgqueue_now')}
-        FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} = ${id}${scope}`,
+  const rows = await db.rows(
+    sql`SELECT ${t.stateList()}, ${t.nowMs()}
+        FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} IN (${join(ids.map((id) => sql`${id}`))})${scope}`,
   );
-  const record = row && row.id !== null && row.id !== undefined ? toRecord(row, t.mapping) : null;
-  return { record, now: new Date(toNumber(row?.msgqueue_now)) };
+  const states = new Map(rows.filter((r) => r.id !== null && r.id !== undefined).map((r) => [String(r.id), toState(r, t.mapping)]));
+  return { states, now: new Date(toNumber(rows[0]?.msgqueue_now)) };
 }
 
 /** Cut `text` to what a column of `width` characters holds (code points, as databases count them). */

@@ -1,0 +1,302 @@
+/**
+ * Working one claimed batch inside a cron tick: a window of at most `concurrency` messages is
+ * guarded in one round trip right before their sends start (so no message is SENDING unless its
+ * send is in flight or about to start), successes are acknowledged in coalesced batches, failures
+ * recorded one by one, and what cannot start inside the budget is released.
+ *
+ * One timer per batch ends its sends before the batch's lease runs out (the lease is the same for
+ * every message of a claim); no per-message timers or signals.
+ */
+import type { SendOutcome } from './errors/send-errors.js';
+import { guardMany } from './guard-before-send.js';
+import type { ResolvedOptions } from './options.js';
+import type { RunSummary, SendBatchResult, SendContext } from './run-once.js';
+import { ackMany, fail, release } from './settle.js';
+import type { ClaimedMessage, TransitionResult } from './types.js';
+
+/** What the tick decided once, for every batch. */
+export interface TickPlan<P> {
+  send: ((message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>) | undefined;
+  sendBatch: ((messages: ClaimedMessage<P>[], context: SendContext) => Promise<SendBatchResult>) | undefined;
+  sendBatchSize: number;
+  classifyError: (e: unknown) => SendOutcome;
+  concurrency: number;
+  /** Milliseconds left of the tick's budget. */
+  leftMs(): number;
+  reserve: number;
+  /** Aborted when the tick's budget is spent. */
+  signal: AbortSignal;
+  /** Ids some tick of this queue is working on in this process. */
+  working: Set<string>;
+}
+
+/** Acks are written at most this long after their send succeeded… */
+const ACK_FLUSH_MS = 5;
+/** …or as soon as this many are waiting. */
+const ACK_BATCH = 100;
+
+/**
+ * Coalesces the acks of successful sends into one round trip (`ackMany`): flushed when
+ * {@link ACK_BATCH} are waiting, {@link ACK_FLUSH_MS} after the first one waits, and before the
+ * tick ends. A crash in between leaves those messages SENDING under their lease, exactly as a crash
+ * before a single ack: recycled after the lease as the delivery mode says.
+ */
+export class AckBatcher {
+  private waiting: { message: ClaimedMessage; done: () => void }[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: ResolvedOptions,
+    private readonly summary: RunSummary,
+  ) {}
+
+  /** Queue an ack; resolves once it is written (or failed to be). */
+  add(message: ClaimedMessage): Promise<void> {
+    return new Promise<void>((done) => {
+      this.waiting.push({ message, done });
+      if (this.waiting.length >= ACK_BATCH) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), ACK_FLUSH_MS);
+    });
+  }
+
+  /** Write what is waiting now. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    const p = this.write(batch).finally(() => this.flushing.delete(p));
+    this.flushing.add(p);
+  }
+
+  /** Write everything still waiting, and wait for every write. */
+  async close(): Promise<void> {
+    this.flush();
+    while (this.flushing.size > 0) await Promise.all([...this.flushing]);
+  }
+
+  private async write(batch: { message: ClaimedMessage; done: () => void }[]): Promise<void> {
+    let results: TransitionResult[] | null = null;
+    try {
+      results = await ackMany(
+        this.ctx,
+        batch.map((b) => b.message),
+      );
+    } catch (err) {
+      this.summary.storageErrors += batch.length;
+      this.ctx.logger.error(
+        { queue: this.ctx.name, err, count: batch.length },
+        'msgqueue: storage error while acknowledging; the messages stay leased and will be recycled',
+      );
+    }
+    for (const [i, b] of batch.entries()) {
+      const r = results?.[i];
+      if (r?.ok) this.summary.sent++;
+      else if (r) {
+        this.summary.staleAcks++;
+        if (r.reason === 'stale-claim') this.summary.staleClaims++;
+      }
+      b.done();
+    }
+  }
+}
+
+/** Work one claimed batch; resolves once every message is sent and settled, failed or released. */
+export async function workBatch<P>(
+  ctx: ResolvedOptions,
+  messages: ClaimedMessage<P>[],
+  plan: TickPlan<P>,
+  summary: RunSummary,
+  acks: AckBatcher,
+  leaseDeadline: number,
+): Promise<void> {
+  // One signal for the batch: aborted before its lease ends, or when the tick's budget is spent.
+  const controller = new AbortController();
+  const onBudget = () => controller.abort(plan.signal.reason);
+  plan.signal.addEventListener('abort', onBudget, { once: true });
+  const leaseTimer = setTimeout(
+    () => controller.abort(new DOMException('The send would outlive its lease', 'TimeoutError')),
+    Math.max(0, leaseDeadline - performance.now()),
+  );
+  leaseTimer.unref?.();
+  const context: SendContext = { signal: controller.signal };
+  const settling = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    settling.add(p);
+    void p.finally(() => settling.delete(p));
+  };
+  try {
+    const queue = [...messages];
+    // Sends under way (with sendBatch, the call under way), and how many messages they hold.
+    const inFlight = new Set<Promise<void>>();
+    let sending = 0;
+    while (queue.length > 0 || inFlight.size > 0) {
+      const free = plan.sendBatch ? (inFlight.size === 0 ? plan.sendBatchSize : 0) : plan.concurrency - sending;
+      if (free > 0 && queue.length > 0) {
+        if (plan.leftMs() < plan.reserve) {
+          // Out of budget: give back, attempt not counted, everything not started.
+          for (const m of queue.splice(0)) track(releaseUnstarted(ctx, m, summary, 'released'));
+          continue;
+        }
+        const ready: ClaimedMessage<P>[] = [];
+        for (const m of queue.splice(0, free)) {
+          if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking'));
+          else ready.push(m);
+        }
+        for (const m of ready) plan.working.add(m.id);
+        sending += ready.length;
+        const guarded = await guardWindow(ctx, ready, summary);
+        for (const m of ready) if (!guarded.includes(m)) plan.working.delete(m.id);
+        sending -= ready.length - guarded.length;
+        const started = plan.sendBatch
+          ? guarded.length > 0
+            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context), holds: guarded }]
+            : []
+          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
+        for (const { work, holds } of started) {
+          const p: Promise<void> = work.finally(() => {
+            for (const m of holds) plan.working.delete(m.id);
+            sending -= holds.length;
+            inFlight.delete(p);
+          });
+          inFlight.add(p);
+        }
+        continue;
+      }
+      await Promise.race(inFlight);
+    }
+  } finally {
+    clearTimeout(leaseTimer);
+    plan.signal.removeEventListener('abort', onBudget);
+    acks.flush();
+    while (settling.size > 0) await Promise.all([...settling]);
+  }
+}
+
+/** Guard the messages about to be sent; answers those that may be sent, counting the refusals. */
+async function guardWindow<P>(ctx: ResolvedOptions, ready: ClaimedMessage<P>[], summary: RunSummary): Promise<ClaimedMessage<P>[]> {
+  if (ready.length === 0) return [];
+  let results: TransitionResult[];
+  try {
+    results = await guardMany(ctx, ready);
+  } catch (err) {
+    summary.storageErrors += ready.length;
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while guarding; the messages stay leased and will be recycled');
+    return [];
+  }
+  const ok: ClaimedMessage<P>[] = [];
+  for (const [i, m] of ready.entries()) {
+    const r = results[i]!;
+    if (r.ok) ok.push(m);
+    else {
+      if (r.reason === 'stale-claim') summary.staleClaims++;
+      summary.guardRefused[r.reason] = (summary.guardRefused[r.reason] ?? 0) + 1;
+    }
+  }
+  return ok;
+}
+
+/** Send one guarded message, then queue its ack or record its failure. */
+async function sendOne<P>(
+  ctx: ResolvedOptions,
+  m: ClaimedMessage<P>,
+  plan: TickPlan<P>,
+  summary: RunSummary,
+  acks: AckBatcher,
+  context: SendContext,
+): Promise<void> {
+  let error: unknown;
+  let threw = false;
+  try {
+    await plan.send!(m, context);
+  } catch (e) {
+    threw = true;
+    error = e ?? new Error('send threw without an error');
+  }
+  if (threw) await recordFailure(ctx, m, error, plan, summary);
+  else await acks.add(m);
+}
+
+/** Send a guarded window in one `sendBatch` call, then settle each message by its result. */
+async function sendAsBatch<P>(
+  ctx: ResolvedOptions,
+  guarded: ClaimedMessage<P>[],
+  plan: TickPlan<P>,
+  summary: RunSummary,
+  acks: AckBatcher,
+  context: SendContext,
+): Promise<void> {
+  let results: SendBatchResult;
+  try {
+    results = await plan.sendBatch!(guarded, context);
+  } catch (e) {
+    const error = e ?? new Error('sendBatch threw without an error');
+    await Promise.all(guarded.map((m) => recordFailure(ctx, m, error, plan, summary)));
+    return;
+  }
+  if (results !== undefined && results !== null && (!Array.isArray(results) || results.length !== guarded.length)) {
+    // A malformed answer: nobody knows which messages arrived.
+    const error = new Error(
+      `sendBatch answered ${Array.isArray(results) ? `${results.length} results` : 'a non-array'} for ${guarded.length} messages`,
+    );
+    await Promise.all(guarded.map((m) => recordFailure(ctx, m, error, plan, summary)));
+    return;
+  }
+  await Promise.all(
+    guarded.map((m, i) => {
+      const error = (results as readonly unknown[] | undefined)?.[i];
+      return error === undefined || error === null ? acks.add(m) : recordFailure(ctx, m, error, plan, summary);
+    }),
+  );
+}
+
+/** Record a failed send on its message: retry, FAILED, or HELD, by how the error is classified. */
+async function recordFailure<P>(
+  ctx: ResolvedOptions,
+  m: ClaimedMessage<P>,
+  error: unknown,
+  plan: TickPlan<P>,
+  summary: RunSummary,
+): Promise<void> {
+  const kind = classify(plan.classifyError, error);
+  try {
+    const r = await fail(ctx, m, error, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' });
+    if (r.ok) {
+      if (r.outcome === 'retry') summary.retried++;
+      else if (r.outcome === 'held') summary.held++;
+      else summary.failed++;
+    } else if (r.reason === 'stale-claim') summary.staleClaims++;
+  } catch (err) {
+    summary.storageErrors++;
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');
+  }
+}
+
+/** Give back a message that was never started, without counting its attempt. */
+async function releaseUnstarted(
+  ctx: ResolvedOptions,
+  m: ClaimedMessage,
+  summary: RunSummary,
+  why: 'released' | 'alreadyWorking',
+): Promise<void> {
+  summary[why]++;
+  try {
+    const r = await release(ctx, m);
+    if (!r.ok && r.reason === 'stale-claim') summary.staleClaims++;
+  } catch (err) {
+    summary.storageErrors++;
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while releasing; the message stays leased and will be recycled');
+  }
+}
+
+/** The user's classifier, defended: anything but a known outcome (or a throw) counts as unknown. */
+function classify(classifier: (e: unknown) => SendOutcome, error: unknown): SendOutcome {
+  try {
+    const kind = classifier(error);
+    return kind === 'fail' || kind === 'retry' ? kind : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
