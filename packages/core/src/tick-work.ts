@@ -152,9 +152,9 @@ export async function workBatch<P>(
         sending -= ready.length - guarded.length;
         const started = plan.sendBatch
           ? guarded.length > 0
-            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context), holds: guarded }]
+            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context, track), holds: guarded }]
             : []
-          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
+          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context, track), holds: [m] }));
         for (const { work, holds } of started) {
           const p: Promise<void> = work.finally(() => {
             for (const m of holds) plan.working.delete(m.id);
@@ -206,6 +206,7 @@ async function sendOne<P>(
   summary: RunSummary,
   acks: AckBatcher,
   context: SendContext,
+  settle: (p: Promise<void>) => void,
 ): Promise<void> {
   let error: unknown;
   let threw = false;
@@ -216,7 +217,8 @@ async function sendOne<P>(
     error = e ?? new Error('send threw without an error');
   }
   if (threw) await recordFailure(ctx, m, error, plan, summary);
-  else await acks.add(m);
+  // The ack is coalesced with others: the send's slot is free at once, the batch waits for it at its end.
+  else settle(acks.add(m));
 }
 
 /** Send a guarded window in one `sendBatch` call, then settle each message by its result. */
@@ -227,6 +229,7 @@ async function sendAsBatch<P>(
   summary: RunSummary,
   acks: AckBatcher,
   context: SendContext,
+  settle: (p: Promise<void>) => void,
 ): Promise<void> {
   let results: SendBatchResult;
   try {
@@ -247,7 +250,9 @@ async function sendAsBatch<P>(
   await Promise.all(
     guarded.map((m, i) => {
       const error = (results as readonly unknown[] | undefined)?.[i];
-      return error === undefined || error === null ? acks.add(m) : recordFailure(ctx, m, error, plan, summary);
+      if (error !== undefined && error !== null) return recordFailure(ctx, m, error, plan, summary);
+      settle(acks.add(m)); // coalesced: the next call need not wait for it
+      return Promise.resolve();
     }),
   );
 }

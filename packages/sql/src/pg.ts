@@ -16,7 +16,10 @@ import { fixedDialectAdapter, type SqlAdapterOptions } from './sql-adapter.js';
 
 /** What the adapter uses of a `pg.Pool`, `pg.Client` or `pg.PoolClient` (typed structurally: `pg` stays your dependency). */
 export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query(
+    textOrConfig: string | { name: string; text: string; values: unknown[] },
+    values?: unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
 /** A `pg.Pool`: it can check out one connection for a transaction. */
@@ -30,8 +33,11 @@ const isPool = (pg: PgQueryable): pg is PgPoolLike => typeof (pg as Partial<PgPo
 /** node-postgres as the engine's {@link SqlClient}. */
 export function pgClient(pg: PgQueryable): SqlClient {
   return {
-    query: async ({ text, values }) => (await pg.query(text, values as unknown[])).rows,
-    execute: async ({ text, values }) => (await pg.query(text, values as unknown[])).rowCount ?? 0,
+    // Named statements are prepared once per connection: PostgreSQL skips planning them after.
+    query: async ({ text, values, name }) =>
+      (await pg.query(name ? { name, text, values: values as unknown[] } : text, values as unknown[])).rows,
+    execute: async ({ text, values, name }) =>
+      (await pg.query(name ? { name, text, values: values as unknown[] } : text, values as unknown[])).rowCount ?? 0,
     async transaction(fn) {
       if (!isPool(pg)) return inTransaction(pg, fn);
       const connection = await pg.connect();

@@ -164,7 +164,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     get: (id: string) =>
       guarded('get', async () => {
         const t = await table();
-        const [row] = await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${t.col('id')} = ${id}`);
+        const [row] = await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${t.col('id')} = ${id}`, true);
         return row ? toRecord(row, mapping) : null;
       }),
     requeue: (request: RequeueRequest) => guarded('requeue', async () => requeue(db, await table(), request)),

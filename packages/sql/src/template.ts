@@ -42,10 +42,42 @@ export interface Statement {
    * their own way (Drizzle's `sql` template), `strings[0] value[0] strings[1] …`.
    */
   readonly strings: readonly string[];
+  /**
+   * Set on the statements the engine runs over and over (claim, guard, ack, recycle…), whose text
+   * does not vary with the data: a client that supports named prepared statements (node-postgres)
+   * may prepare it once per connection under this name, and skip the planning after.
+   */
+  readonly name?: string;
 }
 
-/** Render a fragment with `placeholder(n)` for the n-th (1-based) parameter. */
-export function render(fragment: Sql, placeholder: (n: number) => string): Statement {
+const names = new Map<string, string>();
+
+/** A stable name for a statement text: the same text always gets the same name, two texts never share one. */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `msgqueue_${names.size + 1}`;
+    if (names.size < 1000)
+      names.set(text, name); // a bound: only the engine's fixed statements get here
+    else return `msgqueue_x${hash(text)}`;
+  }
+  return name;
+}
+
+/** Two 32-bit FNV-1a hashes with different seeds (only for a text past the cache's bound). */
+function hash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `${a.toString(36)}${b.toString(36)}`;
+}
+
+/** Render a fragment with `placeholder(n)` for the n-th (1-based) parameter; `prepare` names it (see {@link Statement.name}). */
+export function render(fragment: Sql, placeholder: (n: number) => string, prepare = false): Statement {
   const strings: string[] = [];
   const values: unknown[] = [];
   let last = '';
@@ -67,5 +99,5 @@ export function render(fragment: Sql, placeholder: (n: number) => string): State
   strings.push(last);
   let text = strings[0]!;
   for (let i = 1; i < strings.length; i++) text += placeholder(i) + strings[i];
-  return { text, values, strings };
+  return prepare ? { text, values, strings, name: statementName(text) } : { text, values, strings };
 }

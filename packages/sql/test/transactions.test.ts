@@ -29,9 +29,10 @@ describe('enqueue inside a pg transaction', () => {
   it('reads the schema once, on first use, not per call', async () => {
     let reads = 0;
     const counting = (q: PgQueryable): PgQueryable => ({
-      query: (text, values) => {
+      query: (textOrConfig, values) => {
+        const text = typeof textOrConfig === 'string' ? textOrConfig : textOrConfig.text;
         if (/information_schema|pg_enum|EXTRACT\(TIMEZONE/.test(text)) reads++;
-        return q.query(text, values);
+        return q.query(textOrConfig, values);
       },
     });
     const queue = createQueue({ adapter: pgAdapter(counting(pool)) });

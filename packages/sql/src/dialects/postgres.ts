@@ -22,8 +22,9 @@ export const postgres: Dialect = {
     kind === 'pg-timestamptz'
       ? sql`to_timestamp(CAST(${ms} AS double precision) / 1000)`
       : sql`(to_timestamp(CAST(${ms} AS double precision) / 1000) AT TIME ZONE 'UTC')`,
-  // For `timestamp`, EXTRACT(EPOCH …) reads the wall time as UTC, which is what it holds.
-  epochMs: (expression) => sql`CAST(ROUND(EXTRACT(EPOCH FROM ${expression}) * 1000) AS double precision)`,
+  // For `timestamp`, the epoch reads the wall time as UTC, which is what it holds. date_part answers
+  // double precision; EXTRACT answers numeric since PostgreSQL 14, several times slower to compute.
+  epochMs: (expression) => sql`round(date_part('epoch', ${expression}) * 1000)`,
   payloadOut: (column) => sql`CAST(${column} AS text)`,
   payloadIn: (json, kind) => (kind === 'text' ? sql`${json}` : sql`CAST(${json} AS ${raw(kind)})`),
   bool: (value) => raw(value ? 'TRUE' : 'FALSE'),

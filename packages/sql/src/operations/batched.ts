@@ -75,10 +75,13 @@ async function returning(
 ): Promise<FencedOutcome[]> {
   let rows: Row[];
   if (db.dialect.name === 'postgresql') {
-    rows = await db.rows(sql`UPDATE ${t.name} AS m SET ${set}
+    rows = await db.rows(
+      sql`UPDATE ${t.name} AS m SET ${set}
       FROM unnest(CAST(${ids(messages)} AS text[]), CAST(${messages.map((m) => m.token)} AS text[])) AS r(id, token)
       WHERE m.${t.col('id')} = r.id AND m.${t.col('claimToken')} = r.token AND ${condition('m.')}
-      RETURNING ${t.stateList('m.')}`);
+      RETURNING ${t.stateList('m.')}`,
+      true,
+    );
   } else {
     rows = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${pairsIn(t, messages)} AND ${condition('')} RETURNING ${t.stateList()}`);
   }

@@ -35,14 +35,20 @@ function candidates(t: Table, request: ClaimRequest): Sql {
 export async function claim(db: Db, t: Table, request: ClaimRequest): Promise<Row[]> {
   const set = claimSet(t, request.token, request.leaseMs);
   if (db.dialect.name === 'postgresql') {
-    return db.rows(sql`WITH picked AS MATERIALIZED (${candidates(t, request)} FOR UPDATE OF c SKIP LOCKED)
+    return db.rows(
+      sql`WITH picked AS MATERIALIZED (${candidates(t, request)} FOR UPDATE OF c SKIP LOCKED)
       UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${t.col('id')} = picked.${t.alias('id')}
-      RETURNING ${t.selectList('m.')}`);
+      RETURNING ${t.selectList('m.')}`,
+      true,
+    );
   }
   if (db.dialect.name === 'sqlite') {
-    return db.rows(sql`UPDATE ${t.name} SET ${set}
+    return db.rows(
+      sql`UPDATE ${t.name} SET ${set}
       WHERE ${t.col('id')} IN (${candidates(t, request)}) AND ${t.col('status')} = ${t.status('PENDING')}
-      RETURNING ${t.select}`);
+      RETURNING ${t.select}`,
+      true,
+    );
   }
   return db.transaction(async (tx) => {
     const picked = await tx.rows(sql`${candidates(t, request)} FOR UPDATE SKIP LOCKED`);

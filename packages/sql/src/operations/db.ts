@@ -6,9 +6,10 @@ import { render, type Sql } from '../template.js';
 export interface Db {
   readonly client: SqlClient;
   readonly dialect: Dialect;
-  rows(statement: Sql): Promise<Row[]>;
+  /** Rows of a statement; `prepare` for a statement whose text does not vary with the data (see {@link Statement.name}). */
+  rows(statement: Sql, prepare?: boolean): Promise<Row[]>;
   /** Rows affected (see {@link SqlClient.execute}). */
-  count(statement: Sql): Promise<number>;
+  count(statement: Sql, prepare?: boolean): Promise<number>;
   /** A transaction; on MySQL/MariaDB retried on deadlock (1213) and lock wait timeout (1205). */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }
@@ -19,8 +20,8 @@ export function dbOf(client: SqlClient, dialect: Dialect): Db {
   return {
     client,
     dialect,
-    rows: (statement) => client.query(render(statement, dialect.placeholder)),
-    count: (statement) => client.execute(render(statement, dialect.placeholder)),
+    rows: (statement, prepare) => client.query(render(statement, dialect.placeholder, prepare)),
+    count: (statement, prepare) => client.execute(render(statement, dialect.placeholder, prepare)),
     async transaction(fn) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -74,11 +74,11 @@ interface Cas {
 
 async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue }: Cas): Promise<FencedOutcome> {
   if (db.dialect.name !== 'mysql') {
-    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.stateList()}`);
+    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.stateList()}`, true);
     if (row) return { ok: true, record: toState(row, t.mapping) };
     return refused(db, t, id, queue);
   }
-  const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`);
+  const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`, true);
   const after = await readWithNow(db, t, id, queue);
   const matched = changed > 0 || (heldBy !== undefined && after.record?.claimToken === heldBy);
   if (matched && after.record) return { ok: true, record: after.record };
@@ -105,6 +105,7 @@ export async function readStates(db: Db, t: Table, ids: readonly string[], queue
   const rows = await db.rows(
     sql`SELECT ${t.stateList()}, ${t.nowMs()}
         FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${t.name} ON ${t.col('id')} IN (${join(ids.map((id) => sql`${id}`))})${scope}`,
+    ids.length === 1, // the text varies with the number of ids: only the single read is prepared
   );
   const states = new Map(rows.filter((r) => r.id !== null && r.id !== undefined).map((r) => [String(r.id), toState(r, t.mapping)]));
   return { states, now: new Date(toNumber(rows[0]?.msgqueue_now)) };

@@ -95,12 +95,15 @@ async function move(db: Db, t: Table, set: Sql, where: Sql, order: 'updatedAt' |
   const idAndStatus = (prefix: string) =>
     sql`${t.col('id', prefix)} AS ${t.alias('id')}, ${t.col('status', prefix)} AS ${t.alias('status')}`;
   if (db.dialect.name === 'postgresql') {
-    return db.rows(sql`WITH picked AS MATERIALIZED (${pick} FOR UPDATE SKIP LOCKED)
+    return db.rows(
+      sql`WITH picked AS MATERIALIZED (${pick} FOR UPDATE SKIP LOCKED)
       UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${id} = picked.${id} AND ${where}
-      RETURNING ${idAndStatus('m.')}`);
+      RETURNING ${idAndStatus('m.')}`,
+      true,
+    );
   }
   if (db.dialect.name === 'sqlite') {
-    return db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${id} IN (${pick}) AND ${where} RETURNING ${idAndStatus('')}`);
+    return db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${id} IN (${pick}) AND ${where} RETURNING ${idAndStatus('')}`, true);
   }
   return db.transaction(async (tx) => {
     const picked = await tx.rows(sql`${pick} FOR UPDATE SKIP LOCKED`);

@@ -18,10 +18,13 @@ export async function acquireRunLock(db: Db, t: Table, name: string, owner: stri
   const lock = raw(d.quote(t.mapping.lockTable!));
   const expires = d.nowPlus(kind, ttlMs);
   if (d.name !== 'mysql') {
-    const taken = await db.rows(sql`INSERT INTO ${lock} (name, owner, expires_at) VALUES (${name}, ${owner}, ${expires})
+    const taken = await db.rows(
+      sql`INSERT INTO ${lock} (name, owner, expires_at) VALUES (${name}, ${owner}, ${expires})
       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
       WHERE ${lock}.expires_at < ${d.now(kind)} OR ${lock}.owner = excluded.owner
-      RETURNING owner`);
+      RETURNING owner`,
+      true,
+    );
     return taken.length === 1;
   }
   // MySQL applies the assignments in order, each seeing the ones before: owner first.
@@ -33,5 +36,5 @@ export async function acquireRunLock(db: Db, t: Table, name: string, owner: stri
 }
 
 export async function releaseRunLock(db: Db, t: Table, name: string, owner: string): Promise<void> {
-  await db.count(sql`DELETE FROM ${raw(db.dialect.quote(t.mapping.lockTable!))} WHERE name = ${name} AND owner = ${owner}`);
+  await db.count(sql`DELETE FROM ${raw(db.dialect.quote(t.mapping.lockTable!))} WHERE name = ${name} AND owner = ${owner}`, true);
 }

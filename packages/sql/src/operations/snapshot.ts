@@ -39,6 +39,7 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
       sql`${duplicateKeys(t, request.queue)} AS ${a('duplicateKeys')}`,
       sql`${request.groupPolicy === 'block' ? blockedGroups(t, request.queue) : sql`0`} AS ${a('blockedGroups')}`,
     ])} FROM ${t.name} WHERE ${mine}`,
+    true,
   );
 
   if (toNumber(f.unknownStatus) > 0) {
@@ -53,7 +54,10 @@ export async function snapshot(db: Db, t: Table, request: InspectRequest): Promi
     request.sampleSize === 0
       ? []
       : (
-          await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${request.sampleSize}`)
+          await db.rows(
+            sql`SELECT ${t.select} FROM ${t.name} WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${request.sampleSize}`,
+            true,
+          )
         ).map((r) => toRecord(r, t.mapping));
   const [updated, id] = [t.col('updatedAt'), t.col('id')];
   return {

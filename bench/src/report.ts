@@ -1,0 +1,111 @@
+/** docs/performance.md from one bench run. */
+import type { ScaleRow } from './scale.js';
+import { percentile } from './scale.js';
+import type { System } from './systems.js';
+
+export interface RunResult {
+  key: string;
+  ms: number;
+  perSecond: number | null;
+  rssMb: number;
+  dbCpuUsPerMessage: number | null;
+  workerCpuUsPerMessage: number | null;
+  claimMs: number[];
+}
+
+interface Report {
+  messages: number;
+  rounds: number;
+  loops: number;
+  systems: System[];
+  results: RunResult[];
+  scale: ScaleRow[];
+  machine: string;
+  postgres: string;
+  command: string;
+}
+
+const median = (xs: number[]) => percentile(xs, 50);
+const fmt = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
+
+export function renderReport(r: Report): string {
+  const of = (key: string) => r.results.filter((x) => x.key === key);
+  const rate = (key: string) => median(of(key).map((x) => x.perSecond ?? Number.NaN));
+  /** The ratio of two systems' rates, round by round (steadier than the ratio of medians), then the median. */
+  const ratio = (a: string, b: string) => {
+    const xs = of(a);
+    const ys = of(b);
+    const n = Math.min(xs.length, ys.length);
+    return median(Array.from({ length: n }, (_, i) => (xs[i]!.perSecond ?? Number.NaN) / (ys[i]!.perSecond ?? Number.NaN)));
+  };
+  const rss = (key: string) => median(of(key).map((x) => x.rssMb));
+  const lines: string[] = [];
+  lines.push('# Performance', '');
+  lines.push(
+    `Measured by \`${r.command}\` on ${r.machine}, PostgreSQL ${r.postgres}: ${r.messages.toLocaleString('en')} no-op messages per run, one worker process with ${r.loops} loops (or the system's own concurrency), ${r.rounds} interleaved rounds. Figures are medians over the rounds; ratios are taken within each round, then the median. The machine is shared: read the ratios, not the absolute numbers.`,
+    '',
+  );
+  lines.push(
+    '| system | msg/s (median, min–max) | vs raw claim+ack per batch | vs raw safe steps | worker RSS | database CPU per message | claim p50 / p99 |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const s of r.systems.filter((x) => x.kind !== 'client')) {
+    const xs = of(s.key);
+    if (xs.length === 0) continue;
+    const rates = xs.map((x) => x.perSecond ?? 0);
+    const claims = xs.flatMap((x) => x.claimMs);
+    const base = s.key.endsWith('50') ? 'raw-batch-50' : 'raw-batch-10';
+    lines.push(
+      `| ${s.label} | ${fmt(rate(s.key))} (${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}) | ${fmt(ratio(s.key, base), 2)}× | ${fmt(ratio(s.key, 'raw-safe-10'), 2)}× | ${fmt(rss(s.key))} MB | ${fmt(median(xs.map((x) => x.dbCpuUsPerMessage ?? Number.NaN)))} µs | ${claims.length ? `${fmt(percentile(claims, 50), 2)} / ${fmt(percentile(claims, 99), 2)} ms` : '–'} |`,
+    );
+  }
+  const clients = r.systems.filter((x) => x.kind === 'client' && of(x.key).length > 0);
+  if (clients.length > 0) {
+    lines.push('', '| a process that only opens a client | RSS |', '| --- | --- |');
+    for (const s of clients) lines.push(`| ${s.label} | ${fmt(rss(s.key))} MB |`);
+  }
+  if (r.scale.length > 0) {
+    lines.push(
+      '',
+      '## Scale: 99 % of the table SENT',
+      '',
+      '| rows | claim of 10, p50 | claim p99 | diagnose |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const row of r.scale) {
+      lines.push(
+        `| ${row.rows.toLocaleString('en')} | ${fmt(row.claimP50Ms, 2)} ms | ${fmt(row.claimP99Ms, 2)} ms | ${fmt(row.diagnoseMs)} ms |`,
+      );
+    }
+  }
+  lines.push('', '## Targets', '');
+  const has = (k: string) => of(k).length > 0;
+  const target = (ok: boolean | null, text: string) => lines.push(`- ${ok === null ? '–' : ok ? 'met' : '**missed**'}: ${text}`);
+  if (has('mq-hand-10') && has('raw-safe-10')) {
+    const x = ratio('mq-hand-10', 'raw-safe-10');
+    target(x >= 0.9, `per-message safe path ≥ 0.9× raw doing the same steps — ${fmt(x, 2)}×`);
+  }
+  for (const [mq, peers, raw] of [
+    ['mq-tick-10', ['pgboss-10', 'graphile-lq-50'], 'raw-batch-10'],
+    ['mq-tick-50', ['pgboss-50', 'graphile-lq-50'], 'raw-batch-50'],
+  ] as const) {
+    if (!has(mq)) continue;
+    for (const p of peers.filter(has)) target(ratio(mq, p) > 1, `${mq} ahead of ${p} — ${fmt(ratio(mq, p), 2)}×`);
+    if (has(raw)) target(ratio(mq, raw) >= 0.8, `${mq} ≥ 0.8× ${raw} — ${fmt(ratio(mq, raw), 2)}×`);
+  }
+  if (has('mq-tick-10') && has('raw-batch-10')) {
+    const added = rss('mq-tick-10') - rss('raw-batch-10');
+    target(added <= 10, `the library adds ≤ 10 MB RSS over its node-postgres client (runOnce worker vs raw worker) — ${fmt(added, 1)} MB`);
+    target(rss('mq-tick-10') <= 100, `a worker on node-postgres ≤ 100 MB — ${fmt(rss('mq-tick-10'))} MB`);
+  }
+  const first = r.scale[0];
+  const last = r.scale.at(-1);
+  if (first && last && last !== first) {
+    target(
+      last.claimP99Ms <= 2 * first.claimP99Ms,
+      `claim p99 at ${last.rows.toLocaleString('en')} rows ≤ 2× at ${first.rows.toLocaleString('en')} — ${fmt(last.claimP99Ms / first.claimP99Ms, 2)}×`,
+    );
+    target(last.diagnoseMs < 1000, `diagnose at ${last.rows.toLocaleString('en')} rows < 1 s — ${fmt(last.diagnoseMs)} ms`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,147 @@
+/**
+ * pnpm bench: msgqueue side by side with raw node-postgres, pg-boss and graphile-worker on one
+ * PostgreSQL, in interleaved rounds (every system once per round, in a rotated order), then the
+ * scale table. Prints the figures and writes docs/performance.md. Nothing here is a test: no time
+ * is asserted, ratios within one run are what to read.
+ *
+ *   pnpm bench [--messages 20000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000] [--no-write]
+ *
+ * PostgreSQL: DATABASE_URL's server, else the local one (127.0.0.1:5432); a private database is
+ * created and dropped.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { cpuBetween, postgresCpu, privateDatabase, serverVersion } from './db.js';
+import { type RunResult, renderReport } from './report.js';
+import { type ScaleRow, scaleTable } from './scale.js';
+import { CLIENT_ONLY, fill, LOOPS, SYSTEMS, type System } from './systems.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    scale: { type: 'string', default: '10000,100000,1000000' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const messages = Number(values.messages);
+const rounds = Number(values.rounds);
+const only = values.only?.split(',');
+const systems = SYSTEMS.filter((s) => !only || only.includes(s.key));
+const log = (...a: unknown[]) => process.stdout.write(`${a.join(' ')}\n`);
+
+/**
+ * The worker, bundled to plain JavaScript once (our packages from their sources, the peers and
+ * drivers left as imports), so a worker's memory and CPU are its own, not a TypeScript loader's.
+ */
+const workerFile = new URL('../.build/worker.mjs', import.meta.url).pathname;
+await build({
+  entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
+  outfile: workerFile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  conditions: ['source'],
+  // Drivers and peers stay imports; our own packages (and the generated Prisma client) are bundled.
+  external: ['pg', 'pg-boss', 'graphile-worker', '@prisma/*'],
+  logLevel: 'warning',
+});
+
+/** Run one system once: fill, start its worker, time the drain, read the server's CPU around it. */
+async function runOnce(system: System, url: string, n: number): Promise<RunResult> {
+  await fill(system, url, n);
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      workerFile,
+      system.key,
+      url,
+      String(n),
+      JSON.stringify(system.options),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const line = await lines.next();
+      if (line.done) throw new Error(`${system.key} worker ended: ${stderr.slice(-2000)}`);
+      if (line.value.startsWith('{')) return JSON.parse(line.value) as Record<string, unknown>; // other lines: a library's logs
+    }
+  };
+  await next(); // ready
+  const before = postgresCpu();
+  child.stdin.write('go\n');
+  const done = (await next()) as { ms: number; rssMb: number; cpuMs: number; claimMs: number[] };
+  const after = postgresCpu();
+  child.stdin.end();
+  await new Promise((r) => child.once('exit', r));
+  const dbCpuMs = cpuBetween(before, after);
+  return {
+    key: system.key,
+    ms: done.ms,
+    perSecond: system.kind === 'client' ? null : n / (done.ms / 1000),
+    rssMb: done.rssMb,
+    dbCpuUsPerMessage: dbCpuMs === null || system.kind === 'client' ? null : (dbCpuMs * 1000) / n,
+    workerCpuUsPerMessage: system.kind === 'client' ? null : (done.cpuMs * 1000) / n,
+    claimMs: done.claimMs,
+  };
+}
+
+const db = await privateDatabase();
+const results: RunResult[] = [];
+let scale: ScaleRow[] = [];
+try {
+  log(`msgqueue bench: ${messages} no-op messages per run, ${rounds} rounds, ${LOOPS} loops in one worker process`);
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no system always runs on a warm (or cold) server.
+    const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
+    for (const system of order) {
+      const r = await runOnce(system, db.url, messages);
+      results.push(r);
+      log(
+        `round ${round + 1}  ${system.key.padEnd(16)} ${Math.round(r.perSecond!).toString().padStart(6)} msg/s  ${r.rssMb.toFixed(0).padStart(4)} MB  db ${r.dbCpuUsPerMessage?.toFixed(0) ?? '?'} µs/msg  worker ${r.workerCpuUsPerMessage?.toFixed(0) ?? '?'} µs/msg`,
+      );
+    }
+  }
+  if (!only) {
+    for (const system of CLIENT_ONLY) {
+      const r = await runOnce(system, db.url, 0);
+      results.push(r);
+      log(`client   ${system.key.padEnd(16)} ${r.rssMb.toFixed(0).padStart(4)} MB`);
+    }
+  }
+  const sizes = values.scale ? values.scale.split(',').filter(Boolean).map(Number) : [];
+  if (sizes.length > 0) {
+    scale = await scaleTable(db.url, sizes, log);
+  }
+  const report = renderReport({
+    messages,
+    rounds,
+    loops: LOOPS,
+    systems: [...systems, ...(only ? [] : CLIENT_ONLY)],
+    results,
+    scale,
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    postgres: await serverVersion(db.url),
+    command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+  });
+  if (!values['no-write'] && !only) writeFileSync(new URL('../../docs/performance.md', import.meta.url), report);
+  log('');
+  log(report);
+} finally {
+  await db.drop();
+}
