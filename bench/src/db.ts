@@ -68,7 +68,7 @@ export function cpuBetween(before: Map<number, number> | null, after: Map<number
 export async function serverVersion(url: string): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const { rows } = await c.query<{ v: string }>('SHOW server_version');
+  const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await c.end();
   return rows[0]!.v;
 }

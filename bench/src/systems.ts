@@ -42,6 +42,12 @@ export const SYSTEMS: System[] = [
     kind: 'table',
     options: { limit: 10, concurrency: 10 },
   },
+  {
+    key: 'mq-prisma-named-10',
+    label: 'msgqueue (Prisma 7, adapter-pg, prismaStatementNames): runOnce, batch 10, concurrency 10',
+    kind: 'table',
+    options: { limit: 10, concurrency: 10, prepared: 1 },
+  },
   { key: 'pgboss-10', label: 'pg-boss 12: batch 10, burstWhenBatchFull', kind: 'pgboss', options: { batchSize: 10 } },
   { key: 'pgboss-50', label: 'pg-boss 12: batch 50, burstWhenBatchFull', kind: 'pgboss', options: { batchSize: 50 } },
   { key: 'graphile-10', label: 'graphile-worker 0.18: concurrency 10', kind: 'graphile', options: { concurrency: 10 } },

@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { createQueue } from '@org/msgqueue';
-import { prismaAdapter } from '@org/msgqueue-prisma';
+import { prismaAdapter, prismaStatementNames } from '@org/msgqueue-prisma';
 import { pgAdapter } from '@org/msgqueue-sql/pg';
 import { Logger, run as runGraphile } from 'graphile-worker';
 import pg from 'pg';
@@ -75,7 +75,8 @@ async function main(): Promise<void> {
     if (key.startsWith('mq-prisma')) {
       const { PrismaPg } = await import('@prisma/adapter-pg');
       const { PrismaClient } = await import('../../packages/prisma/test/generated/postgresql/client.js');
-      const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }) });
+      const named = options.prepared ? { statementNameGenerator: prismaStatementNames } : undefined;
+      const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }, named) });
       adapter = prismaAdapter(prisma as never, { provider: 'postgresql', lockTable: false });
       closing = () => prisma.$disconnect();
     } else {

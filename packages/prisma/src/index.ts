@@ -19,5 +19,5 @@ export {
 } from '@org/msgqueue-sql';
 export type { PrismaAdapterOptions } from './prisma-adapter.js';
 export { prismaAdapter } from './prisma-adapter.js';
-export { prismaClient } from './prisma-client.js';
+export { prismaClient, prismaStatementNames } from './prisma-client.js';
 export type { PrismaLike, PrismaRawClient } from './prisma-like.js';

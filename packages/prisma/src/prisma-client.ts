@@ -1,4 +1,4 @@
-import type { Row, SqlClient } from '@org/msgqueue-sql';
+import { type Row, type SqlClient, statementName } from '@org/msgqueue-sql';
 import type { PrismaLike, PrismaRawClient } from './prisma-like.js';
 
 /**
@@ -19,4 +19,20 @@ export function prismaClient(prisma: PrismaRawClient & Partial<Pick<PrismaLike, 
       return prisma.$transaction((tx) => fn(prismaClient(tx, timeoutMs)), { timeout: timeoutMs, maxWait: timeoutMs });
     },
   };
+}
+
+/**
+ * A `statementNameGenerator` for `@prisma/adapter-pg`: names every statement by its text, so
+ * node-postgres prepares each one once per connection and PostgreSQL stops planning the queue's
+ * statements (claim, guard, ack…) on every call — in the bench, 1.5× the throughput for a third less
+ * database CPU. It names your own raw queries too, which is what you want for those with fixed text;
+ * statements whose text varies (`IN` lists of changing length) each get a prepared statement per
+ * connection, so keep them few.
+ *
+ * ```ts
+ * new PrismaPg({ connectionString }, { statementNameGenerator: prismaStatementNames })
+ * ```
+ */
+export function prismaStatementNames(query: { sql: string }): string {
+  return statementName(query.sql);
 }

@@ -20,3 +20,4 @@ export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
 export type { SqlAdapterOptions } from './sql-adapter.js';
 export { SQL_ADAPTER_OPTIONS, sqlAdapter } from './sql-adapter.js';
 export type { Statement } from './template.js';
+export { statementName } from './template.js';
