@@ -1,0 +1,107 @@
+import type { Queue } from '../create-queue.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import type { RunOnceOptions, RunSummary } from '../run-once.js';
+import { checkOptions, fn, int } from '../validate.js';
+import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
+
+/** Options of {@link cronHandler}: the queue, who may call, the time it may take, and `runOnce`'s own options. */
+export interface CronHandlerOptions<P> extends HandlerAuthOptions, Omit<RunOnceOptions<P>, 'timeBudgetMs'> {
+  /** The queue this route drains. */
+  queue: Queue<P>;
+  /**
+   * The platform's limit for one call, in seconds — the same number as the route's
+   * `export const maxDuration`. The tick's budget is this minus a tenth (at least 2 s, at most 30 s)
+   * for the answer and the platform's own overhead. Default: `timeBudgetMs`, else runOnce's 25 s.
+   */
+  maxDuration?: number;
+  /** The tick's budget in ms, when you would rather set it than derive it from `maxDuration`. */
+  timeBudgetMs?: number;
+}
+
+/** The answer of a {@link cronHandler} call that ran: the tick's summary. 200 unless the storage failed. */
+export type CronHandlerBody = RunSummary;
+
+const KEYS = [
+  'queue',
+  'secret',
+  'allowUnauthenticated',
+  'maxDuration',
+  'timeBudgetMs',
+  'send',
+  'sendBatch',
+  'sendBatchSize',
+  'limit',
+  'maxBatches',
+  'reserveMs',
+  'concurrency',
+  'recycle',
+  'overlap',
+  'classifyError',
+] as const;
+
+/**
+ * A cron route over a queue: a standard `(Request) => Promise<Response>`, so it is a Next.js route
+ * handler as it is (and a Hono, Remix, Bun or Deno one). Each call runs one {@link Queue.runOnce}
+ * tick and answers its summary as JSON.
+ *
+ * - **Refuses strangers:** `Authorization: Bearer <secret>` (Vercel Cron sends `CRON_SECRET` so) or
+ *   401; with no secret configured, 500 `SECRET_MISSING` unless `allowUnauthenticated: true`.
+ * - **Never runs at build time, never cached:** it reads the request before anything else, which
+ *   keeps Next.js from prerendering the route (with `cacheComponents` too), and while `next build`
+ *   runs it answers 503 `BUILD_TIME` without touching the queue. Answers carry `Cache-Control: no-store`.
+ * - **Fits the platform's limit:** pass `maxDuration` (seconds, as exported by the route) and the tick
+ *   stops starting sends in time to answer.
+ * - **A status a monitor can alert on:** 200 when the tick ran (or was skipped because another was
+ *   running); 500 when the storage failed (the tick's first step threw, or a later step failed —
+ *   `storageErrors` in the summary) with `{ error: { code, message } }` or the summary.
+ *
+ * ```ts
+ * // app/api/cron/process-queue/route.ts
+ * import { cronHandler } from '@org/msgqueue';
+ * import { outgoing, deliver } from '@/lib/queues';
+ *
+ * export const maxDuration = 60;
+ * export const GET = cronHandler({ queue: outgoing, send: deliver, maxDuration });
+ * ```
+ *
+ * Options are checked when the handler is made: a typo fails the build, not the first cron call.
+ */
+export function cronHandler<P>(options: CronHandlerOptions<P>): (request: Request) => Promise<Response> {
+  const o = checkOptions<CronHandlerOptions<P>>(options, 'cronHandler.options', KEYS);
+  checkQueue(o.queue, 'cronHandler.options.queue');
+  const auth = checkAuthOptions(o, 'cronHandler.options');
+  fn(o.send, 'cronHandler.options.send');
+  fn(o.sendBatch, 'cronHandler.options.sendBatch');
+  if (o.send === undefined && o.sendBatch === undefined) {
+    throw invalidArgument('cronHandler.options.send', 'give the function that delivers one message (or sendBatch).');
+  }
+  if (o.maxDuration !== undefined && o.timeBudgetMs !== undefined) {
+    throw invalidArgument('cronHandler.options.timeBudgetMs', 'give maxDuration or timeBudgetMs, not both.');
+  }
+  const timeBudgetMs =
+    o.maxDuration !== undefined
+      ? budgetFor(int(o.maxDuration, 'cronHandler.options.maxDuration', 3, 900))
+      : o.timeBudgetMs === undefined
+        ? undefined
+        : int(o.timeBudgetMs, 'cronHandler.options.timeBudgetMs', 100, 15 * 60_000);
+  const { queue, secret: _secret, allowUnauthenticated: _open, maxDuration: _max, timeBudgetMs: _budget, ...run } = o;
+  const tick: RunOnceOptions<P> = timeBudgetMs === undefined ? run : { ...run, timeBudgetMs };
+
+  return async (request: Request): Promise<Response> => {
+    const refused = await admit(request, auth);
+    if (refused) return refused;
+    let summary: RunSummary;
+    try {
+      summary = await queue!.runOnce(tick);
+    } catch (error) {
+      return queueError(error);
+    }
+    return json(summary, summary.storageErrors > 0 ? 500 : 200);
+  };
+}
+
+/** The tick's budget for a platform limit of `seconds`: a tenth held back, at least 2 s, at most 30 s. */
+export function budgetFor(seconds: number): number {
+  const limit = seconds * 1000;
+  return limit - Math.min(30_000, Math.max(2_000, Math.round(limit / 10)));
+}

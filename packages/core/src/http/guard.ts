@@ -1,0 +1,107 @@
+/**
+ * What the HTTP handlers share: the secret check, the refusal to run while `next build` prerenders,
+ * and JSON answers that no cache keeps.
+ */
+import { invalidArgument, MsgQueueError, type MsgQueueErrorCode } from '../errors/msgqueue-error.js';
+import { bool } from '../validate.js';
+
+/** Options every handler takes: who may call it. */
+export interface HandlerAuthOptions {
+  /**
+   * The shared secret callers send as `Authorization: Bearer <secret>` (what Vercel Cron sends).
+   * Default: the `CRON_SECRET` environment variable, read on each request. With neither, every call
+   * is refused with 500 `SECRET_MISSING`, unless `allowUnauthenticated` is true.
+   */
+  secret?: string;
+  /** Serve callers without a secret. Only for a route that nothing outside can reach. Default false. */
+  allowUnauthenticated?: boolean;
+}
+
+/** The stable codes of a handler's error answers (`{ error: { code, message } }`). */
+export type HandlerErrorCode =
+  /** 401: no `Authorization: Bearer …` header, or the wrong secret. */
+  | 'UNAUTHORIZED'
+  /** 500: no secret configured and `allowUnauthenticated` not set. */
+  | 'SECRET_MISSING'
+  /** 503: called while `next build` prerenders; the handler touches nothing. */
+  | 'BUILD_TIME'
+  /** 500: the queue threw something other than a {@link MsgQueueError}; `message` says what. */
+  | 'QUEUE_ERROR'
+  /** 500: the queue threw a {@link MsgQueueError} (`STORAGE_ERROR` when the database failed); its code. */
+  | MsgQueueErrorCode;
+
+/** A JSON answer no cache may keep. */
+export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/** An error answer. */
+export function problem(status: number, code: HandlerErrorCode, message: string, headers?: Record<string, string>): Response {
+  return json({ error: { code, message } }, status, headers);
+}
+
+/** The answer for an error the queue threw: its code and message, never a stack. */
+export function queueError(error: unknown): Response {
+  const code = MsgQueueError.isInstance(error) ? error.code : 'QUEUE_ERROR';
+  return problem(500, code, error instanceof Error ? error.message : String(error));
+}
+
+/** Validates the auth options once, when the handler is made. */
+export function checkAuthOptions(o: Partial<HandlerAuthOptions>, field: string): { secret?: string; open: boolean } {
+  if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.length === 0)) {
+    throw invalidArgument(`${field}.secret`, 'expected a non-empty string (or leave it out to read CRON_SECRET).');
+  }
+  return { secret: o.secret, open: bool(o.allowUnauthenticated, `${field}.allowUnauthenticated`, false) };
+}
+
+/**
+ * Admit or refuse a request. Reads the request's headers first, whatever else happens: a route
+ * handler that reads its request is never prerendered or cached by Next.js (with `cacheComponents`
+ * too), so a cron route cannot run at build time or serve a stale answer.
+ */
+export async function admit(request: Request, auth: { secret?: string; open: boolean }): Promise<Response | null> {
+  const header = request.headers.get('authorization');
+  if (env('NEXT_PHASE') === 'phase-production-build') {
+    return problem(503, 'BUILD_TIME', 'refusing to work the queue while `next build` runs; this route runs on requests only.');
+  }
+  if (auth.open) return null;
+  const secret = auth.secret ?? env('CRON_SECRET');
+  if (!secret) {
+    return problem(
+      500,
+      'SECRET_MISSING',
+      'no secret configured: set CRON_SECRET (Vercel Cron sends it as a Bearer token), pass `secret`, or pass `allowUnauthenticated: true` for a route nothing outside can reach.',
+    );
+  }
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
+  if (given === undefined || !(await sameSecret(given, secret))) {
+    return problem(401, 'UNAUTHORIZED', 'send `Authorization: Bearer <CRON_SECRET>`.', { 'www-authenticate': 'Bearer' });
+  }
+  return null;
+}
+
+/** Compares digests in constant time, so the answer's timing says nothing about the secret. */
+async function sameSecret(given: string, secret: string): Promise<boolean> {
+  const encode = new TextEncoder();
+  const [a, b] = await Promise.all(
+    [given, secret].map(async (s) => new Uint8Array(await crypto.subtle.digest('SHA-256', encode.encode(s)))),
+  );
+  let diff = 0;
+  for (let i = 0; i < a!.length; i++) diff |= a![i]! ^ b![i]!;
+  return diff === 0;
+}
+
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+/** Throws unless `value` looks like a queue (a `runOnce` and a `diagnose`). */
+export function checkQueue(value: unknown, field: string): void {
+  const q = value as { runOnce?: unknown; diagnose?: unknown } | null;
+  if (typeof q !== 'object' || q === null || typeof q.runOnce !== 'function' || typeof q.diagnose !== 'function') {
+    throw invalidArgument(field, 'expected the queue createQueue() returned.');
+  }
+}

@@ -1,0 +1,62 @@
+import type { Queue } from '../create-queue.js';
+import type { DiagnoseReport } from '../diagnose.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import { checkOptions, int } from '../validate.js';
+import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
+
+type Reportable = Pick<Queue, 'diagnose' | 'runOnce'>;
+
+/** Options of {@link statusHandler}: one `queue`, or several `queues`. */
+export interface StatusHandlerOptions extends HandlerAuthOptions {
+  /** The queue to report on; the answer is its report. */
+  queue?: Reportable;
+  /** Several queues (an app's outgoing and incoming, say); the answer is {@link StatusBody}. */
+  queues?: Reportable[];
+  /** Sample rows per problem list in each report. Default 10. */
+  sampleSize?: number;
+}
+
+/** The answer of a {@link statusHandler} over several `queues`. */
+export interface StatusBody {
+  /** False when any report has an alert. */
+  healthy: boolean;
+  /** One report per queue, in the order given. */
+  reports: DiagnoseReport[];
+}
+
+/**
+ * A health route: `(Request) => Promise<Response>` answering {@link Queue.diagnose}'s report as JSON —
+ * 200 when healthy, 503 when a finding is an alert (stuck, held, failing…), 500 when the storage
+ * cannot be read. Same secret rule as {@link cronHandler} (a report holds ids and error texts, never
+ * payloads). Point an uptime monitor at it.
+ *
+ * ```ts
+ * // app/api/status/route.ts
+ * export const GET = statusHandler({ queues: [outgoing, incoming] });
+ * ```
+ */
+export function statusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
+  const field = 'statusHandler.options';
+  const o = checkOptions<StatusHandlerOptions>(options, field, ['queue', 'queues', 'secret', 'allowUnauthenticated', 'sampleSize']);
+  if ((o.queue === undefined) === (o.queues === undefined)) throw invalidArgument(`${field}.queue`, 'give queue or queues (one of them).');
+  if (o.queues !== undefined && (!Array.isArray(o.queues) || o.queues.length === 0)) {
+    throw invalidArgument(`${field}.queues`, 'expected a non-empty array of queues.');
+  }
+  const queues = o.queues ?? [o.queue!];
+  for (const [i, q] of queues.entries()) checkQueue(q, o.queues ? `${field}.queues[${i}]` : `${field}.queue`);
+  const auth = checkAuthOptions(o, field);
+  const sampleSize = int(o.sampleSize, `${field}.sampleSize`, 0, 1000, 10);
+  return async (request: Request): Promise<Response> => {
+    const refused = await admit(request, auth);
+    if (refused) return refused;
+    let reports: DiagnoseReport[];
+    try {
+      reports = await Promise.all(queues.map((q) => q.diagnose({ sampleSize })));
+    } catch (error) {
+      return queueError(error);
+    }
+    const healthy = reports.every((r) => r.healthy);
+    const body: DiagnoseReport | StatusBody = o.queues ? { healthy, reports } : reports[0]!;
+    return json(body, healthy ? 200 : 503);
+  };
+}
