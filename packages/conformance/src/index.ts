@@ -21,6 +21,7 @@ import { fencingSuite } from './suites/fencing.js';
 import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
 import { namedQueuesSuite } from './suites/named-queues.js';
+import { operatorSuite } from './suites/operator.js';
 import { recycleSuite } from './suites/recycle.js';
 import { runLockSuite } from './suites/run-lock.js';
 import { runOnceSuite } from './suites/run-once.js';
@@ -53,6 +54,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     runLockSuite(f);
     groupsSuite(f);
     namedQueuesSuite(f);
+    operatorSuite(f);
     transactionsSuite(f);
     badInputSuite(f);
   });

@@ -231,6 +231,58 @@ export interface StorageSnapshot {
   };
 }
 
+/** Arguments of {@link StorageAdapter.find}: the rows an operator's action would touch. Read-only. */
+export interface FindRequest {
+  /** The queue whose rows to read. */
+  queue: string;
+  /** Rows in one of these statuses. */
+  statuses: readonly MessageStatus[];
+  /** Only these ids (absent ones are simply not found). */
+  ids?: readonly string[];
+  /** Only rows whose last state change (`updatedAt`) is at least this many ms before the storage's now. */
+  olderThanMs?: number;
+  /** Only rows whose `lastError` contains this text, as given (case-sensitive). */
+  errorContains?: string;
+  /** At most this many rows, oldest state change first (then id). */
+  limit: number;
+}
+
+/** What {@link StorageAdapter.find} read: the rows, and the storage's now when it read them. */
+export interface FindResult {
+  now: Date;
+  rows: MessageRecord[];
+}
+
+/** A row of an operator's plan as it was read: the change applies only while the row still matches. */
+export interface OperateItem {
+  id: string;
+  status: MessageStatus;
+  claimToken: string | null;
+  attempts: number;
+  /** Its last state change, to the millisecond: every transition moves it, so a row that went round and came back does not match. */
+  updatedAt: Date;
+}
+
+/**
+ * Arguments of {@link StorageAdapter.operate}: one transition an operator planned (from a dry run)
+ * for some rows, each fenced on the status, claim token, attempts and last change the plan saw.
+ */
+export interface OperateRequest {
+  queue: string;
+  items: readonly OperateItem[];
+  /**
+   * The new status — claim token and lease cleared, `updatedAt` now, and for PENDING `availableAt`
+   * now — or `DELETE` to remove the rows.
+   */
+  to: 'PENDING' | 'SENT' | 'HELD' | 'FAILED' | 'DELETE';
+  /** Reset `attempts` to 0 (a requeue). */
+  resetAttempts: boolean;
+  /** Set `possiblySent` (the row may have been delivered and will be sent again); false leaves it. */
+  possiblySent: boolean;
+  /** Recorded in `lastError`; null leaves it. */
+  note: string | null;
+}
+
 /** Arguments of {@link StorageAdapter.acquireRunLock}. */
 export interface RunLockRequest {
   name: string;
@@ -326,6 +378,21 @@ export interface StorageAdapter {
    * is one of `from`. Refused (with the row) otherwise.
    */
   requeue(request: RequeueRequest): Promise<FencedOutcome>;
+
+  /**
+   * Rows of a queue matching an operator's filter, with the storage's now. Read-only. The rows an
+   * operator is shown in a dry run, and the plan `operate` then applies.
+   */
+  find(request: FindRequest): Promise<FindResult>;
+
+  /**
+   * Apply one operator transition to each item, as one compare-and-set per row (or one fenced
+   * statement per batch): a row changes only if its queue, status, claim token, attempts and
+   * `updatedAt` are still those of the item, so a row that moved since the plan was read is left alone. Clearing
+   * the token fences out whoever held the row: their guard and ack are refused. Answers, in item
+   * order, whether each row changed.
+   */
+  operate(request: OperateRequest): Promise<boolean[]>;
 
   /**
    * Take the named run lock for `owner` if it is free or has lapsed; true when taken. Used by

@@ -3,6 +3,11 @@ import { type DiagnoseOptions, type DiagnoseReport, diagnose } from './diagnose.
 import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from './enqueue.js';
 import { checkRecord } from './fencing.js';
 import { guardBeforeSend } from './guard-before-send.js';
+import { type MarkSentOptions, markSent } from './operator/mark-sent.js';
+import type { OperatorResult } from './operator/plan.js';
+import { type PurgeOptions, purge } from './operator/purge.js';
+import { type RequeueManyOptions, requeueMany } from './operator/requeue-many.js';
+import { type UnlockOptions, unlock } from './operator/unlock.js';
 import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type RecycleOptions, type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { requeue } from './requeue.js';
@@ -46,6 +51,14 @@ export interface Queue<P = unknown> {
   runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
   /** An operator's retry: a FAILED or HELD message back to PENDING with its attempts reset. */
   requeue(id: string): Promise<TransitionResult>;
+  /** An operator's retry in bulk: FAILED (or HELD) messages by ids, age or error text; previewable with `dryRun`. */
+  requeueMany(options?: RequeueManyOptions): Promise<OperatorResult>;
+  /** The provider confirms these arrived: HELD (or, with `allowFailed`, FAILED) → SENT; previewable. */
+  markSent(ids: string | string[], options?: MarkSentOptions): Promise<OperatorResult>;
+  /** Free messages stuck in flight: PROCESSING → PENDING, SENDING as you decide, live leases only with `force`; previewable. */
+  unlock(options: UnlockOptions): Promise<OperatorResult>;
+  /** Delete SENT (or FAILED) messages older than `olderThanMs`; previewable. */
+  purge(options: PurgeOptions): Promise<OperatorResult>;
   /** One message by id (for tests and tooling), or null. */
   get(id: string): Promise<MessageRecord<P> | null>;
 }
@@ -77,6 +90,10 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     diagnose: (o) => diagnose(ctx, o),
     runOnce: (o) => runOnce<P>(ctx, o),
     requeue: (id) => requeue(ctx, id),
+    requeueMany: (o) => requeueMany(ctx, o),
+    markSent: (ids, o) => markSent(ctx, ids, o),
+    unlock: (o) => unlock(ctx, o),
+    purge: (o) => purge(ctx, o),
     get: async (id) => {
       const record = await ctx.adapter.get(key(id, 'get.id'));
       return record ? (checkRecord(record, ctx.adapter.name) as MessageRecord<P>) : null;

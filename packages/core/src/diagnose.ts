@@ -161,7 +161,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
     out.push({
       severity: 'alert',
       code: 'HELD_FOR_REVIEW',
-      message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered. Check with the provider, then ack or requeue them.`,
+      message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered. Check with the provider, then queue.markSent(ids) the ones that arrived and queue.requeueMany({ status: 'HELD', ids }) the others.`,
     });
   }
   if (s.possiblySentPending > 0) {

@@ -51,6 +51,12 @@ export interface QueueOptions {
   maxPayloadDepth?: number;
   /** Thresholds for `diagnose` alerts. */
   alerts?: AlertOptions;
+  /**
+   * Delete finished messages once they are this old, a few at a time on every `runOnce` tick (at
+   * most 100 of each status per tick, after the sends). Default: keep them (purge by hand with
+   * `purge`). SENT rows kept forever make the table, and `diagnose`, grow without end.
+   */
+  retention?: RetentionOptions;
   /** A pino-shaped logger. Default: silent. */
   logger?: Logger;
   /** Typed hooks called after each event. */
@@ -65,6 +71,14 @@ export interface BackoffOptions {
   maxMs?: number;
   /** Randomise each delay within [50 %, 100 %] so retries of a burst spread out. Default true. */
   jitter?: boolean;
+}
+
+/** How long finished messages are kept (see {@link QueueOptions.retention}). */
+export interface RetentionOptions {
+  /** Delete SENT messages this long after they were sent (at least an hour). */
+  sentMs?: number;
+  /** Delete FAILED messages this long after they failed (keep them long enough for someone to look). */
+  failedMs?: number;
 }
 
 /** Thresholds for `diagnose`. Defaults from the post-mortem that started this library. */
@@ -92,6 +106,8 @@ export interface ResolvedOptions {
   maxPayloadDepth: number;
   orphanGraceMs: number;
   alerts: Required<AlertOptions>;
+  /** Null fields keep those messages. */
+  retention: { sentMs: number | null; failedMs: number | null };
   logger: Logger;
   hooks: QueueHooks;
 }
@@ -123,6 +139,7 @@ const QUEUE_KEYS = [
   'maxPayloadDepth',
   'orphanGraceMs',
   'alerts',
+  'retention',
   'logger',
   'hooks',
 ] as const;
@@ -154,6 +171,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     failedWindowMs: int(a.failedWindowMs, 'options.alerts.failedWindowMs', 1_000, 365 * DAY, DAY),
     failedThreshold: int(a.failedThreshold, 'options.alerts.failedThreshold', 0, 1_000_000_000, 10),
   };
+  const r = checkOptions<RetentionOptions>(o.retention, 'options.retention', ['sentMs', 'failedMs']);
+  const retention = {
+    sentMs: r.sentMs === undefined ? null : int(r.sentMs, 'options.retention.sentMs', HOUR, 10 * 365 * DAY),
+    failedMs: r.failedMs === undefined ? null : int(r.failedMs, 'options.retention.failedMs', HOUR, 10 * 365 * DAY),
+  };
   const logger = o.logger ?? silentLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     if (typeof (logger as unknown as Record<string, unknown>)[level] !== 'function') {
@@ -180,6 +202,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxPayloadDepth: int(o.maxPayloadDepth, 'options.maxPayloadDepth', LIMITS.maxPayloadDepth.min, LIMITS.maxPayloadDepth.max, 31),
     orphanGraceMs: int(o.orphanGraceMs, 'options.orphanGraceMs', 0, LIMITS.leaseMs.max, leaseMs),
     alerts,
+    retention,
     logger,
     hooks,
   };
@@ -189,7 +212,7 @@ function isAdapter(value: unknown): value is StorageAdapter {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
   return (
-    ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue'].every(
+    ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue', 'find', 'operate'].every(
       (m) => typeof a[m] === 'function',
     ) && typeof a.capabilities === 'object'
   );

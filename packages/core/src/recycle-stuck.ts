@@ -1,17 +1,22 @@
 import type { RecycleOutcome } from './adapter.js';
 import { callHook } from './hooks.js';
 import type { ResolvedOptions } from './options.js';
-import { checkOptions, int } from './validate.js';
+import type { MessageRecord } from './types.js';
+import { bool, checkOptions, int } from './validate.js';
 
 /** Options of {@link Queue.recycleStuck}. */
 export interface RecycleOptions {
   /** At most this many rows per call. Default 1000. */
   limit?: number;
+  /** Only say which rows would move where; change nothing. Default false. */
+  dryRun?: boolean;
 }
 
 /** What {@link Queue.recycleStuck} did, with ids per outcome and their total. */
 export interface RecycleSummary extends RecycleOutcome {
   total: number;
+  /** True when nothing was changed: the ids are what a recycle would do now. */
+  dryRun?: boolean;
 }
 
 /**
@@ -26,8 +31,9 @@ export interface RecycleSummary extends RecycleOutcome {
  * ago is never overwritten. Safe to run from every cron tick and from several instances at once.
  */
 export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOptions): Promise<RecycleSummary> {
-  const o = checkOptions<RecycleOptions>(options, 'recycleStuck.options', ['limit']);
+  const o = checkOptions<RecycleOptions>(options, 'recycleStuck.options', ['limit', 'dryRun']);
   const limit = int(o.limit, 'recycleStuck.options.limit', 1, 100_000, 1000);
+  if (bool(o.dryRun, 'recycleStuck.options.dryRun', false)) return preview(ctx, limit);
   const outcome = await ctx.adapter.recycle({
     queue: ctx.name,
     maxAttempts: ctx.maxAttempts,
@@ -51,4 +57,29 @@ export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOption
     callHook(ctx.hooks, ctx.logger, 'recycled', outcome);
   }
   return { ...outcome, total };
+}
+
+/**
+ * What {@link recycleStuck} would do now, by the same rule every adapter applies, read without a
+ * write: expired rows and orphans (no lease, unchanged for `orphanGraceMs`), oldest first.
+ */
+async function preview(ctx: ResolvedOptions, limit: number): Promise<RecycleSummary> {
+  const { rows, now } = await ctx.adapter.find({ queue: ctx.name, statuses: ['PROCESSING', 'SENDING'], limit: 100_000 });
+  const t = now.getTime();
+  const due = rows.filter((r) => (r.leaseUntil ? r.leaseUntil.getTime() < t : r.updatedAt.getTime() < t - ctx.orphanGraceMs));
+  const out: RecycleSummary = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [], total: 0, dryRun: true };
+  for (const r of due.slice(0, limit)) {
+    out[outcomeOf(ctx, r)].push(r.id);
+    if (r.leaseUntil === null) out.orphans.push(r.id);
+    out.total++;
+  }
+  return out;
+}
+
+/** Where the recycler sends an expired or orphaned row (see the rule above {@link recycleStuck}). */
+function outcomeOf(ctx: ResolvedOptions, r: MessageRecord): 'requeued' | 'requeuedPossiblySent' | 'held' | 'failed' {
+  const maybeSent = r.status === 'SENDING' || r.leaseUntil === null;
+  if (maybeSent && ctx.deliveryMode === 'at-most-once') return 'held';
+  if (r.attempts >= ctx.maxAttempts) return 'failed';
+  return maybeSent ? 'requeuedPossiblySent' : 'requeued';
 }

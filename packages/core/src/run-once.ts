@@ -3,6 +3,7 @@ import { claimBatch } from './claim-batch.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from './errors/send-errors.js';
 import { queueState, runLockName } from './in-process.js';
+import { applyRetention } from './operator/purge.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
@@ -97,8 +98,10 @@ export interface RunSummary {
   staleAcks: number;
   /** Every transition refused as `stale-claim` this tick (guard, ack, fail, release): fencing at work. */
   staleClaims: number;
-  /** Storage errors met while working (a settle, a later claim); those rows stay leased and are recycled later. */
+  /** Storage errors met while working (a settle, a later claim, retention); those rows stay leased and are recycled later. */
   storageErrors: number;
+  /** Finished messages deleted by the queue's `retention` this tick. */
+  purged: number;
   durationMs: number;
 }
 
@@ -155,6 +158,7 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
     staleAcks: 0,
     staleClaims: 0,
     storageErrors: 0,
+    purged: 0,
     durationMs: 0,
   };
   const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
@@ -188,6 +192,14 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
     await drain(ctx, plan, summary, acks, { limit, maxBatches });
+    if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null) {
+      await acks.close(); // the tick's own acks are written before it tidies up
+      summary.purged = await applyRetention(ctx).catch((err: unknown) => {
+        summary.storageErrors++;
+        ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: retention failed this tick; it runs again on the next');
+        return 0;
+      });
+    }
     ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
     return finish();
   } finally {

@@ -33,6 +33,9 @@ describe('createQueue options', () => {
     ['logger without warn', withAdapter({ logger: { debug() {}, info() {}, error() {} } }), 'INVALID_ARGUMENT', /logger/],
     ['hook not a function', withAdapter({ hooks: { acked: 5 } }), 'INVALID_ARGUMENT', /hooks\.acked/],
     ['queue name with SQL', withAdapter({ name: "x'; drop table" }), 'INVALID_ARGUMENT', /options\.name/],
+    ['retention in seconds by mistake', withAdapter({ retention: { sentMs: 86_400 } }), 'INVALID_ARGUMENT', /retention\.sentMs/],
+    ['retention typo', withAdapter({ retention: { sent: 86_400_000 } }), 'UNKNOWN_OPTION', /retention\.sent/],
+    ['retention not an object', withAdapter({ retention: 7 }), 'INVALID_ARGUMENT', /retention/],
   ];
   it.each(cases)('%s → %s', (_label, options, code, message) => {
     let thrown: unknown;

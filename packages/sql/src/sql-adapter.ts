@@ -1,6 +1,7 @@
 import {
   type ClaimRequest,
   type ExtendRequest,
+  type FindRequest,
   type GuardManyRequest,
   type GuardRequest,
   type InsertContext,
@@ -8,6 +9,7 @@ import {
   type InsertRecord,
   type InspectRequest,
   MsgQueueError,
+  type OperateRequest,
   type RecycleRequest,
   type RequeueRequest,
   type RunLockRequest,
@@ -28,6 +30,7 @@ import { claim } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, requeue, settle } from './operations/fenced.js';
 import { insert } from './operations/insert.js';
+import { find, operate } from './operations/operator.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
@@ -168,6 +171,8 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         return row ? toRecord(row, mapping) : null;
       }),
     requeue: (request: RequeueRequest) => guarded('requeue', async () => requeue(db, await table(), request)),
+    find: (request: FindRequest) => guarded('find', async () => find(db, await table(), request)),
+    operate: (request: OperateRequest) => guarded('operate', async () => operate(db, await table(), request)),
   };
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>

@@ -114,6 +114,20 @@ export const BAD_INPUTS: BadInputCase[] = [
   ['runOnce without send', 'INVALID_ARGUMENT', /send/, (q) => q.runOnce({} as never)],
   ['runOnce budget 0', 'INVALID_ARGUMENT', /timeBudgetMs/, (q) => q.runOnce({ send: async () => {}, timeBudgetMs: 0 })],
   ['runOnce concurrency 0', 'INVALID_ARGUMENT', /concurrency/, (q) => q.runOnce({ send: async () => {}, concurrency: 0 })],
+  ['requeueMany status PENDING', 'INVALID_ARGUMENT', /status/, (q) => q.requeueMany({ status: 'PENDING' as never })],
+  ['requeueMany olderThanMs -1', 'INVALID_ARGUMENT', /olderThanMs/, (q) => q.requeueMany({ olderThanMs: -1 })],
+  ['requeueMany errorContains empty', 'INVALID_ARGUMENT', /errorContains/, (q) => q.requeueMany({ errorContains: '' })],
+  ['requeueMany ids not an array', 'INVALID_ARGUMENT', /ids/, (q) => q.requeueMany({ ids: 5 as never })],
+  ['requeueMany unknown option', 'UNKNOWN_OPTION', /olderThan/, (q) => q.requeueMany({ olderThan: 5 } as never)],
+  ['markSent no ids', 'INVALID_ARGUMENT', /ids/, (q) => q.markSent([])],
+  ['markSent an empty id', 'INVALID_ARGUMENT', /ids/, (q) => q.markSent([''])],
+  ['unlock without ids or age', 'INVALID_ARGUMENT', /ids/, (q) => q.unlock({ force: true })],
+  ['unlock sending "maybe"', 'INVALID_ARGUMENT', /sending/, (q) => q.unlock({ ids: ['x'], sending: 'maybe' as never })],
+  ['unlock force "yes"', 'INVALID_ARGUMENT', /force/, (q) => q.unlock({ ids: ['x'], force: 'yes' as never })],
+  ['purge without olderThanMs', 'INVALID_ARGUMENT', /olderThanMs/, (q) => q.purge({} as never)],
+  ['purge status PENDING', 'INVALID_ARGUMENT', /status/, (q) => q.purge({ olderThanMs: 1, status: 'PENDING' as never })],
+  ['purge limit 0', 'INVALID_ARGUMENT', /limit/, (q) => q.purge({ olderThanMs: 1, limit: 0 })],
+  ['recycle dryRun "yes"', 'INVALID_ARGUMENT', /dryRun/, (q) => q.recycleStuck({ dryRun: 'yes' as never })],
 ];
 
 /** Bad input: typed errors with a code and the field named, and the storage unchanged. */

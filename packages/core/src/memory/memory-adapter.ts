@@ -2,11 +2,14 @@ import type {
   ClaimRequest,
   ExtendRequest,
   FencedOutcome,
+  FindRequest,
+  FindResult,
   GuardManyRequest,
   GuardRequest,
   InsertOutcome,
   InsertRecord,
   InspectRequest,
+  OperateRequest,
   RecycleOutcome,
   RecycleRequest,
   RunLockRequest,
@@ -305,6 +308,55 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         leaseUntil: null,
       });
       return { ok: true, record: out(row) };
+    },
+
+    async find({ queue, statuses, ids, olderThanMs, errorContains, limit }: FindRequest): Promise<FindResult> {
+      const t = now();
+      const wanted = ids ? new Set(ids) : null;
+      const found = inQueue(queue)
+        .filter(
+          (r) =>
+            statuses.includes(r.status) &&
+            (!wanted || wanted.has(r.id)) &&
+            (olderThanMs === undefined || r.updatedAt.getTime() <= t - olderThanMs) &&
+            (errorContains === undefined || (r.lastError ?? '').includes(errorContains)),
+        )
+        .sort((a, b) => oldestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit);
+      return { now: new Date(t), rows: found.map(out) };
+    },
+
+    async operate({ queue, items, to, resetAttempts, possiblySent, note }: OperateRequest): Promise<boolean[]> {
+      const t = now();
+      return items.map((item) => {
+        const row = rows.get(item.id);
+        if (
+          !row ||
+          row.queue !== queue ||
+          row.status !== item.status ||
+          row.claimToken !== item.claimToken ||
+          row.attempts !== item.attempts ||
+          row.updatedAt.getTime() !== item.updatedAt.getTime()
+        ) {
+          return false;
+        }
+        if (to === 'DELETE') {
+          rows.delete(row.id);
+          if (row.dedupeKey !== null) byDedupe.delete(dedupeKeyOf(row.queue, row.dedupeKey));
+          return true;
+        }
+        Object.assign(row, {
+          status: to,
+          claimToken: null,
+          leaseUntil: null,
+          updatedAt: new Date(t),
+          availableAt: to === 'PENDING' ? new Date(t) : row.availableAt,
+          attempts: resetAttempts ? 0 : row.attempts,
+          possiblySent: row.possiblySent || possiblySent,
+          lastError: note ?? row.lastError,
+        });
+        return true;
+      });
     },
 
     async get(id: string): Promise<MessageRecord | null> {

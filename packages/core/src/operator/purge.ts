@@ -1,0 +1,67 @@
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import type { ResolvedOptions } from '../options.js';
+import { checkOptions } from '../validate.js';
+import { carryOut, fenceOf, type OperatorResult, planRow } from './plan.js';
+import { checkFilter, checkStatuses, select } from './select.js';
+
+/** Options of {@link Queue.purge}. */
+export interface PurgeOptions {
+  /** `SENT` (default), `FAILED`, or both. Messages still to be sent or held for review are never purged. */
+  status?: 'SENT' | 'FAILED' | ('SENT' | 'FAILED')[];
+  /** Required: only messages whose last change is at least this old. */
+  olderThanMs: number;
+  /** At most this many per call (oldest first). Default 1000. */
+  limit?: number;
+  /** Only say what would happen. Default false. */
+  dryRun?: boolean;
+}
+
+/**
+ * Delete finished messages older than `olderThanMs`: SENT by default, FAILED when asked. Their dedupe
+ * keys are free again afterwards. The `retention` queue option does this on every tick.
+ */
+export async function purge(ctx: ResolvedOptions, options: PurgeOptions): Promise<OperatorResult> {
+  const field = 'purge.options';
+  const o = checkOptions<PurgeOptions>(options, field, ['status', 'olderThanMs', 'limit', 'dryRun']);
+  if (o.olderThanMs === undefined) throw invalidArgument(`${field}.olderThanMs`, 'required: how old a finished message must be to go.');
+  const statuses = checkStatuses(o.status, `${field}.status`, ['SENT', 'FAILED'] as const, ['SENT']);
+  const filter = checkFilter(o, field);
+  const { rows, now, more } = await select(ctx, statuses, filter);
+  return carryOut(ctx, 'purge', {
+    dryRun: filter.dryRun,
+    rows: rows.map((r) => planRow(r, 'DELETED', now)),
+    steps: [{ records: rows, change: { to: 'DELETE', resetAttempts: false, possiblySent: false, note: null } }],
+    refused: [],
+    more,
+  });
+}
+
+/** Per tick, at most this many rows of each status go by retention: a tick's work stays small. */
+const RETENTION_BATCH = 100;
+
+/**
+ * The queue's `retention`, applied once: up to 100 SENT and 100 FAILED messages past their age
+ * deleted, each fenced as `purge` does. Answers how many went.
+ */
+export async function applyRetention(ctx: ResolvedOptions): Promise<number> {
+  let purged = 0;
+  for (const [status, ageMs] of [
+    ['SENT', ctx.retention.sentMs],
+    ['FAILED', ctx.retention.failedMs],
+  ] as const) {
+    if (ageMs === null) continue;
+    const { rows } = await ctx.adapter.find({ queue: ctx.name, statuses: [status], olderThanMs: ageMs, limit: RETENTION_BATCH });
+    if (rows.length === 0) continue;
+    const done = await ctx.adapter.operate({
+      queue: ctx.name,
+      items: rows.map(fenceOf),
+      to: 'DELETE',
+      resetAttempts: false,
+      possiblySent: false,
+      note: null,
+    });
+    purged += done.filter(Boolean).length;
+  }
+  if (purged > 0) ctx.logger.debug({ queue: ctx.name, purged }, 'msgqueue: retention deleted finished messages');
+  return purged;
+}

@@ -1,0 +1,97 @@
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import type { ResolvedOptions } from '../options.js';
+import type { MessageRecord } from '../types.js';
+import { bool, checkOptions, oneOf } from '../validate.js';
+import { carryOut, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
+import { checkFilter, select } from './select.js';
+
+/** Options of {@link Queue.unlock}. Give `ids` or `olderThanMs` (or both). */
+export interface UnlockOptions {
+  /** These messages. */
+  ids?: string | string[];
+  /** Messages in flight whose last change is at least this old (the post-mortem's "stuck for 30 minutes"). */
+  olderThanMs?: number;
+  /**
+   * Also take messages whose lease is still running: you know their worker is dead. Their claim token
+   * is cleared, so if the worker is alive after all its guard and ack are refused (`stale-claim`).
+   */
+  force?: boolean;
+  /**
+   * What to do with a SENDING message — it passed the pre-send guard, so it may have been delivered:
+   * `resend` (PENDING, flagged possiblySent, same idempotency key), `hold` (HELD for review) or
+   * `sent` (the provider confirms it). Without it, SENDING messages are refused.
+   */
+  sending?: 'resend' | 'hold' | 'sent';
+  /** At most this many (oldest change first). Default 1000. */
+  limit?: number;
+  /** Only say what would happen. Default false. */
+  dryRun?: boolean;
+}
+
+/**
+ * Free messages stuck in flight — the post-mortem's `unlock-queue`: PROCESSING (never sent) back to
+ * PENDING; SENDING as `sending` says. A message whose lease is still running is refused unless
+ * `force`. {@link Queue.recycleStuck} does the same for expired leases by the delivery mode's rule,
+ * on every tick; `unlock` is for a person who knows more than the lease does.
+ */
+export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Promise<OperatorResult> {
+  const field = 'unlock.options';
+  const o = checkOptions<UnlockOptions>(options, field, ['ids', 'olderThanMs', 'force', 'sending', 'limit', 'dryRun']);
+  if (o.ids === undefined && o.olderThanMs === undefined) {
+    throw invalidArgument(`${field}.ids`, 'give ids or olderThanMs: unlock never takes every message in flight by default.');
+  }
+  const filter = checkFilter(o, field);
+  const force = bool(o.force, `${field}.force`, false);
+  const sending = o.sending === undefined ? null : oneOf(o.sending, `${field}.sending`, ['resend', 'hold', 'sent'] as const, 'resend');
+  const { rows, now, more } = await select(ctx, ['PROCESSING', 'SENDING'], filter);
+
+  const toPending: MessageRecord[] = [];
+  const toResend: MessageRecord[] = [];
+  const toHold: MessageRecord[] = [];
+  const toSent: MessageRecord[] = [];
+  const plan: PlanRow[] = [];
+  const refused: PlanRefusal[] = [];
+  for (const r of rows) {
+    const live = r.leaseUntil !== null && r.leaseUntil.getTime() > now.getTime();
+    if (live && !force) {
+      refused.push({
+        id: r.id,
+        status: r.status,
+        reason: 'lease-live',
+        detail: `${r.id}: its lease is still running; pass force if its worker is dead.`,
+      });
+      continue;
+    }
+    if (r.status === 'PROCESSING') {
+      toPending.push(r);
+      plan.push(planRow(r, 'PENDING', now));
+    } else if (sending === null) {
+      refused.push({
+        id: r.id,
+        status: r.status,
+        reason: 'sending-needs-decision',
+        detail: `${r.id} is SENDING, so it may have arrived: say sending: 'resend', 'hold' or 'sent'.`,
+      });
+    } else {
+      const [list, to] =
+        sending === 'resend' ? [toResend, 'PENDING' as const] : sending === 'hold' ? [toHold, 'HELD' as const] : [toSent, 'SENT' as const];
+      list.push(r);
+      plan.push(planRow(r, to, now));
+    }
+  }
+  if (filter.ids) {
+    const found = new Set(rows.map((r) => r.id));
+    for (const id of filter.ids) {
+      if (!found.has(id))
+        refused.push({ id, status: null, reason: 'wrong-status', detail: `${id} is not in flight in this queue (or does not exist).` });
+    }
+  }
+  const note = 'unlocked by an operator';
+  const steps: Step[] = [
+    { records: toPending, change: { to: 'PENDING', resetAttempts: false, possiblySent: false, note } },
+    { records: toResend, change: { to: 'PENDING', resetAttempts: false, possiblySent: true, note } },
+    { records: toHold, change: { to: 'HELD', resetAttempts: false, possiblySent: true, note } },
+    { records: toSent, change: { to: 'SENT', resetAttempts: false, possiblySent: false, note: null } },
+  ];
+  return carryOut(ctx, 'unlock', { dryRun: filter.dryRun, rows: plan, steps, refused, more });
+}
