@@ -1,39 +1,20 @@
 /** Build and run the example app for its end-to-end test: workspace packages, Prisma client, next build, next start. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildWorkspacePackages } from '../../../packages/prisma/test/support/workspace-build.js';
 
 const run = promisify(execFile);
 export const APP = fileURLToPath(new URL('..', import.meta.url));
-const ROOT = join(APP, '..', '..');
-
-/** Newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 /**
- * The app imports the workspace packages as an installed app would, through their built `dist/`:
- * build each one whose sources are newer than its build (`.ci/run` has built them already).
+ * The app imports the workspace packages as an installed app would, through their built `dist/`,
+ * and its Prisma client must be generated.
  */
-export async function buildWorkspacePackages(): Promise<void> {
-  for (const pkg of ['core', 'sql', 'prisma']) {
-    const dir = join(ROOT, 'packages', pkg);
-    let built = 0;
-    try {
-      built = statSync(join(dir, 'dist', 'index.js')).mtimeMs;
-    } catch {}
-    if (built > newest(join(dir, 'src'))) continue;
-    await run(join(ROOT, 'node_modules', '.bin', 'tsup'), [], { cwd: dir });
-  }
+export async function prepareApp(): Promise<void> {
+  await buildWorkspacePackages(['core', 'sql', 'prisma']);
   await run(process.execPath, [join(APP, 'scripts', 'generate.mjs')], { cwd: APP });
 }
 

@@ -13,7 +13,7 @@ import { pgAdapter } from '@org/msgqueue-sql/pg';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { privateDatabase } from '../../../packages/prisma/test/support/target.js';
-import { APP, buildWorkspacePackages, type Instance, nextBuild, startInstance } from './app.js';
+import { APP, type Instance, nextBuild, prepareApp, startInstance } from './app.js';
 import { BLOCKED_NUMBER, type FakeProvider, startFakeProvider } from './fake-provider.js';
 
 const CRON_SECRET = 'e2e-cron-secret';
@@ -57,7 +57,7 @@ describe('examples/next-cron end to end', () => {
       QUEUE_LEASE_MS: String(LEASE_MS),
       QUEUE_RETRY_BASE_MS: '200',
     };
-    await buildWorkspacePackages();
+    await prepareApp();
   }, 240_000);
 
   afterAll(async () => {

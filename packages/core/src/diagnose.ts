@@ -1,5 +1,5 @@
 import type { StorageSnapshot } from './adapter.js';
-import type { ResolvedOptions } from './options.js';
+import { type AlertOptions, type ResolvedOptions, resolveAlerts } from './options.js';
 import type { MessageRecord, MessageStatus } from './types.js';
 import { checkOptions, int } from './validate.js';
 
@@ -73,12 +73,16 @@ export interface DiagnoseReport {
 export interface DiagnoseOptions {
   /** Sample rows per problem list. Default 10. */
   sampleSize?: number;
+  /** Thresholds for this report only (an operator's `--failed-threshold`); absent ones are the queue's. */
+  alerts?: AlertOptions;
 }
 
 /** Read the queue's state and explain it. Read-only. */
-export async function diagnose(ctx: ResolvedOptions, options?: DiagnoseOptions): Promise<DiagnoseReport> {
-  const o = checkOptions<DiagnoseOptions>(options, 'diagnose.options', ['sampleSize']);
+export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOptions): Promise<DiagnoseReport> {
+  const o = checkOptions<DiagnoseOptions>(options, 'diagnose.options', ['sampleSize', 'alerts']);
   const sampleSize = int(o.sampleSize, 'diagnose.options.sampleSize', 0, 1000, 10);
+  const ctx =
+    o.alerts === undefined ? queueCtx : { ...queueCtx, alerts: resolveAlerts(o.alerts, 'diagnose.options.alerts', queueCtx.alerts) };
   const snap = await ctx.adapter.inspect({
     queue: ctx.name,
     inFlightAlertMs: ctx.alerts.inFlightMs,

@@ -165,12 +165,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     maxMs: int(b.maxMs, 'options.backoff.maxMs', baseMs, LIMITS.delayMs.max, Math.max(baseMs, HOUR)),
     jitter: bool(b.jitter, 'options.backoff.jitter', true),
   };
-  const a = checkOptions<AlertOptions>(o.alerts, 'options.alerts', ['inFlightMs', 'failedWindowMs', 'failedThreshold']);
-  const alerts = {
-    inFlightMs: int(a.inFlightMs, 'options.alerts.inFlightMs', 1_000, 30 * DAY, 30 * MINUTE),
-    failedWindowMs: int(a.failedWindowMs, 'options.alerts.failedWindowMs', 1_000, 365 * DAY, DAY),
-    failedThreshold: int(a.failedThreshold, 'options.alerts.failedThreshold', 0, 1_000_000_000, 10),
-  };
+  const alerts = resolveAlerts(o.alerts, 'options.alerts', DEFAULT_ALERTS);
   const r = checkOptions<RetentionOptions>(o.retention, 'options.retention', ['sentMs', 'failedMs']);
   const retention = {
     sentMs: r.sentMs === undefined ? null : int(r.sentMs, 'options.retention.sentMs', HOUR, 10 * 365 * DAY),
@@ -205,6 +200,19 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     retention,
     logger,
     hooks,
+  };
+}
+
+/** The post-mortem's alert list: in flight over 30 minutes, more than 10 failures in 24 hours. */
+const DEFAULT_ALERTS: Required<AlertOptions> = { inFlightMs: 30 * MINUTE, failedWindowMs: DAY, failedThreshold: 10 };
+
+/** Validate alert thresholds at `field`, each absent one taken from `defaults`. */
+export function resolveAlerts(input: unknown, field: string, defaults: Required<AlertOptions>): Required<AlertOptions> {
+  const a = checkOptions<AlertOptions>(input, field, ['inFlightMs', 'failedWindowMs', 'failedThreshold']);
+  return {
+    inFlightMs: int(a.inFlightMs, `${field}.inFlightMs`, 1_000, 30 * DAY, defaults.inFlightMs),
+    failedWindowMs: int(a.failedWindowMs, `${field}.failedWindowMs`, 1_000, 365 * DAY, defaults.failedWindowMs),
+    failedThreshold: int(a.failedThreshold, `${field}.failedThreshold`, 0, 1_000_000_000, defaults.failedThreshold),
   };
 }
 

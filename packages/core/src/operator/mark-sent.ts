@@ -34,12 +34,12 @@ export async function markSent(ctx: ResolvedOptions, ids: string | string[], opt
       reason: 'wrong-status',
       detail:
         r.status === 'FAILED'
-          ? `${r.id} is FAILED: pass allowFailed if the provider confirms it arrived.`
-          : `${r.id} is ${r.status}: only HELD${allowFailed ? ' or FAILED' : ''} messages are marked sent.`,
+          ? 'it is FAILED: pass allowFailed if the provider confirms it arrived.'
+          : `it is ${r.status}: only HELD${allowFailed ? ' or FAILED' : ''} messages are marked sent.`,
     }));
   const found = new Set(rows.map((r) => r.id));
   for (const id of wanted)
-    if (!found.has(id)) refused.push({ id, status: null, reason: 'not-found', detail: `no message ${id} in this queue.` });
+    if (!found.has(id)) refused.push({ id, status: null, reason: 'not-found', detail: 'no such message in this queue.' });
   return carryOut(ctx, 'mark-sent', {
     dryRun,
     rows: taken.map((r) => planRow(r, 'SENT', now)),

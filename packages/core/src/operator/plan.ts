@@ -22,7 +22,10 @@ export interface PlanRow {
   ageMs: number;
   /** Lease left (negative: expired) for a row in flight with a lease; null otherwise. */
   leaseLeftMs: number | null;
-  /** Whether it passed the pre-send guard at some point: SENDING now, or flagged possibly sent, or HELD. */
+  /**
+   * Whether it may have been sent: it passed the pre-send guard (SENDING now, HELD, or flagged
+   * possibly sent), or it is in flight without a lease (left by other code, which may have sent it).
+   */
   reachedSending: boolean;
   possiblySent: boolean;
   lastError: string | null;
@@ -64,7 +67,11 @@ export function planRow(record: MessageRecord, to: PlannedChange, now: Date): Pl
     ageMs: Math.max(0, t - record.updatedAt.getTime()),
     leaseLeftMs:
       record.leaseUntil && (record.status === 'PROCESSING' || record.status === 'SENDING') ? record.leaseUntil.getTime() - t : null,
-    reachedSending: record.status === 'SENDING' || record.status === 'HELD' || record.possiblySent,
+    reachedSending:
+      record.status === 'SENDING' ||
+      record.status === 'HELD' ||
+      record.possiblySent ||
+      (record.status === 'PROCESSING' && record.leaseUntil === null),
     possiblySent: record.possiblySent,
     lastError: record.lastError,
   };

@@ -17,7 +17,8 @@ export interface UnlockOptions {
    */
   force?: boolean;
   /**
-   * What to do with a SENDING message — it passed the pre-send guard, so it may have been delivered:
+   * What to do with a SENDING message — it passed the pre-send guard, so it may have been delivered —
+   * or with one in flight without a lease (left by other code, which may have sent it):
    * `resend` (PENDING, flagged possiblySent, same idempotency key), `hold` (HELD for review) or
    * `sent` (the provider confirms it). Without it, SENDING messages are refused.
    */
@@ -30,7 +31,7 @@ export interface UnlockOptions {
 
 /**
  * Free messages stuck in flight — the post-mortem's `unlock-queue`: PROCESSING (never sent) back to
- * PENDING; SENDING as `sending` says. A message whose lease is still running is refused unless
+ * PENDING; SENDING, and rows in flight without a lease, as `sending` says. A message whose lease is still running is refused unless
  * `force`. {@link Queue.recycleStuck} does the same for expired leases by the delivery mode's rule,
  * on every tick; `unlock` is for a person who knows more than the lease does.
  */
@@ -58,11 +59,13 @@ export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Prom
         id: r.id,
         status: r.status,
         reason: 'lease-live',
-        detail: `${r.id}: its lease is still running; pass force if its worker is dead.`,
+        detail: 'its lease is still running; pass force if its worker is dead.',
       });
       continue;
     }
-    if (r.status === 'PROCESSING') {
+    // A row in flight without a lease was left by other code, which may have sent it: like SENDING.
+    const maybeSent = r.status === 'SENDING' || r.leaseUntil === null;
+    if (!maybeSent) {
       toPending.push(r);
       plan.push(planRow(r, 'PENDING', now));
     } else if (sending === null) {
@@ -70,7 +73,10 @@ export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Prom
         id: r.id,
         status: r.status,
         reason: 'sending-needs-decision',
-        detail: `${r.id} is SENDING, so it may have arrived: say sending: 'resend', 'hold' or 'sent'.`,
+        detail:
+          r.status === 'SENDING'
+            ? "it is SENDING, so it may have arrived: say sending: 'resend', 'hold' or 'sent'."
+            : "it is in flight without a lease (left by other code), so it may have been sent: say sending: 'resend', 'hold' or 'sent'.",
       });
     } else {
       const [list, to] =
@@ -83,7 +89,7 @@ export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Prom
     const found = new Set(rows.map((r) => r.id));
     for (const id of filter.ids) {
       if (!found.has(id))
-        refused.push({ id, status: null, reason: 'wrong-status', detail: `${id} is not in flight in this queue (or does not exist).` });
+        refused.push({ id, status: null, reason: 'wrong-status', detail: 'not in flight in this queue (or no such message).' });
     }
   }
   const note = 'unlocked by an operator';

@@ -1,0 +1,49 @@
+import { type DiagnoseReport, MESSAGE_STATUSES, type MessageSummary } from '@org/msgqueue';
+import pc from 'picocolors';
+import { formatDuration } from '../duration.js';
+import { clip, table } from './table.js';
+
+const SEVERITY = { alert: pc.red('ALERT'), warning: pc.yellow('warn'), info: pc.dim('info') } as const;
+
+/** A report as a person reads it: the verdict, the counts, the findings, then sample rows. */
+export function renderReport(r: DiagnoseReport): string {
+  const verdict = r.healthy ? pc.green('healthy') : pc.red(pc.bold('NEEDS ATTENTION'));
+  const lines = [`${pc.bold(`queue ${r.queue}`)} · ${r.adapter} · ${r.deliveryMode} · ${r.at.toISOString()} · ${verdict}`];
+  lines.push(table([...MESSAGE_STATUSES, 'total'], [[...MESSAGE_STATUSES.map((s) => r.counts[s]), r.total]]));
+  const facts = [
+    ['oldest pending', r.oldestPendingAgeMs === null ? '–' : formatDuration(r.oldestPendingAgeMs)],
+    ['due now', r.duePending],
+    ['in flight, lease expired', r.expiredInFlight],
+    [`in flight > ${formatDuration(r.thresholds.inFlightMs)}`, r.inFlightTooLong],
+    ['in flight without a lease', r.orphanedInFlight],
+    [`failed in ${formatDuration(r.thresholds.failedWindowMs)} (alert above ${r.thresholds.failedThreshold})`, r.failedInWindow],
+    ['to resend, possibly sent', r.possiblySentPending],
+    ['held for review', r.heldForReview],
+    ['duplicate dedupe keys', r.duplicateDedupeKeys],
+  ] as const;
+  lines.push(facts.map(([k, v]) => `  ${k.padEnd(44)}${v}`).join('\n'));
+  if (r.findings.length > 0) lines.push(r.findings.map((f) => `  ${SEVERITY[f.severity]} ${f.code}: ${f.message}`).join('\n'));
+  for (const [label, rows] of [
+    ['expired in flight', r.samples.expiredInFlight],
+    ['in flight without a lease', r.samples.orphanedInFlight],
+    ['held for review', r.samples.held],
+    ['failed (newest first)', r.samples.failed],
+  ] as const) {
+    if (rows.length > 0) lines.push(`${pc.bold(label)}\n${samples(rows, r.at)}`);
+  }
+  return lines.join('\n\n');
+}
+
+function samples(rows: MessageSummary[], at: Date): string {
+  return table(
+    ['id', 'status', 'attempts', 'changed', 'possibly sent', 'last error'],
+    rows.map((m) => [
+      m.id,
+      m.status,
+      m.attempts,
+      `${formatDuration(at.getTime() - m.updatedAt.getTime())} ago`,
+      m.possiblySent ? 'yes' : 'no',
+      clip(m.lastError, 60),
+    ]),
+  );
+}

@@ -1,0 +1,173 @@
+/**
+ * The `msgqueue` command as an operator runs it — a subprocess — on PostgreSQL, SQLite and (with
+ * MARIADB_URL) MariaDB, over a table holding the post-mortem's situations: a stuck claim, a send that
+ * died mid-way, a live claim, rows left in flight by the hand-rolled code, failures, a held message.
+ * A dry run lists them and changes nothing; --execute changes exactly what it listed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DiagnoseReport, OperatorResult } from '@org/msgqueue';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildCli, cli, openDatabase, type Seeded, seed, type TestDatabase } from './support.js';
+
+beforeAll(buildCli, 120_000);
+
+describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', (provider) => {
+  let t: TestDatabase | null;
+  let s: Seeded;
+  const run = (...args: string[]) => cli(['--database-url', t!.url, ...args]);
+  const json = async <T>(...args: string[]) => {
+    const r = await run(...args, '--json');
+    return { ...r, body: JSON.parse(r.stdout) as T };
+  };
+
+  beforeAll(async () => {
+    t = await openDatabase(provider);
+  });
+  afterAll(() => t?.close());
+  beforeEach(async (ctx) => {
+    if (!t) ctx.skip('MARIADB_URL is not set: MariaDB is not tested on this run');
+    s = await seed(t!);
+  });
+
+  it('diagnose: a table of what is stuck, failed and held; exit 1 on an alert; --json agrees with the table', async () => {
+    const text = await run('diagnose');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/NEEDS ATTENTION/);
+    expect(text.stdout).toMatch(/ORPHANED_IN_FLIGHT/);
+    expect(text.stdout).toContain(s.orphan);
+    const { code, body } = await json<{ healthy: boolean; reports: DiagnoseReport[] }>('diagnose');
+    expect(code).toBe(1);
+    expect(body.healthy).toBe(false);
+    expect(body.reports[0]!.counts).toEqual({ PENDING: 1, PROCESSING: 3, SENDING: 1, SENT: 1, FAILED: 2, HELD: 1 });
+    expect(body.reports[0]!.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['IN_FLIGHT_TOO_LONG', 'ORPHANED_IN_FLIGHT', 'HELD_FOR_REVIEW']),
+    );
+    // Thresholds as flags: two failures are above a threshold of 1.
+    const strict = await json<{ reports: DiagnoseReport[] }>('diagnose', '--failed-threshold', '1', '--in-flight', '2h');
+    expect(strict.body.reports[0]!.thresholds).toMatchObject({ failedThreshold: 1, inFlightMs: 7_200_000 });
+    expect(strict.body.reports[0]!.findings.map((f) => f.code)).toContain('FAILED_ABOVE_THRESHOLD');
+  });
+
+  it('unlock: the dry run lists each row and what would happen, changing nothing; --execute changes exactly those', async () => {
+    const before = await t!.snapshot();
+    const dry = await run('unlock');
+    expect(dry.stdout).toContain('dry run: nothing changed');
+    expect(dry.stdout).toContain(s.stuck);
+    expect(dry.stdout).toMatch(/lease-live.*--force/);
+    expect(dry.stdout).toMatch(/sending-needs-decision.*--sending resend\|hold\|sent/);
+    expect(await t!.snapshot()).toEqual(before);
+    const plan = (await json<OperatorResult>('unlock')).body;
+    expect(plan.rows.map((r) => [r.id, r.status, r.to])).toEqual([[s.stuck, 'PROCESSING', 'PENDING']]);
+    expect(plan.refused.map((r) => [r.id, r.reason]).sort()).toEqual(
+      [
+        [s.live, 'lease-live'],
+        [s.orphan, 'sending-needs-decision'],
+        [s.sendingExpired, 'sending-needs-decision'],
+      ].sort(),
+    );
+    expect(await t!.snapshot()).toEqual(before);
+
+    const done = await json<OperatorResult>('unlock', '--execute');
+    expect(done.code).toBe(1); // some were left alone
+    expect(done.body).toMatchObject({ dryRun: false, changed: 1, skipped: [] });
+    const after = await t!.snapshot();
+    const changed = after.filter((row, i) => row !== before[i]).map((row) => JSON.parse(row).id);
+    expect(changed).toEqual([s.stuck]);
+    expect(await t!.queue().get(s.stuck)).toMatchObject({ status: 'PENDING', claimToken: null });
+
+    // The rows that may have been sent, with a decision: resend the orphan, hold the SENDING one.
+    expect((await json<OperatorResult>('unlock', '--ids', s.orphan, '--sending', 'resend', '--execute')).body.changed).toBe(1);
+    expect(await t!.queue().get(s.orphan)).toMatchObject({ status: 'PENDING', possiblySent: true });
+    expect((await json<OperatorResult>('unlock', '--ids', s.sendingExpired, '--sending', 'hold', '--execute')).body.changed).toBe(1);
+    expect((await t!.queue().get(s.sendingExpired))?.status).toBe('HELD');
+  });
+
+  it('unlock --force takes a live claim, and the worker that held it is refused when it acks', async () => {
+    const dry = await json<OperatorResult>('unlock', '--ids', s.live, '--force');
+    expect(dry.body.rows.map((r) => r.id)).toEqual([s.live]);
+    expect(dry.body.rows[0]!.leaseLeftMs).toBeGreaterThan(0);
+    const done = await json<OperatorResult>('unlock', '--ids', s.live, '--force', '--execute');
+    expect(done).toMatchObject({ code: 0, body: { changed: 1 } });
+    const q = t!.queue();
+    expect(await q.guardBeforeSend(s.worker)).toMatchObject({ ok: false, reason: 'stale-claim' });
+    expect(await q.ack(s.worker)).toMatchObject({ ok: false, reason: 'stale-claim' });
+    expect((await q.get(s.live))?.status).toBe('PENDING');
+  });
+
+  it('requeue, mark-sent and purge: each a dry run first, then exactly its plan', async () => {
+    const before = await t!.snapshot();
+    const dry = await json<OperatorResult>('requeue', '--error-contains', 'timeout');
+    expect(dry.body.rows.map((r) => r.id)).toEqual([s.failedTimeout]);
+    expect(await t!.snapshot()).toEqual(before);
+    expect((await json<OperatorResult>('requeue', '--error-contains', 'timeout', '--execute')).body.changed).toBe(1);
+    expect(await t!.queue().get(s.failedTimeout)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect((await t!.queue().get(s.failedInvalid))?.status).toBe('FAILED');
+
+    const mark = await run('mark-sent', s.held, s.failedInvalid);
+    expect(mark.code).toBe(1); // the FAILED one is refused without --allow-failed
+    expect(mark.stdout).toMatch(/--allow-failed/);
+    expect((await json<OperatorResult>('mark-sent', s.held, '--execute')).body.changed).toBe(1);
+    expect((await t!.queue().get(s.held))?.status).toBe('SENT');
+
+    const purge = await json<OperatorResult>('purge', '--older-than', '7d');
+    expect(purge.body.rows.map((r) => r.id)).toEqual([s.oldSent]);
+    expect((await json<OperatorResult>('purge', '--older-than', '7d', '--execute')).body.changed).toBe(1);
+    expect(await t!.queue().get(s.oldSent)).toBeNull();
+    expect(await t!.queue().get(s.held)).not.toBeNull(); // SENT a moment ago: kept
+  });
+
+  it('refuses bad input with one line and exit 2, changing nothing', async () => {
+    const before = await t!.snapshot();
+    const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'unlock', '--execute'], /no_such_table/]];
+    // The flags are parsed before any database is touched: checked once, on PostgreSQL.
+    if (provider === 'postgresql') {
+      cases.push(
+        [['diagnose', '--frobnicate'], /unknown option '--frobnicate'/],
+        [['diagnose', '--failed-threshold', '-3'], /--failed-threshold/],
+        [['diagnose', '--in-flight', '5 minutes'], /--in-flight: expected a duration/],
+        [['unlock', '--sending', 'maybe', '--execute'], /--sending|argument 'maybe' is invalid/],
+        [['requeue', '--status', 'PENDING', '--execute'], /--status/],
+        [['purge', '--execute'], /--older-than is required/],
+        [['purge', '--older-than', '-1d', '--execute'], /--older-than/],
+        [['launch'], /unknown command 'launch'/],
+      );
+    }
+    for (const [args, message] of cases) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    }
+    expect(await t!.snapshot()).toEqual(before);
+  });
+});
+
+describe('msgqueue CLI without a database', () => {
+  it('an unreachable database: one line naming it, exit 2', async () => {
+    const r = await cli(['--database-url', 'postgres://root@127.0.0.1:1/nowhere', 'diagnose']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/postgres:\/\/root@127\.0\.0\.1:1\/nowhere/);
+  });
+
+  it('no config and no URL: says how to point it at the queues', async () => {
+    const r = await cli(['diagnose'], { cwd: mkdtempSync(join(tmpdir(), 'msgqueue-cli-empty-')) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/msgqueue\.config\.ts.*--database-url/);
+  });
+
+  it('sql prints the schema; --help for every command', async () => {
+    const r = await cli(['sql', 'postgresql', '--table', 'outbox']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('CREATE TABLE IF NOT EXISTS "outbox"');
+    expect((await cli(['sql', 'oracle'])).code).toBe(2);
+    for (const command of ['diagnose', 'unlock', 'requeue', 'mark-sent', 'purge', 'sql']) {
+      const help = await cli([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(new RegExp(`Usage: msgqueue ${command}`));
+    }
+  });
+});

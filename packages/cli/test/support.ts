@@ -1,0 +1,175 @@
+/** The CLI's tests: run it as a subprocess, and seed a database with the post-mortem's situations. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createQueue, type Queue } from '@org/msgqueue';
+import { type SqlDialect, schemaSql, splitStatements } from '@org/msgqueue-sql';
+import { kyselyAdapter } from '@org/msgqueue-sql/kysely';
+import Database from 'better-sqlite3';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { backdate } from '../../prisma/test/support/databases.js';
+import { privateDatabase } from '../../prisma/test/support/target.js';
+import { buildWorkspacePackages } from '../../prisma/test/support/workspace-build.js';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(pkg, 'dist', 'bin.js');
+
+/**
+ * Build the CLI (and what it imports) when its sources are newer than its build: the tests run the
+ * `msgqueue` binary an installed app runs, which also starts far faster than the sources under tsx.
+ */
+export const buildCli = () => buildWorkspacePackages(['core', 'sql', 'cli']);
+
+/** What a CLI run printed and how it ended. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built `msgqueue …` in its own process (after {@link buildCli}), never throwing on a non-zero exit. */
+export function cli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
+  const { DATABASE_URL: _, ...env } = process.env;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: options.cwd ?? pkg, env: { ...env, NO_COLOR: '1', ...options.env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** One database the CLI is tested on: its URL for the CLI, and a Kysely for the test's own reads and writes. */
+export interface TestDatabase {
+  provider: SqlDialect;
+  url: string;
+  // biome-ignore lint/suspicious/noExplicitAny: raw SQL only.
+  db: Kysely<any>;
+  queue(options?: { deliveryMode?: 'at-least-once' | 'at-most-once' }): Queue<{ n: number }>;
+  /** Every row, every column as text, by id. */
+  snapshot(): Promise<string[]>;
+  /** Move a row's times back by `ms`. */
+  age(id: string, ms: number): Promise<void>;
+  /** Run a statement. */
+  exec(statement: string): Promise<void>;
+  /** Empty the tables and apply the shipped schema. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One of the test databases; null for MariaDB when MARIADB_URL is not set. */
+export async function openDatabase(provider: SqlDialect): Promise<TestDatabase | null> {
+  if (provider === 'postgresql') {
+    const own = await privateDatabase('postgresql', inject('postgresUrl'));
+    return wrap(provider, own.url, new PostgresDialect({ pool: new pg.Pool({ connectionString: own.url, max: 2 }) }), own.drop);
+  }
+  if (provider === 'sqlite') {
+    const file = join(mkdtempSync(join(tmpdir(), 'msgqueue-cli-')), 'queue.db');
+    return wrap(provider, `file:${file}`, new SqliteDialect({ database: new Database(file) }), async () => {});
+  }
+  const mariadb = inject('mariadbUrl');
+  if (!mariadb) return null;
+  const own = await privateDatabase('mysql', mariadb);
+  const pool = createPool({ uri: own.url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 2 });
+  return wrap(provider, own.url, new MysqlDialect({ pool }), own.drop);
+}
+
+function wrap(
+  provider: SqlDialect,
+  url: string,
+  dialect: PostgresDialect | SqliteDialect | MysqlDialect,
+  drop: () => Promise<void>,
+): TestDatabase {
+  // biome-ignore lint/suspicious/noExplicitAny: raw SQL only.
+  const db = new Kysely<any>({ dialect });
+  const q = (name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+  const exec = async (statement: string) => void (await sql.raw(statement).execute(db));
+  return {
+    provider,
+    url,
+    db,
+    queue: (options = {}) => createQueue({ adapter: kyselyAdapter(db, { dialect: provider }), ...options }),
+    async snapshot() {
+      const { rows } = await sql.raw<Record<string, unknown>>(`SELECT * FROM ${q('msgqueue_messages')} ORDER BY ${q('id')}`).execute(db);
+      return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    },
+    age: (id, ms) =>
+      exec(
+        `UPDATE ${q('msgqueue_messages')} SET ${['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(provider, c, ms)).join(', ')} WHERE ${q('id')} = '${id}'`,
+      ),
+    exec,
+    async reset() {
+      for (const t of ['msgqueue_messages', 'msgqueue_locks']) await exec(`DROP TABLE IF EXISTS ${q(t)}`);
+      for (const s of splitStatements(schemaSql(provider))) await exec(s);
+    },
+    close: async () => {
+      await db.destroy();
+      await drop();
+    },
+  };
+}
+
+const MINUTE = 60_000;
+
+/** The post-mortem's table, by id: what each row is. */
+export interface Seeded {
+  /** PROCESSING, lease expired 35 minutes ago (its worker died). */
+  stuck: string;
+  /** SENDING past its lease (died mid-send). */
+  sendingExpired: string;
+  /** PROCESSING under a live lease, its claim held by `worker`. */
+  live: string;
+  worker: Awaited<ReturnType<Queue<{ n: number }>['claimBatch']>>['messages'][number];
+  /** PROCESSING without lease or token, untouched for 2 hours: left by the hand-rolled code. */
+  orphan: string;
+  /** FAILED: a provider timeout, and an invalid number. */
+  failedTimeout: string;
+  failedInvalid: string;
+  /** HELD for review (at-most-once). */
+  held: string;
+  /** SENT 10 days ago. */
+  oldSent: string;
+  /** PENDING, due. */
+  pending: string;
+}
+
+export async function seed(t: TestDatabase): Promise<Seeded> {
+  await t.reset();
+  const q = t.queue();
+  const ids = (await q.enqueueMany(Array.from({ length: 9 }, (_, n) => ({ payload: { n } })))).map((r) => r.id);
+  const claimed = (await q.claimBatch({ limit: 8 })).messages;
+  const byN = (n: number) => claimed.find((m) => m.payload.n === n)!;
+  // 0: stuck PROCESSING; 1: SENDING past its lease; 2: live; 3: orphan; 4, 5: failed; 6: held; 7: old SENT; 8: pending.
+  await q.guardBeforeSend(byN(1));
+  await q.fail(byN(4), new Error('provider timeout after 30 s'), { retryable: false });
+  await q.fail(byN(5), new Error('invalid number'), { retryable: false });
+  await q.ack(byN(7));
+  const quoted = (s: string) => (t.provider === 'mysql' ? `\`${s}\`` : `"${s}"`);
+  await t.exec(`UPDATE ${quoted('msgqueue_messages')} SET ${quoted('status')} = 'HELD', ${quoted('claim_token')} = NULL, ${quoted('lease_until')} = NULL,
+    ${quoted('possibly_sent')} = ${t.provider === 'sqlite' ? 1 : 'true'}, ${quoted('last_error')} = 'lease expired after the pre-send guard' WHERE ${quoted('id')} = '${ids[6]}'`);
+  await t.exec(
+    `UPDATE ${quoted('msgqueue_messages')} SET ${quoted('claim_token')} = NULL, ${quoted('lease_until')} = NULL WHERE ${quoted('id')} = '${ids[3]}'`,
+  );
+  await t.age(ids[0]!, 45 * MINUTE);
+  await t.age(ids[1]!, 45 * MINUTE);
+  await t.age(ids[3]!, 120 * MINUTE);
+  await t.age(ids[7]!, 10 * 24 * 60 * MINUTE);
+  return {
+    stuck: ids[0]!,
+    sendingExpired: ids[1]!,
+    live: ids[2]!,
+    worker: byN(2),
+    orphan: ids[3]!,
+    failedTimeout: ids[4]!,
+    failedInvalid: ids[5]!,
+    held: ids[6]!,
+    oldSent: ids[7]!,
+    pending: ids[8]!,
+  };
+}
