@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { InsertContext, InsertRecord } from './adapter.js';
 import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
+import { callHook } from './hooks.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
 import { serializePayload } from './payload.js';
 import { checkOptions, date, int, key } from './validate.js';
@@ -136,6 +137,8 @@ async function insert(ctx: ResolvedOptions, records: InsertRecord[], write?: Ins
       `${ctx.adapter.name}.insert answered ${outcomes.length} outcomes for ${records.length} records.`,
     );
   }
-  ctx.logger.debug({ queue: ctx.name, count: records.length, created: outcomes.filter((o) => o.created).length }, 'msgqueue: enqueued');
+  const ids = outcomes.filter((o) => o.created).map((o) => o.id);
+  ctx.logger.debug({ queue: ctx.name, count: records.length, created: ids.length }, 'msgqueue: enqueued');
+  callHook(ctx.hooks, ctx.logger, 'enqueued', { ids, duplicates: outcomes.length - ids.length });
   return outcomes.map((o) => ({ id: o.id, created: o.created }));
 }

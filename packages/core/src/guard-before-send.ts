@@ -1,4 +1,5 @@
 import { answer, checkRef } from './fencing.js';
+import { callHook } from './hooks.js';
 import type { ResolvedOptions } from './options.js';
 import { missing } from './settle.js';
 import type { ClaimRef, TransitionResult } from './types.js';
@@ -14,7 +15,9 @@ import type { ClaimRef, TransitionResult } from './types.js';
 export async function guardBeforeSend(ctx: ResolvedOptions, message: ClaimRef): Promise<TransitionResult> {
   const ref = checkRef(message, 'guardBeforeSend.message');
   const outcome = await ctx.adapter.guard({ ...ref, minLeaseMs: ctx.guardMarginMs });
-  return answer(ctx, 'guardBeforeSend', ref, outcome, ['PROCESSING'], ctx.guardMarginMs);
+  const result = answer(ctx, 'guardBeforeSend', ref, outcome, ['PROCESSING'], ctx.guardMarginMs);
+  if (result.ok) callHook(ctx.hooks, ctx.logger, 'guarded', { ids: [ref.id] });
+  return result;
 }
 
 /**
@@ -25,7 +28,7 @@ export async function guardMany(ctx: ResolvedOptions, refs: readonly ClaimRef[])
   if (refs.length === 0) return [];
   if (refs.length === 1 || !ctx.adapter.guardMany) return Promise.all(refs.map((ref) => guardBeforeSend(ctx, ref)));
   const outcomes = await ctx.adapter.guardMany({ messages: refs, minLeaseMs: ctx.guardMarginMs });
-  return refs.map((ref, i) =>
+  const results = refs.map((ref, i) =>
     answer(
       ctx,
       'guardBeforeSend',
@@ -35,4 +38,7 @@ export async function guardMany(ctx: ResolvedOptions, refs: readonly ClaimRef[])
       ctx.guardMarginMs,
     ),
   );
+  const ids = refs.filter((_, i) => results[i]!.ok).map((r) => r.id);
+  if (ids.length > 0) callHook(ctx.hooks, ctx.logger, 'guarded', { ids });
+  return results;
 }

@@ -1,5 +1,6 @@
 import type { RecycleOutcome } from './adapter.js';
 import type { Logger } from './logger.js';
+import type { RunSummary } from './run-once.js';
 import type { RefusalReason } from './types.js';
 
 /**
@@ -7,16 +8,29 @@ import type { RefusalReason } from './types.js';
  * and ignored: hooks cannot break the queue. Payloads are not passed; fetch them if you need them.
  */
 export interface QueueHooks {
+  /**
+   * Messages were stored: `ids` the new ones, `duplicates` how many matched an existing dedupe key or
+   * id. With `transaction`, they were written through it: your commit decides whether they stay.
+   */
+  enqueued?(event: { ids: string[]; duplicates: number }): void;
   /** Messages were claimed. */
   claimed?(event: { token: string; ids: string[] }): void;
+  /** Messages passed the pre-send guard (PROCESSING → SENDING): from here on they may be delivered. */
+  guarded?(event: { ids: string[] }): void;
+  /** `runOnce` delivered a message and acknowledged it; `durationMs` is the send alone. */
+  sent?(event: { id: string; attempts: number; durationMs: number }): void;
   /** A fenced transition was refused (guard, ack, fail, release, extend). */
   refused?(event: { operation: string; id: string; reason: RefusalReason }): void;
   /** A message was acknowledged as sent. */
   acked?(event: { id: string; attempts: number }): void;
-  /** A message failed: `retry` when it will run again, `failed` when it will not. */
+  /** A message failed: `retry` when it will run again (retried after the backoff), `failed` when it will not. */
   failed?(event: { id: string; attempts: number; outcome: 'retry' | 'failed'; error: string }): void;
+  /** A message is HELD for review: at-most-once, and nobody knows whether it was delivered. */
+  held?(event: { id: string; reason: string }): void;
   /** The recycler moved expired rows. */
   recycled?(event: RecycleOutcome): void;
+  /** A `runOnce` tick ended (or was skipped): its summary. Not called when the tick threw. */
+  tick?(event: RunSummary & { queue: string }): void;
 }
 
 /** Call a hook, logging (not throwing) anything it throws. */

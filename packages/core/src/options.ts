@@ -178,7 +178,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     }
   }
   const hooks = o.hooks ?? {};
-  const hookNames = ['claimed', 'refused', 'acked', 'failed', 'recycled'];
+  const hookNames = ['enqueued', 'claimed', 'guarded', 'sent', 'refused', 'acked', 'failed', 'held', 'recycled', 'tick'];
   checkOptions(hooks, 'options.hooks', hookNames);
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw invalidArgument(`options.hooks.${k}`, 'expected a function.');

@@ -1,6 +1,7 @@
 import type { RecycleOutcome } from './adapter.js';
 import { callHook } from './hooks.js';
 import type { ResolvedOptions } from './options.js';
+import { RECYCLE_REASONS } from './recycle-reasons.js';
 import type { MessageRecord } from './types.js';
 import { bool, checkOptions, int } from './validate.js';
 
@@ -55,6 +56,7 @@ export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOption
       `msgqueue: recycled ${total} message(s) in flight without a live lease`,
     );
     callHook(ctx.hooks, ctx.logger, 'recycled', outcome);
+    for (const id of outcome.held) callHook(ctx.hooks, ctx.logger, 'held', { id, reason: RECYCLE_REASONS.held });
   }
   return { ...outcome, total };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { claimBatch } from './claim-batch.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from './errors/send-errors.js';
+import { callHook } from './hooks.js';
 import { queueState, runLockName } from './in-process.js';
 import { applyRetention } from './operator/purge.js';
 import { LIMITS, type ResolvedOptions } from './options.js';
@@ -161,11 +162,18 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
     purged: 0,
     durationMs: 0,
   };
-  const finish = () => ({ ...summary, durationMs: Math.round(performance.now() - started) });
+  const finish = (): RunSummary => {
+    const done = { ...summary, durationMs: Math.round(performance.now() - started) };
+    callHook(ctx.hooks, ctx.logger, 'tick', { ...done, queue: ctx.name });
+    return done;
+  };
 
   const state = queueState(ctx.adapter, ctx.name);
   if (overlap === 'skip') {
-    if (state.ticking) return { ...finish(), skipped: 'overlap-in-process' };
+    if (state.ticking) {
+      summary.skipped = 'overlap-in-process';
+      return finish();
+    }
     state.ticking = true;
   }
   const lock = { name: runLockName(ctx.adapter, ctx.name), owner: randomUUID() };
@@ -188,7 +196,10 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
   try {
     if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
       locked = await ctx.adapter.acquireRunLock({ ...lock, ttlMs: budget + 10_000 });
-      if (!locked) return { ...finish(), skipped: 'overlap-other-instance' };
+      if (!locked) {
+        summary.skipped = 'overlap-other-instance';
+        return finish();
+      }
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
     await drain(ctx, plan, summary, acks, { limit, maxBatches });
@@ -200,8 +211,9 @@ export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P
         return 0;
       });
     }
-    ctx.logger.info({ queue: ctx.name, ...finish() }, 'msgqueue: tick done');
-    return finish();
+    const done = finish();
+    ctx.logger.info({ queue: ctx.name, ...done }, 'msgqueue: tick done');
+    return done;
   } finally {
     clearTimeout(budgetTimer);
     await acks.close();

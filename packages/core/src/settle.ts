@@ -100,11 +100,14 @@ export async function fail(
   const result = answer(ctx, 'fail', ref, outcome, ['PROCESSING', 'SENDING']);
   if (!result.ok || !outcome.ok) return result as FailResult;
   if (held) {
-    ctx.logger.warn({ queue: ctx.name, id: ref.id }, 'msgqueue: send outcome unknown; message held for review (at-most-once)');
+    ctx.logger.warn({ queue: ctx.name, id: ref.id, error: text }, 'msgqueue: send outcome unknown; message held for review (at-most-once)');
+    callHook(ctx.hooks, ctx.logger, 'held', { id: ref.id, reason: text });
     return { ...result, outcome: 'held' };
   }
   const outcomeKind = final ? 'failed' : 'retry';
-  ctx.logger.info({ queue: ctx.name, id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind }, 'msgqueue: message failed');
+  const fields = { queue: ctx.name, id: ref.id, attempts: outcome.record.attempts, error: text };
+  if (final) ctx.logger.warn(fields, 'msgqueue: message FAILED for good');
+  else ctx.logger.info(fields, 'msgqueue: send failed; will retry');
   callHook(ctx.hooks, ctx.logger, 'failed', { id: ref.id, attempts: outcome.record.attempts, outcome: outcomeKind, error: text });
   return final ? { ...result, outcome: 'failed' } : { ...result, outcome: 'retry', availableAt: outcome.record.availableAt };
 }

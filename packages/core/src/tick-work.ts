@@ -9,6 +9,7 @@
  */
 import type { SendOutcome } from './errors/send-errors.js';
 import { guardMany } from './guard-before-send.js';
+import { callHook } from './hooks.js';
 import type { ResolvedOptions } from './options.js';
 import type { RunSummary, SendBatchResult, SendContext } from './run-once.js';
 import { ackMany, fail, release } from './settle.js';
@@ -42,7 +43,7 @@ const ACK_BATCH = 100;
  * before a single ack: recycled after the lease as the delivery mode says.
  */
 export class AckBatcher {
-  private waiting: { message: ClaimedMessage; done: () => void }[] = [];
+  private waiting: { message: ClaimedMessage; durationMs: number; done: () => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = new Set<Promise<void>>();
 
@@ -51,10 +52,10 @@ export class AckBatcher {
     private readonly summary: RunSummary,
   ) {}
 
-  /** Queue an ack; resolves once it is written (or failed to be). */
-  add(message: ClaimedMessage): Promise<void> {
+  /** Queue the ack of a message sent in `durationMs`; resolves once it is written (or failed to be). */
+  add(message: ClaimedMessage, durationMs: number): Promise<void> {
     return new Promise<void>((done) => {
-      this.waiting.push({ message, done });
+      this.waiting.push({ message, durationMs, done });
       if (this.waiting.length >= ACK_BATCH) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), ACK_FLUSH_MS);
     });
@@ -77,7 +78,7 @@ export class AckBatcher {
     while (this.flushing.size > 0) await Promise.all([...this.flushing]);
   }
 
-  private async write(batch: { message: ClaimedMessage; done: () => void }[]): Promise<void> {
+  private async write(batch: { message: ClaimedMessage; durationMs: number; done: () => void }[]): Promise<void> {
     let results: TransitionResult[] | null = null;
     try {
       results = await ackMany(
@@ -93,8 +94,10 @@ export class AckBatcher {
     }
     for (const [i, b] of batch.entries()) {
       const r = results?.[i];
-      if (r?.ok) this.summary.sent++;
-      else if (r) {
+      if (r?.ok) {
+        this.summary.sent++;
+        callHook(this.ctx.hooks, this.ctx.logger, 'sent', { id: b.message.id, attempts: b.message.attempts, durationMs: b.durationMs });
+      } else if (r) {
         this.summary.staleAcks++;
         if (r.reason === 'stale-claim') this.summary.staleClaims++;
       }
@@ -210,6 +213,7 @@ async function sendOne<P>(
 ): Promise<void> {
   let error: unknown;
   let threw = false;
+  const started = performance.now();
   try {
     await plan.send!(m, context);
   } catch (e) {
@@ -218,7 +222,7 @@ async function sendOne<P>(
   }
   if (threw) await recordFailure(ctx, m, error, plan, summary);
   // The ack is coalesced with others: the send's slot is free at once, the batch waits for it at its end.
-  else settle(acks.add(m));
+  else settle(acks.add(m, performance.now() - started));
 }
 
 /** Send a guarded window in one `sendBatch` call, then settle each message by its result. */
@@ -232,6 +236,7 @@ async function sendAsBatch<P>(
   settle: (p: Promise<void>) => void,
 ): Promise<void> {
   let results: SendBatchResult;
+  const started = performance.now();
   try {
     results = await plan.sendBatch!(guarded, context);
   } catch (e) {
@@ -247,11 +252,12 @@ async function sendAsBatch<P>(
     await Promise.all(guarded.map((m) => recordFailure(ctx, m, error, plan, summary)));
     return;
   }
+  const durationMs = performance.now() - started;
   await Promise.all(
     guarded.map((m, i) => {
       const error = (results as readonly unknown[] | undefined)?.[i];
       if (error !== undefined && error !== null) return recordFailure(ctx, m, error, plan, summary);
-      settle(acks.add(m)); // coalesced: the next call need not wait for it
+      settle(acks.add(m, durationMs)); // coalesced: the next call need not wait for it
       return Promise.resolve();
     }),
   );
