@@ -8,6 +8,10 @@ export default defineConfig({
     // Tests run against the sources, never a stale build.
     alias: [
       { find: /^@org\/msgqueue$/, replacement: src('core') },
+      {
+        find: /^@org\/msgqueue\/opentelemetry$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
+      },
       { find: /^@org\/msgqueue-conformance$/, replacement: src('conformance') },
       { find: /^@org\/msgqueue-prisma$/, replacement: src('prisma') },
       { find: /^@org\/msgqueue-sql$/, replacement: src('sql') },

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The OpenTelemetry entry is its own file: importing the core never loads @opentelemetry/api.
+  entry: ['src/index.ts', 'src/opentelemetry.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -38,6 +38,7 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
     ctx.leaseMs,
   );
   const token = newToken();
+  const started = performance.now();
   const records = await ctx.adapter.claim({ queue: ctx.name, limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy });
   if (records.length > limit) {
     throw new MsgQueueError('ADAPTER_CONTRACT', `${ctx.adapter.name}.claim returned ${records.length} rows for a limit of ${limit}.`);
@@ -66,7 +67,7 @@ export async function claimBatch<P>(ctx: ResolvedOptions, options?: ClaimOptions
   });
   if (messages.length > 0) {
     ctx.logger.debug({ queue: ctx.name, token, count: messages.length }, 'msgqueue: claimed');
-    callHook(ctx.hooks, ctx.logger, 'claimed', { token, ids: messages.map((m) => m.id) });
+    callHook(ctx.hooks, ctx.logger, 'claimed', { token, ids: messages.map((m) => m.id), durationMs: performance.now() - started });
   }
   return { token, leaseUntil: messages[0]?.leaseUntil ?? null, messages };
 }

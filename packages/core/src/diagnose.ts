@@ -1,4 +1,5 @@
 import type { StorageSnapshot } from './adapter.js';
+import { callHook } from './hooks.js';
 import { type AlertOptions, type ResolvedOptions, resolveAlerts } from './options.js';
 import type { MessageRecord, MessageStatus } from './types.js';
 import { checkOptions, int } from './validate.js';
@@ -91,7 +92,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     groupPolicy: ctx.groupFailurePolicy,
   });
   const findings = findingsOf(snap, ctx);
-  return {
+  const report: DiagnoseReport = {
     queue: ctx.name,
     adapter: ctx.adapter.name,
     deliveryMode: ctx.deliveryMode,
@@ -118,6 +119,8 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
       held: snap.samples.held.map(summary),
     },
   };
+  callHook(ctx.hooks, ctx.logger, 'diagnosed', report);
+  return report;
 }
 
 function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {

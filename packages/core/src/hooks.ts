@@ -1,4 +1,5 @@
 import type { RecycleOutcome } from './adapter.js';
+import type { DiagnoseReport } from './diagnose.js';
 import type { Logger } from './logger.js';
 import type { RunSummary } from './run-once.js';
 import type { RefusalReason } from './types.js';
@@ -13,8 +14,8 @@ export interface QueueHooks {
    * id. With `transaction`, they were written through it: your commit decides whether they stay.
    */
   enqueued?(event: { ids: string[]; duplicates: number }): void;
-  /** Messages were claimed. */
-  claimed?(event: { token: string; ids: string[] }): void;
+  /** Messages were claimed; `durationMs` is the claim's round trip. */
+  claimed?(event: { token: string; ids: string[]; durationMs: number }): void;
   /** Messages passed the pre-send guard (PROCESSING → SENDING): from here on they may be delivered. */
   guarded?(event: { ids: string[] }): void;
   /** `runOnce` delivered a message and acknowledged it; `durationMs` is the send alone. */
@@ -31,6 +32,8 @@ export interface QueueHooks {
   recycled?(event: RecycleOutcome): void;
   /** A `runOnce` tick ended (or was skipped): its summary. Not called when the tick threw. */
   tick?(event: RunSummary & { queue: string }): void;
+  /** A `diagnose` report was read (the status route, the CLI, your own calls). */
+  diagnosed?(event: DiagnoseReport): void;
 }
 
 /** Call a hook, logging (not throwing) anything it throws. */
@@ -47,4 +50,24 @@ export function callHook<K extends keyof QueueHooks>(
   } catch (error) {
     logger.warn({ hook: name, err: error }, 'msgqueue: a hook threw; ignored');
   }
+}
+
+/** The hooks of `a` and `b` as one set: where both have a hook, both are called (each guarded). */
+export function mergeHooks(a: QueueHooks, b: QueueHooks | undefined): QueueHooks {
+  if (!b) return a;
+  const merged: Record<string, (event: never) => void> = { ...(a as Record<string, (event: never) => void>) };
+  for (const [name, hook] of Object.entries(b) as [string, ((event: never) => void) | undefined][]) {
+    if (!hook) continue;
+    const first = merged[name];
+    merged[name] = first
+      ? (event) => {
+          try {
+            first(event);
+          } finally {
+            hook(event);
+          }
+        }
+      : hook;
+  }
+  return merged as QueueHooks;
 }

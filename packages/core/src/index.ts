@@ -35,4 +35,5 @@ export { RECYCLE_REASONS } from './recycle-reasons.js';
 export type { RecycleOptions, RecycleSummary } from './recycle-stuck.js';
 export type { RunOnceOptions, RunSummary, SendBatchResult, SendContext } from './run-once.js';
 export type { ExtendOptions, FailOptions, ReleaseOptions } from './settle.js';
+export type { Telemetry } from './telemetry.js';
 export * from './types.js';

@@ -1,7 +1,8 @@
 import type { StorageAdapter } from './adapter.js';
 import { invalidArgument } from './errors/msgqueue-error.js';
-import type { QueueHooks } from './hooks.js';
+import { mergeHooks, type QueueHooks } from './hooks.js';
 import { type Logger, silentLogger } from './logger.js';
+import type { Telemetry } from './telemetry.js';
 import type { DeliveryMode, GroupFailurePolicy } from './types.js';
 import { bool, checkOptions, DATE_RANGE, int, oneOf } from './validate.js';
 
@@ -61,6 +62,11 @@ export interface QueueOptions {
   logger?: Logger;
   /** Typed hooks called after each event. */
   hooks?: QueueHooks;
+  /**
+   * Spans and metrics: `openTelemetry()` from `@org/msgqueue/opentelemetry`, or your own
+   * {@link Telemetry}. Default: none, and nothing is measured.
+   */
+  telemetry?: Telemetry;
 }
 
 /** Exponential backoff with jitter. */
@@ -110,6 +116,7 @@ export interface ResolvedOptions {
   retention: { sentMs: number | null; failedMs: number | null };
   logger: Logger;
   hooks: QueueHooks;
+  telemetry: Telemetry | null;
 }
 
 /** Hard limits on option values; outside them is almost certainly a unit mistake. */
@@ -142,6 +149,7 @@ const QUEUE_KEYS = [
   'retention',
   'logger',
   'hooks',
+  'telemetry',
 ] as const;
 
 /** Validate {@link QueueOptions} and fill in defaults. Throws a {@link MsgQueueError} on bad input. */
@@ -178,10 +186,20 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     }
   }
   const hooks = o.hooks ?? {};
-  const hookNames = ['enqueued', 'claimed', 'guarded', 'sent', 'refused', 'acked', 'failed', 'held', 'recycled', 'tick'];
+  const hookNames = ['enqueued', 'claimed', 'guarded', 'sent', 'refused', 'acked', 'failed', 'held', 'recycled', 'tick', 'diagnosed'];
   checkOptions(hooks, 'options.hooks', hookNames);
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw invalidArgument(`options.hooks.${k}`, 'expected a function.');
+  }
+  const telemetry = o.telemetry ?? null;
+  if (
+    telemetry !== null &&
+    (typeof telemetry !== 'object' || typeof telemetry.tick !== 'function' || typeof telemetry.send !== 'function')
+  ) {
+    throw invalidArgument(
+      'options.telemetry',
+      'expected openTelemetry() from @org/msgqueue/opentelemetry, or an object with tick() and send().',
+    );
   }
   return {
     adapter,
@@ -199,7 +217,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     alerts,
     retention,
     logger,
-    hooks,
+    hooks: mergeHooks(hooks, telemetry?.hooksFor?.(name)),
+    telemetry,
   };
 }
 

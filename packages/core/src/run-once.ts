@@ -127,6 +127,10 @@ const RUN_KEYS = [
  * `send` escapes: each failure is recorded on its message.
  */
 export async function runOnce<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promise<RunSummary> {
+  return ctx.telemetry ? ctx.telemetry.tick(ctx.name, () => tick(ctx, options)) : tick(ctx, options);
+}
+
+async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promise<RunSummary> {
   const o = checkOptions<RunOnceOptions<P>>(options, 'runOnce.options', RUN_KEYS);
   const send = fn<NonNullable<RunOnceOptions<P>['send']>>(o.send, 'runOnce.options.send');
   const sendBatch = fn<NonNullable<RunOnceOptions<P>['sendBatch']>>(o.sendBatch, 'runOnce.options.sendBatch');

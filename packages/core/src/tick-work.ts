@@ -215,7 +215,8 @@ async function sendOne<P>(
   let threw = false;
   const started = performance.now();
   try {
-    await plan.send!(m, context);
+    if (ctx.telemetry) await ctx.telemetry.send(ctx.name, [m], () => plan.send!(m, context));
+    else await plan.send!(m, context);
   } catch (e) {
     threw = true;
     error = e ?? new Error('send threw without an error');
@@ -238,7 +239,8 @@ async function sendAsBatch<P>(
   let results: SendBatchResult;
   const started = performance.now();
   try {
-    results = await plan.sendBatch!(guarded, context);
+    const call = () => plan.sendBatch!(guarded, context);
+    results = ctx.telemetry ? await ctx.telemetry.send(ctx.name, guarded, call) : await call();
   } catch (e) {
     const error = e ?? new Error('sendBatch threw without an error');
     await Promise.all(guarded.map((m) => recordFailure(ctx, m, error, plan, summary)));

@@ -19,6 +19,7 @@ function recorder() {
     held: (e) => void events.push(['held', e]),
     recycled: (e) => void events.push(['recycled', e]),
     tick: (e) => void events.push(['tick', e]),
+    diagnosed: (e) => void events.push(['diagnosed', e]),
   };
   const logs: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
   const at = (level: string) => (obj: object, msg?: string) => void logs.push({ level, obj: obj as Record<string, unknown>, msg });
@@ -49,7 +50,7 @@ describe('hooks and logs', () => {
         if (m.payload === 'busy') throw Object.assign(new Error('rate limited'), { retryable: true });
       },
     });
-    expect(r.of('claimed')).toEqual([{ token: expect.any(String), ids: enqueued!.ids }]);
+    expect(r.of('claimed')).toEqual([{ token: expect.any(String), ids: enqueued!.ids, durationMs: expect.any(Number) }]);
     expect((r.of('guarded') as { ids: string[] }[]).flatMap((e) => e.ids).sort()).toEqual([...enqueued!.ids].sort());
     expect(r.of('sent')).toEqual([{ id: enqueued!.ids[0], attempts: 1, durationMs: expect.any(Number) }]);
     expect(r.of('failed')).toEqual(

@@ -1,0 +1,17 @@
+/**
+ * The seam telemetry plugs into: a wrapper around each tick and each send (for spans), and the
+ * queue's hooks (for counters and histograms). Without `telemetry` the queue calls nothing extra.
+ * `@org/msgqueue/opentelemetry` implements it over `@opentelemetry/api`.
+ */
+import type { QueueHooks } from './hooks.js';
+import type { ClaimedMessage } from './types.js';
+
+/** What {@link QueueOptions.telemetry} takes. */
+export interface Telemetry {
+  /** Run one `runOnce` tick inside `run`'s wrapper; answers what `run` answers. */
+  tick<T>(queue: string, run: () => Promise<T>): Promise<T>;
+  /** Run one send — `send(message)`, or one `sendBatch` call — inside a wrapper; answers (or throws) as `run` does. */
+  send<T>(queue: string, messages: readonly ClaimedMessage[], run: () => Promise<T>): Promise<T>;
+  /** Events for the named queue, called alongside its own hooks; asked once, by `createQueue`. */
+  hooksFor?(queue: string): QueueHooks;
+}
