@@ -22,7 +22,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', '.ci/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts', '.ci/*.test.ts'],
     globalSetup: ['packages/prisma/test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -40,7 +40,7 @@ export function renderReport(r: Report): string {
   };
   const rss = (key: string) => median(of(key).map((x) => x.rssMb));
   const lines: string[] = [];
-  lines.push('# Performance', '');
+  lines.push('---', 'title: Performance', '---', '', '# Performance', '');
   lines.push(
     `Measured by \`${r.command}\` on ${r.machine}, PostgreSQL ${r.postgres}: ${r.messages.toLocaleString('en')} no-op messages per run, one worker process with ${r.loops} loops (or the system's own concurrency), ${r.rounds} interleaved rounds. Figures are medians over the rounds; ratios are taken within each round, then the median. The machine is shared: read the ratios, not the absolute numbers.`,
     '',
