@@ -13,6 +13,8 @@ import type { DeliveryMode, GroupFailurePolicy, MessageRecord, MessageStatus } f
  * What an adapter declares it can do. The conformance suite reads it: what an adapter declares is
  * proven (over a second connection when the harness gives `connect()`), and a test of something it
  * does not declare is skipped with a note saying why, never passed silently.
+ *
+ * @category Adapter contract
  */
 export interface AdapterCapabilities {
   /**
@@ -34,7 +36,11 @@ export interface AdapterCapabilities {
   transactionalInsert: boolean;
 }
 
-/** What {@link StorageAdapter.insert} is given besides the records. */
+/**
+ * What {@link StorageAdapter.insert} is given besides the records.
+ *
+ * @category Adapter contract
+ */
 export interface InsertContext {
   /**
    * The caller's open transaction, in the adapter's client's own form (a Prisma interactive
@@ -45,7 +51,11 @@ export interface InsertContext {
   transaction?: unknown;
 }
 
-/** A message to insert. `payload` is already validated and serialised to JSON text. */
+/**
+ * A message to insert. `payload` is already validated and serialised to JSON text.
+ *
+ * @category Adapter contract
+ */
 export interface InsertRecord {
   /**
    * The queue's name. A table (or store) can hold several named queues: an adapter keeps them
@@ -65,14 +75,22 @@ export interface InsertRecord {
   delayMs: number;
 }
 
-/** The outcome of inserting one record. */
+/**
+ * The outcome of inserting one record.
+ *
+ * @category Adapter contract
+ */
 export type InsertOutcome =
   /** Stored under the given id. */
   | { id: string; created: true }
   /** A message with the same dedupe key exists; nothing was written. `id` is the existing one. */
   | { id: string; created: false };
 
-/** Arguments of {@link StorageAdapter.claim}. */
+/**
+ * Arguments of {@link StorageAdapter.claim}.
+ *
+ * @category Adapter contract
+ */
 export interface ClaimRequest {
   /** The queue to claim from (see {@link InsertRecord.queue}). */
   queue: string;
@@ -83,7 +101,11 @@ export interface ClaimRequest {
   groupPolicy: GroupFailurePolicy;
 }
 
-/** Arguments of {@link StorageAdapter.requeue}. */
+/**
+ * Arguments of {@link StorageAdapter.requeue}.
+ *
+ * @category Adapter contract
+ */
 export interface RequeueRequest {
   /** The queue the message must belong to. */
   queue: string;
@@ -92,7 +114,11 @@ export interface RequeueRequest {
   from: readonly MessageStatus[];
 }
 
-/** Arguments of {@link StorageAdapter.guard}. */
+/**
+ * Arguments of {@link StorageAdapter.guard}.
+ *
+ * @category Adapter contract
+ */
 export interface GuardRequest {
   id: string;
   token: string;
@@ -100,7 +126,11 @@ export interface GuardRequest {
   minLeaseMs: number;
 }
 
-/** Arguments of {@link StorageAdapter.settle}: end or pause a claim. */
+/**
+ * Arguments of {@link StorageAdapter.settle}: end or pause a claim.
+ *
+ * @category Adapter contract
+ */
 export interface SettleRequest {
   id: string;
   token: string;
@@ -117,7 +147,11 @@ export interface SettleRequest {
   possiblySent: boolean;
 }
 
-/** Arguments of {@link StorageAdapter.extendLease}. */
+/**
+ * Arguments of {@link StorageAdapter.extendLease}.
+ *
+ * @category Adapter contract
+ */
 export interface ExtendRequest {
   id: string;
   token: string;
@@ -128,23 +162,35 @@ export interface ExtendRequest {
 /**
  * A message's state after (or instead of) a transition: what the core needs to answer, never the
  * payload. A full {@link MessageRecord} is one too.
+ *
+ * @category Adapter contract
  */
 export type MessageState = Pick<MessageRecord, 'id' | 'status' | 'attempts' | 'availableAt' | 'claimToken' | 'leaseUntil' | 'possiblySent'>;
 
 /**
  * The answer of a fenced transition. On refusal the adapter re-reads the message (after the failed
  * compare-and-set, outside any transaction) so the core can explain why; that read is advisory.
+ *
+ * @category Adapter contract
  */
 export type FencedOutcome = { ok: true; record: MessageState } | { ok: false; current: MessageState | null; now: Date };
 
-/** Arguments of {@link StorageAdapter.guardMany}: one window of claimed messages about to be sent. */
+/**
+ * Arguments of {@link StorageAdapter.guardMany}: one window of claimed messages about to be sent.
+ *
+ * @category Adapter contract
+ */
 export interface GuardManyRequest {
   messages: readonly { id: string; token: string }[];
   /** Refuse a message unless at least this much of its lease is left (storage clock). */
   minLeaseMs: number;
 }
 
-/** Arguments of {@link StorageAdapter.recycle}. */
+/**
+ * Arguments of {@link StorageAdapter.recycle}.
+ *
+ * @category Adapter contract
+ */
 export interface RecycleRequest {
   /** The queue whose rows to recycle. */
   queue: string;
@@ -161,7 +207,11 @@ export interface RecycleRequest {
   orphanGraceMs: number;
 }
 
-/** What {@link StorageAdapter.recycle} did, by id. */
+/**
+ * What {@link StorageAdapter.recycle} did, by id.
+ *
+ * @category Adapter contract
+ */
 export interface RecycleOutcome {
   /** Expired PROCESSING → PENDING. */
   requeued: string[];
@@ -175,7 +225,11 @@ export interface RecycleOutcome {
   orphans: string[];
 }
 
-/** Arguments of {@link StorageAdapter.inspect}. */
+/**
+ * Arguments of {@link StorageAdapter.inspect}.
+ *
+ * @category Adapter contract
+ */
 export interface InspectRequest {
   /** The queue to read figures of. */
   queue: string;
@@ -192,6 +246,8 @@ export interface InspectRequest {
 /**
  * Raw figures for `diagnose`, read from one consistent snapshot of the storage (so the counts add up)
  * at `now`, the storage's clock.
+ *
+ * @category Adapter contract
  */
 export interface StorageSnapshot {
   now: Date;
@@ -231,7 +287,11 @@ export interface StorageSnapshot {
   };
 }
 
-/** Arguments of {@link StorageAdapter.find}: the rows an operator's action would touch. Read-only. */
+/**
+ * Arguments of {@link StorageAdapter.find}: the rows an operator's action would touch. Read-only.
+ *
+ * @category Adapter contract
+ */
 export interface FindRequest {
   /** The queue whose rows to read. */
   queue: string;
@@ -247,13 +307,21 @@ export interface FindRequest {
   limit: number;
 }
 
-/** What {@link StorageAdapter.find} read: the rows, and the storage's now when it read them. */
+/**
+ * What {@link StorageAdapter.find} read: the rows, and the storage's now when it read them.
+ *
+ * @category Adapter contract
+ */
 export interface FindResult {
   now: Date;
   rows: MessageRecord[];
 }
 
-/** A row of an operator's plan as it was read: the change applies only while the row still matches. */
+/**
+ * A row of an operator's plan as it was read: the change applies only while the row still matches.
+ *
+ * @category Adapter contract
+ */
 export interface OperateItem {
   id: string;
   status: MessageStatus;
@@ -266,6 +334,8 @@ export interface OperateItem {
 /**
  * Arguments of {@link StorageAdapter.operate}: one transition an operator planned (from a dry run)
  * for some rows, each fenced on the status, claim token, attempts and last change the plan saw.
+ *
+ * @category Adapter contract
  */
 export interface OperateRequest {
   queue: string;
@@ -283,7 +353,11 @@ export interface OperateRequest {
   note: string | null;
 }
 
-/** Arguments of {@link StorageAdapter.acquireRunLock}. */
+/**
+ * Arguments of {@link StorageAdapter.acquireRunLock}.
+ *
+ * @category Adapter contract
+ */
 export interface RunLockRequest {
   name: string;
   owner: string;
@@ -293,6 +367,8 @@ export interface RunLockRequest {
 
 /**
  * The storage contract. Implement it to run the queue on another store, then run the conformance suite.
+ *
+ * @category Adapter contract
  */
 export interface StorageAdapter {
   /** A short name for logs and reports (`memory`, `prisma:postgresql`, …). */

@@ -14,7 +14,11 @@ export interface ClaimOptions {
   leaseMs?: number;
 }
 
-/** Length of the claim tokens the queue issues (a storage column for them must hold this many characters). */
+/**
+ * Length of the claim tokens the queue issues (a storage column for them must hold this many characters).
+ *
+ * @category Adapter contract
+ */
 export const CLAIM_TOKEN_LENGTH = 22;
 
 /** A fresh claim token: 128 random bits, URL-safe ({@link CLAIM_TOKEN_LENGTH} characters). */

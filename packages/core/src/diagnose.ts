@@ -4,7 +4,11 @@ import { type AlertOptions, type ResolvedOptions, resolveAlerts } from './option
 import type { MessageRecord, MessageStatus } from './types.js';
 import { checkOptions, int } from './validate.js';
 
-/** A message in a diagnose sample: what an operator needs, never the payload. */
+/**
+ * A message in a diagnose sample: what an operator needs, never the payload.
+ *
+ * @category Operations
+ */
 export interface MessageSummary {
   id: string;
   status: MessageStatus;
@@ -16,7 +20,11 @@ export interface MessageSummary {
   updatedAt: Date;
 }
 
-/** One finding of {@link Queue.diagnose}: a sentence with the numbers that triggered it. */
+/**
+ * One finding of {@link Queue.diagnose}: a sentence with the numbers that triggered it.
+ *
+ * @category Operations
+ */
 export interface Finding {
   /** `alert` needs a person; `warning` may fix itself (the recycler will run); `info` is context. */
   severity: 'alert' | 'warning' | 'info';
@@ -35,7 +43,11 @@ export interface Finding {
   message: string;
 }
 
-/** The structured report of {@link Queue.diagnose}. */
+/**
+ * The structured report of {@link Queue.diagnose}.
+ *
+ * @category Operations
+ */
 export interface DiagnoseReport {
   queue: string;
   adapter: string;
@@ -70,7 +82,11 @@ export interface DiagnoseReport {
   samples: { expiredInFlight: MessageSummary[]; orphanedInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
 }
 
-/** Options of {@link Queue.diagnose}. */
+/**
+ * Options of {@link Queue.diagnose}.
+ *
+ * @category Operations
+ */
 export interface DiagnoseOptions {
   /** Sample rows per problem list. Default 10. */
   sampleSize?: number;

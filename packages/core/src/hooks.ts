@@ -7,6 +7,8 @@ import type { RefusalReason } from './types.js';
 /**
  * Typed hooks, called after the event has been written to storage. A hook that throws is logged
  * and ignored: hooks cannot break the queue. Payloads are not passed; fetch them if you need them.
+ *
+ * @category Telemetry
  */
 export interface QueueHooks {
   /**

@@ -17,7 +17,7 @@ export type { QueueHooks } from './hooks.js';
 export type { CronHandlerBody, CronHandlerOptions } from './http/cron-handler.js';
 export { budgetFor, cronHandler } from './http/cron-handler.js';
 export type { HandlerAuthOptions, HandlerErrorCode } from './http/guard.js';
-export type { StatusBody, StatusHandlerOptions } from './http/status-handler.js';
+export type { Reportable, StatusBody, StatusHandlerOptions } from './http/status-handler.js';
 export { statusHandler } from './http/status-handler.js';
 export type { Logger } from './logger.js';
 export type { Clock } from './memory/clock.js';

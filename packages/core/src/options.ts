@@ -79,7 +79,11 @@ export interface BackoffOptions {
   jitter?: boolean;
 }
 
-/** How long finished messages are kept (see {@link QueueOptions.retention}). */
+/**
+ * How long finished messages are kept (see {@link QueueOptions.retention}).
+ *
+ * @category Operations
+ */
 export interface RetentionOptions {
   /** Delete SENT messages this long after they were sent (at least an hour). */
   sentMs?: number;
@@ -87,7 +91,11 @@ export interface RetentionOptions {
   failedMs?: number;
 }
 
-/** Thresholds for `diagnose`. Defaults from the post-mortem that started this library. */
+/**
+ * Thresholds for `diagnose`. Defaults from the post-mortem that started this library.
+ *
+ * @category Operations
+ */
 export interface AlertOptions {
   /** Alert when a message has been in flight longer than this. Default 30 minutes. */
   inFlightMs?: number;
@@ -97,7 +105,11 @@ export interface AlertOptions {
   failedThreshold?: number;
 }
 
-/** {@link QueueOptions} with every default filled in. */
+/**
+ * {@link QueueOptions} with every default filled in.
+ *
+ * @category Adapter contract
+ */
 export interface ResolvedOptions {
   adapter: StorageAdapter;
   name: string;

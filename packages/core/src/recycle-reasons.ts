@@ -1,6 +1,8 @@
 /**
  * The `lastError` texts the recycler writes, shared by every adapter so an operator reads the same
  * words whatever the storage.
+ *
+ * @category Operations
  */
 export const RECYCLE_REASONS = {
   /** Expired in PROCESSING: the guard never passed, so it was never sent. */

@@ -5,7 +5,11 @@ import { RECYCLE_REASONS } from './recycle-reasons.js';
 import type { MessageRecord } from './types.js';
 import { bool, checkOptions, int } from './validate.js';
 
-/** Options of {@link Queue.recycleStuck}. */
+/**
+ * Options of {@link Queue.recycleStuck}.
+ *
+ * @category Operations
+ */
 export interface RecycleOptions {
   /** At most this many rows per call. Default 1000. */
   limit?: number;
@@ -13,7 +17,11 @@ export interface RecycleOptions {
   dryRun?: boolean;
 }
 
-/** What {@link Queue.recycleStuck} did, with ids per outcome and their total. */
+/**
+ * What {@link Queue.recycleStuck} did, with ids per outcome and their total.
+ *
+ * @category Operations
+ */
 export interface RecycleSummary extends RecycleOutcome {
   total: number;
   /** True when nothing was changed: the ids are what a recycle would do now. */

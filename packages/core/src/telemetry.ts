@@ -6,7 +6,11 @@
 import type { QueueHooks } from './hooks.js';
 import type { ClaimedMessage } from './types.js';
 
-/** What {@link QueueOptions.telemetry} takes. */
+/**
+ * What {@link QueueOptions.telemetry} takes.
+ *
+ * @category Telemetry
+ */
 export interface Telemetry {
   /** Run one `runOnce` tick inside `run`'s wrapper; answers what `run` answers. */
   tick<T>(queue: string, run: () => Promise<T>): Promise<T>;

@@ -4,12 +4,15 @@
  * (Prisma 7 generates the client into your own folder).
  */
 export interface PrismaRawClient {
+  /** The rows of a raw statement, values bound as parameters. */
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  /** Run a raw statement; answers the rows it affected. */
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
 
 /** A PrismaClient: raw queries plus interactive transactions (used by the MySQL claim). */
 export interface PrismaLike extends PrismaRawClient {
+  /** An interactive transaction: `fn` runs on one connection, rolled back when it throws. */
   $transaction<R>(
     fn: (tx: PrismaRawClient) => Promise<R>,
     options?: { maxWait?: number; timeout?: number; isolationLevel?: string },

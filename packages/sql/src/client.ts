@@ -5,10 +5,18 @@
  */
 import type { Statement } from './template.js';
 
-/** The SQL a client speaks. */
+/**
+ * The SQL a client speaks.
+ *
+ * @category Writing a client
+ */
 export type SqlDialect = 'postgresql' | 'mysql' | 'sqlite';
 
-/** A result row: column name → value, as the driver returns it (numbers may come as strings or BigInt). */
+/**
+ * A result row: column name → value, as the driver returns it (numbers may come as strings or BigInt).
+ *
+ * @category Writing a client
+ */
 export type Row = Record<string, unknown>;
 
 /**
@@ -25,9 +33,14 @@ export type Row = Record<string, unknown>;
  *
  * `statement.text` carries the dialect's placeholders (`$1` on PostgreSQL, `?` elsewhere) and
  * `statement.values` the parameters in order: strings, numbers and null only.
+ *
+ * @category Writing a client
  */
 export interface SqlClient {
+  /** The rows of a SELECT, or of an `UPDATE … RETURNING`. */
   query(statement: Statement): Promise<Row[]>;
+  /** Run a statement; answers the rows it affected (matched or changed: the engine relies on neither). */
   execute(statement: Statement): Promise<number>;
+  /** `fn` on one connection inside BEGIN … COMMIT, rolled back when it throws (used on MySQL/MariaDB only). */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
 }

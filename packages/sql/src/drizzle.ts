@@ -22,9 +22,13 @@ import type { Statement } from './template.js';
  * `all` and `run` on SQLite (better-sqlite3), `transaction` where the engine needs one (MySQL).
  */
 export interface DrizzleLike {
+  /** PostgreSQL and MySQL: run a statement. */
   execute?(query: SQL): Promise<unknown>;
+  /** SQLite: the rows of a statement. */
   all?(query: SQL): unknown;
+  /** SQLite: run a statement that returns no rows. */
   run?(query: SQL): unknown;
+  /** `fn` inside one transaction, rolled back when it throws. */
   transaction?(fn: (tx: DrizzleLike) => Promise<unknown>): Promise<unknown>;
 }
 

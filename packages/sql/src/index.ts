@@ -17,7 +17,7 @@ export { namedQueuesMigrationSql } from './migrations.js';
 export { isDeadlock } from './operations/db.js';
 export type { SchemaSqlOptions } from './schema-sql.js';
 export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
-export type { SqlAdapterOptions } from './sql-adapter.js';
+export type { SqlAdapterOptions, SqlClientInfo } from './sql-adapter.js';
 export { SQL_ADAPTER_OPTIONS, sqlAdapter } from './sql-adapter.js';
 export type { Statement } from './template.js';
 export { statementName } from './template.js';

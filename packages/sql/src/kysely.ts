@@ -14,8 +14,9 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Row, SqlClient } from './client.js';
 import { type SqlAdapterOptions, sqlAdapter } from './sql-adapter.js';
 
+/** A Kysely instance (or transaction) over any database schema. */
 // biome-ignore lint/suspicious/noExplicitAny: any database schema type will do; the engine writes raw SQL.
-type AnyKysely = Kysely<any>;
+export type AnyKysely = Kysely<any>;
 
 /** A Kysely instance (or transaction) as the engine's {@link SqlClient}. */
 export function kyselyClient(db: AnyKysely): SqlClient {

@@ -2,12 +2,24 @@ import { MESSAGE_STATUSES, type MessageStatus, MsgQueueError } from '@org/msgque
 
 import type { SqlDialect } from './client.js';
 
-/** The databases the engine speaks (Prisma calls it the provider). */
+/**
+ * The databases the engine speaks (Prisma calls it the provider).
+ *
+ * @category Mapping an existing table
+ */
 export type Provider = SqlDialect;
-/** Every {@link SqlDialect}. */
+/**
+ * Every {@link SqlDialect}.
+ *
+ * @category Schema
+ */
 export const DIALECTS: readonly SqlDialect[] = ['postgresql', 'mysql', 'sqlite'];
 
-/** The message fields stored in columns. */
+/**
+ * The message fields stored in columns.
+ *
+ * @category Mapping an existing table
+ */
 export type Field =
   | 'id'
   | 'queue'
@@ -28,18 +40,32 @@ export type Field =
 /**
  * Fields whose column may be absent from an existing table (set them to `null` in `columns`).
  * `queue` needs no `null`: a table without a `queue` column (and no mapping for it) holds one queue.
+ *
+ * @category Mapping an existing table
  */
 export const OPTIONAL_FIELDS = ['queue', 'priority', 'dedupeKey', 'groupKey', 'lastError'] as const;
-/** A field whose column may be absent. */
+/**
+ * A field whose column may be absent.
+ *
+ * @category Mapping an existing table
+ */
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
-/** A field the queue cannot work without. */
+/**
+ * A field the queue cannot work without.
+ *
+ * @category Mapping an existing table
+ */
 export type RequiredField = Exclude<Field, OptionalField>;
 
 /** Fields holding times; their column types decide the SQL for "now". */
 export const TIME_FIELDS = ['availableAt', 'leaseUntil', 'createdAt', 'updatedAt'] as const;
 export type TimeField = (typeof TIME_FIELDS)[number];
 
-/** Column names of the default table (`schemaSql()` creates it). */
+/**
+ * Column names of the default table (`schemaSql()` creates it).
+ *
+ * @category Mapping an existing table
+ */
 export const DEFAULT_COLUMNS: Record<Field, string> = {
   id: 'id',
   queue: 'queue',
@@ -58,11 +84,24 @@ export const DEFAULT_COLUMNS: Record<Field, string> = {
   updatedAt: 'updated_at',
 };
 
-/** Default table names. */
+/**
+ * The default messages table.
+ *
+ * @category Schema
+ */
 export const DEFAULT_TABLE = 'msgqueue_messages';
+/**
+ * The default run-lock table (one row per tick in progress), which keeps cron instances from ticking at once.
+ *
+ * @category Schema
+ */
 export const DEFAULT_LOCK_TABLE = 'msgqueue_locks';
 
-/** Column names for an existing table; a field left out keeps its default name. */
+/**
+ * Column names for an existing table; a field left out keeps its default name.
+ *
+ * @category Mapping an existing table
+ */
 export type ColumnMapping = Partial<Record<RequiredField, string>> & Partial<Record<OptionalField, string | null>>;
 
 /** A validated mapping. */

@@ -31,6 +31,8 @@ const COLUMNS = [
  *
  * PostgreSQL and MySQL alter the table in place; SQLite cannot drop a column's UNIQUE constraint,
  * so it copies the rows into a new table — run it inside a transaction, with the queue stopped.
+ *
+ * @category Schema
  */
 export function namedQueuesMigrationSql(dialect: SqlDialect, options: { table?: string } = {}): string {
   if (!DIALECTS.includes(dialect)) throw new Error(`namedQueuesMigrationSql: unknown dialect ${String(dialect)}`);

@@ -16,6 +16,7 @@ import { fixedDialectAdapter, type SqlAdapterOptions } from './sql-adapter.js';
 
 /** What the adapter uses of a `pg.Pool`, `pg.Client` or `pg.PoolClient` (typed structurally: `pg` stays your dependency). */
 export interface PgQueryable {
+  /** `pg`'s `query(text, values)`, or `query({ name, text, values })` for a named prepared statement. */
   query(
     textOrConfig: string | { name: string; text: string; values: unknown[] },
     values?: unknown[],
@@ -24,7 +25,13 @@ export interface PgQueryable {
 
 /** A `pg.Pool`: it can check out one connection for a transaction. */
 export interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgQueryable & { release(error?: Error | boolean): void }>;
+  /** Check out one connection; `release` gives it back (with an error: discards it). */
+  connect(): Promise<
+    PgQueryable & {
+      /** Give the connection back to the pool. */
+      release(error?: Error | boolean): void;
+    }
+  >;
   readonly totalCount: number;
 }
 

@@ -2,7 +2,11 @@ import { MsgQueueError } from '@org/msgqueue';
 import type { SqlDialect } from './client.js';
 import { DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, identifier } from './mapping.js';
 
-/** Options of {@link schemaSql}. */
+/**
+ * Options of {@link schemaSql}.
+ *
+ * @category Schema
+ */
 export interface SchemaSqlOptions {
   /** Messages table name. Default `msgqueue_messages`. */
   table?: string;
@@ -14,6 +18,8 @@ export interface SchemaSqlOptions {
  * The SQL that creates the default tables and the indexes the queue's statements need, for one
  * database. The same text ships as `@org/msgqueue-sql/sql/<dialect>.sql`. Idempotent
  * (`IF NOT EXISTS`), so it can run at every test start.
+ *
+ * @category Schema
  */
 export function schemaSql(dialect: SqlDialect, options: SchemaSqlOptions = {}): string {
   checkDialect(dialect);
@@ -26,6 +32,8 @@ export function schemaSql(dialect: SqlDialect, options: SchemaSqlOptions = {}): 
  * Only the run-lock table, for a queue over your own messages table that wants `runOnce`'s
  * cross-instance overlap guard (the `lockTable` option). Idempotent. The same text ships as
  * `@org/msgqueue-sql/sql/<dialect>.locks.sql`.
+ *
+ * @category Schema
  */
 export function lockTableSql(dialect: SqlDialect, options: Pick<SchemaSqlOptions, 'lockTable'> = {}): string {
   checkDialect(dialect);
@@ -67,6 +75,8 @@ CREATE TABLE IF NOT EXISTS "${l}" (
 /**
  * The messages table and its indexes, per dialect (for the schema and for migrations).
  * `ifNotExists` makes the table statement idempotent; migrations create a fresh one without it.
+ *
+ * @category Schema
  */
 export const MESSAGES: Record<SqlDialect, { table(t: string, ifNotExists?: boolean): string; indexes(t: string): string }> = {
   postgresql: {
@@ -173,7 +183,11 @@ function schemaOf(dialect: SqlDialect, t: string, l: string): string {
   return [HEADERS[dialect](t, l), m.table(t).trim(), m.indexes(t).trim(), LOCKS[dialect](l).trim()].filter(Boolean).join('\n');
 }
 
-/** Split shipped SQL into statements (for drivers that run one statement per call). */
+/**
+ * Split shipped SQL into statements (for drivers that run one statement per call).
+ *
+ * @category Schema
+ */
 export function splitStatements(sql: string): string[] {
   return sql
     .split('\n')

@@ -52,7 +52,11 @@ export interface SqlAdapterOptions {
   lockTable?: string | false;
 }
 
-/** What a client adapter tells {@link sqlAdapter} about its client. */
+/**
+ * What a client adapter tells {@link sqlAdapter} about its client.
+ *
+ * @category Writing a client
+ */
 export interface SqlClientInfo {
   /** Names the adapter in logs and errors (`pg` gives `pg:postgresql`). Default `sql`. */
   name?: string;
@@ -64,7 +68,11 @@ export interface SqlClientInfo {
   fromTransaction?(transaction: unknown): SqlClient;
 }
 
-/** The option keys {@link sqlAdapter} knows (client adapters add their own). */
+/**
+ * The option keys {@link sqlAdapter} knows (client adapters add their own).
+ *
+ * @category Writing a client
+ */
 export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable'] as const;
 
 const DIALECTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
@@ -82,6 +90,8 @@ const DIALECTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sql
  * const adapter = sqlAdapter(myClient, { dialect: 'postgresql' });
  * const queue = createQueue({ adapter });
  * ```
+ *
+ * @category Writing a client
  */
 export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: SqlClientInfo = {}): StorageAdapter {
   const clientName = info.name ?? 'sql';

@@ -31,7 +31,11 @@ export function join(fragments: readonly Sql[], separator = ', '): Sql {
   return new Sql(strings, fragments);
 }
 
-/** A statement ready for a client: its text, its parameters, and the text between them. */
+/**
+ * A statement ready for a client: its text, its parameters, and the text between them.
+ *
+ * @category Writing a client
+ */
 export interface Statement {
   /** The SQL with the dialect's placeholders. */
   readonly text: string;
@@ -52,7 +56,11 @@ export interface Statement {
 
 const names = new Map<string, string>();
 
-/** A stable name for a statement text: the same text always gets the same name, two texts never share one. */
+/**
+ * A stable name for a statement text: the same text always gets the same name, two texts never share one.
+ *
+ * @category Writing a client
+ */
 export function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {

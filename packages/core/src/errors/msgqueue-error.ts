@@ -3,6 +3,8 @@
  *
  * Codes are part of the public API: they never change meaning between minor versions, so callers can
  * branch on `err.code` instead of parsing messages.
+ *
+ * @category Errors
  */
 export type MsgQueueErrorCode =
   /** An argument or option has the wrong type or is out of range; `field` names it. */
@@ -26,7 +28,11 @@ export type MsgQueueErrorCode =
 
 const MARKER = Symbol.for('@org/msgqueue/error');
 
-/** Fields a {@link MsgQueueError} may carry besides its code and message. */
+/**
+ * Fields a {@link MsgQueueError} may carry besides its code and message.
+ *
+ * @category Errors
+ */
 export interface MsgQueueErrorDetails {
   /** The argument, option or column the error is about, as a dotted path (`options.limit`). */
   field?: string;
@@ -39,6 +45,8 @@ export interface MsgQueueErrorDetails {
  *
  * Use {@link MsgQueueError.isInstance} rather than `instanceof`: it also recognises errors thrown by a
  * second copy of the package (two versions in one `node_modules`, or ESM and CJS side by side).
+ *
+ * @category Errors
  */
 export class MsgQueueError extends Error {
   /** Stable, machine-readable error code. */
@@ -48,6 +56,7 @@ export class MsgQueueError extends Error {
   /** Brand read by {@link MsgQueueError.isInstance}; shared by every copy of the package. */
   readonly [MARKER] = true;
 
+  /** Thrown by the queue and by adapters; `code` is stable, `message` says what to fix. */
   constructor(code: MsgQueueErrorCode, message: string, details: MsgQueueErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'MsgQueueError';
@@ -63,7 +72,11 @@ export class MsgQueueError extends Error {
   }
 }
 
-/** Shorthand for the error thrown when an argument is invalid. */
+/**
+ * Shorthand for the error thrown when an argument is invalid.
+ *
+ * @category Errors
+ */
 export function invalidArgument(field: string, message: string): MsgQueueError {
   return new MsgQueueError('INVALID_ARGUMENT', `${field}: ${message}`, { field });
 }

@@ -4,7 +4,11 @@ import type { RunOnceOptions, RunSummary } from '../run-once.js';
 import { checkOptions, fn, int } from '../validate.js';
 import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
 
-/** Options of {@link cronHandler}: the queue, who may call, the time it may take, and `runOnce`'s own options. */
+/**
+ * Options of {@link cronHandler}: the queue, who may call, the time it may take, and `runOnce`'s own options.
+ *
+ * @category Cron routes
+ */
 export interface CronHandlerOptions<P> extends HandlerAuthOptions, Omit<RunOnceOptions<P>, 'timeBudgetMs'> {
   /** The queue this route drains. */
   queue: Queue<P>;
@@ -18,7 +22,11 @@ export interface CronHandlerOptions<P> extends HandlerAuthOptions, Omit<RunOnceO
   timeBudgetMs?: number;
 }
 
-/** The answer of a {@link cronHandler} call that ran: the tick's summary. 200 unless the storage failed. */
+/**
+ * The answer of a {@link cronHandler} call that ran: the tick's summary. 200 unless the storage failed.
+ *
+ * @category Cron routes
+ */
 export type CronHandlerBody = RunSummary;
 
 const KEYS = [
@@ -65,6 +73,8 @@ const KEYS = [
  * ```
  *
  * Options are checked when the handler is made: a typo fails the build, not the first cron call.
+ *
+ * @category Cron routes
  */
 export function cronHandler<P>(options: CronHandlerOptions<P>): (request: Request) => Promise<Response> {
   const o = checkOptions<CronHandlerOptions<P>>(options, 'cronHandler.options', KEYS);
@@ -100,7 +110,11 @@ export function cronHandler<P>(options: CronHandlerOptions<P>): (request: Reques
   };
 }
 
-/** The tick's budget for a platform limit of `seconds`: a tenth held back, at least 2 s, at most 30 s. */
+/**
+ * The tick's budget for a platform limit of `seconds`: a tenth held back, at least 2 s, at most 30 s.
+ *
+ * @category Cron routes
+ */
 export function budgetFor(seconds: number): number {
   const limit = seconds * 1000;
   return limit - Math.min(30_000, Math.max(2_000, Math.round(limit / 10)));

@@ -5,7 +5,11 @@
 import { invalidArgument, MsgQueueError, type MsgQueueErrorCode } from '../errors/msgqueue-error.js';
 import { bool } from '../validate.js';
 
-/** Options every handler takes: who may call it. */
+/**
+ * Options every handler takes: who may call it.
+ *
+ * @category Cron routes
+ */
 export interface HandlerAuthOptions {
   /**
    * The shared secret callers send as `Authorization: Bearer <secret>` (what Vercel Cron sends).
@@ -17,7 +21,11 @@ export interface HandlerAuthOptions {
   allowUnauthenticated?: boolean;
 }
 
-/** The stable codes of a handler's error answers (`{ error: { code, message } }`). */
+/**
+ * The stable codes of a handler's error answers (`{ error: { code, message } }`).
+ *
+ * @category Cron routes
+ */
 export type HandlerErrorCode =
   /** 401: no `Authorization: Bearer …` header, or the wrong secret. */
   | 'UNAUTHORIZED'

@@ -4,9 +4,18 @@ import { invalidArgument } from '../errors/msgqueue-error.js';
 import { checkOptions, int } from '../validate.js';
 import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
 
-type Reportable = Pick<Queue, 'diagnose' | 'runOnce'>;
+/**
+ * What {@link statusHandler} needs of a queue: any {@link Queue}.
+ *
+ * @category Cron routes
+ */
+export type Reportable = Pick<Queue, 'diagnose' | 'runOnce'>;
 
-/** Options of {@link statusHandler}: one `queue`, or several `queues`. */
+/**
+ * Options of {@link statusHandler}: one `queue`, or several `queues`.
+ *
+ * @category Cron routes
+ */
 export interface StatusHandlerOptions extends HandlerAuthOptions {
   /** The queue to report on; the answer is its report. */
   queue?: Reportable;
@@ -16,7 +25,11 @@ export interface StatusHandlerOptions extends HandlerAuthOptions {
   sampleSize?: number;
 }
 
-/** The answer of a {@link statusHandler} over several `queues`. */
+/**
+ * The answer of a {@link statusHandler} over several `queues`.
+ *
+ * @category Cron routes
+ */
 export interface StatusBody {
   /** False when any report has an alert. */
   healthy: boolean;
@@ -34,6 +47,8 @@ export interface StatusBody {
  * // app/api/status/route.ts
  * export const GET = statusHandler({ queues: [outgoing, incoming] });
  * ```
+ *
+ * @category Cron routes
  */
 export function statusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
   const field = 'statusHandler.options';

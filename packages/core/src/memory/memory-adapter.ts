@@ -23,7 +23,11 @@ import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../types.
 import { MESSAGE_STATUSES } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** Options of {@link memoryAdapter}. */
+/**
+ * Options of {@link memoryAdapter}.
+ *
+ * @category Testing
+ */
 export interface MemoryAdapterOptions {
   /** Where "now" comes from. Default: the system clock. Pass `new ManualClock().now` in tests. */
   clock?: Clock;
@@ -38,6 +42,8 @@ interface Row extends Omit<MessageRecord, 'payload'> {
  * The reference adapter: messages in a Map inside this process. Each operation runs synchronously
  * between two awaits, so it is atomic with respect to every other caller in the process.
  * Good for tests, demos and single-process scripts; data is gone when the process exits.
+ *
+ * @category Testing
  */
 export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapter & { readonly size: number } {
   if (typeof options !== 'object' || options === null) throw invalidArgument('memoryAdapter.options', 'expected an options object.');

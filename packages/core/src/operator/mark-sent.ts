@@ -4,7 +4,11 @@ import { bool, checkOptions } from '../validate.js';
 import { carryOut, type OperatorResult, type PlanRefusal, planRow } from './plan.js';
 import { checkIds, select } from './select.js';
 
-/** Options of {@link Queue.markSent}. */
+/**
+ * Options of {@link Queue.markSent}.
+ *
+ * @category Operations
+ */
 export interface MarkSentOptions {
   /** Also FAILED messages (the provider confirms they arrived after all). Default false: HELD only. */
   allowFailed?: boolean;

@@ -7,10 +7,18 @@ import type { OperateItem, OperateRequest } from '../adapter.js';
 import type { ResolvedOptions } from '../options.js';
 import type { MessageRecord, MessageStatus } from '../types.js';
 
-/** What an operator action does to one row. */
+/**
+ * What an operator action does to one row.
+ *
+ * @category Operations
+ */
 export type PlannedChange = MessageStatus | 'DELETED';
 
-/** One row of a plan: what an operator needs to judge it, never the payload. */
+/**
+ * One row of a plan: what an operator needs to judge it, never the payload.
+ *
+ * @category Operations
+ */
 export interface PlanRow {
   id: string;
   /** Its status when read. */
@@ -31,7 +39,11 @@ export interface PlanRow {
   lastError: string | null;
 }
 
-/** A row the filter selected that the action leaves alone, and why. */
+/**
+ * A row the filter selected that the action leaves alone, and why.
+ *
+ * @category Operations
+ */
 export interface PlanRefusal {
   id: string;
   status: MessageStatus | null;
@@ -40,7 +52,11 @@ export interface PlanRefusal {
   detail: string;
 }
 
-/** What an operator action did, or — with `dryRun` — would do. */
+/**
+ * What an operator action did, or — with `dryRun` — would do.
+ *
+ * @category Operations
+ */
 export interface OperatorResult {
   action: 'requeue' | 'mark-sent' | 'unlock' | 'purge';
   dryRun: boolean;

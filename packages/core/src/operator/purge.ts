@@ -4,7 +4,11 @@ import { checkOptions } from '../validate.js';
 import { carryOut, fenceOf, type OperatorResult, planRow } from './plan.js';
 import { checkFilter, checkStatuses, select } from './select.js';
 
-/** Options of {@link Queue.purge}. */
+/**
+ * Options of {@link Queue.purge}.
+ *
+ * @category Operations
+ */
 export interface PurgeOptions {
   /** `SENT` (default), `FAILED`, or both. Messages still to be sent or held for review are never purged. */
   status?: 'SENT' | 'FAILED' | ('SENT' | 'FAILED')[];

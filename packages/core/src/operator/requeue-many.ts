@@ -3,7 +3,11 @@ import { checkOptions } from '../validate.js';
 import { carryOut, type OperatorResult, planRow } from './plan.js';
 import { checkFilter, checkStatuses, select } from './select.js';
 
-/** Options of {@link Queue.requeueMany}: which FAILED or HELD messages go back to PENDING. */
+/**
+ * Options of {@link Queue.requeueMany}: which FAILED or HELD messages go back to PENDING.
+ *
+ * @category Operations
+ */
 export interface RequeueManyOptions {
   /** `FAILED` (default), `HELD`, or both. */
   status?: 'FAILED' | 'HELD' | ('FAILED' | 'HELD')[];

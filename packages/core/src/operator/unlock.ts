@@ -5,7 +5,11 @@ import { bool, checkOptions, oneOf } from '../validate.js';
 import { carryOut, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
 import { checkFilter, select } from './select.js';
 
-/** Options of {@link Queue.unlock}. Give `ids` or `olderThanMs` (or both). */
+/**
+ * Options of {@link Queue.unlock}. Give `ids` or `olderThanMs` (or both).
+ *
+ * @category Operations
+ */
 export interface UnlockOptions {
   /** These messages. */
   ids?: string | string[];
