@@ -27,6 +27,14 @@ export interface Queue<P = unknown> {
   /**
    * Store one message. With a `dedupeKey` already present, writes nothing and answers `created: false`.
    * Pass `transaction` to write it through your own open transaction (see {@link WriteOptions}).
+   *
+   * @example
+   * ```ts
+   * await prisma.$transaction(async (tx) => {
+   *   const order = await tx.order.create({ data });
+   *   await outbox.enqueue({ to, text: `Order ${order.id} confirmed` }, { transaction: tx, dedupeKey: `order:${order.id}` });
+   * });
+   * ```
    */
   enqueue(payload: P, options?: EnqueueOptions & WriteOptions): Promise<EnqueueResult>;
   /** Store many messages, validated all first; answers in input order. */
@@ -45,15 +53,45 @@ export interface Queue<P = unknown> {
   extendLease(message: ClaimRef, options?: ExtendOptions): Promise<TransitionResult>;
   /** Take back messages whose lease expired, by delivery mode and attempts. */
   recycleStuck(options?: RecycleOptions): Promise<RecycleSummary>;
-  /** Counts, ages, alerts and plain-words recommendations. Read-only. */
+  /**
+   * Counts, ages, alerts and plain-words recommendations. Read-only, one consistent snapshot.
+   *
+   * @example
+   * ```ts
+   * const report = await outbox.diagnose();
+   * if (!report.healthy) for (const f of report.findings) console.warn(f.code, f.message);
+   * ```
+   */
   diagnose(options?: DiagnoseOptions): Promise<DiagnoseReport>;
-  /** One cron tick: recycle, claim, guard → send → ack/fail, within a time budget. */
+  /**
+   * One cron tick: recycle, then claim, guard → send → ack/fail batch after batch until nothing is
+   * due or the budget's reserve is left. Never throws for a failed send: each is recorded on its
+   * message. In a route, prefer {@link cronHandler}, which adds auth and the budget from `maxDuration`.
+   *
+   * @example
+   * ```ts
+   * const summary = await outbox.runOnce({
+   *   timeBudgetMs: 50_000,
+   *   concurrency: 5,
+   *   send: (m, { signal }) => provider.send(m.payload, { idempotencyKey: m.idempotencyKey, signal }),
+   * });
+   * if (summary.storageErrors > 0) alert(summary);
+   * ```
+   */
   runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
   /** An operator's retry: a FAILED or HELD message back to PENDING with its attempts reset. */
   requeue(id: string): Promise<TransitionResult>;
   /** An operator's retry in bulk: FAILED (or HELD) messages by ids, age or error text; previewable with `dryRun`. */
   requeueMany(options?: RequeueManyOptions): Promise<OperatorResult>;
-  /** The provider confirms these arrived: HELD (or, with `allowFailed`, FAILED) → SENT; previewable. */
+  /**
+   * The provider confirms these arrived: HELD (or, with `allowFailed`, FAILED) → SENT; previewable.
+   *
+   * @example
+   * ```ts
+   * const plan = await outbox.markSent(id, { dryRun: true }); // plan.rows: [{ id, status: 'HELD', to: 'SENT', … }]
+   * await outbox.markSent(id);
+   * ```
+   */
   markSent(ids: string | string[], options?: MarkSentOptions): Promise<OperatorResult>;
   /** Free messages stuck in flight: PROCESSING → PENDING, SENDING as you decide, live leases only with `force`; previewable. */
   unlock(options: UnlockOptions): Promise<OperatorResult>;

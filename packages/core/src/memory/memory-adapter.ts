@@ -43,6 +43,13 @@ interface Row extends Omit<MessageRecord, 'payload'> {
  * between two awaits, so it is atomic with respect to every other caller in the process.
  * Good for tests, demos and single-process scripts; data is gone when the process exits.
  *
+ * @example
+ * ```ts
+ * const clock = new ManualClock();
+ * const queue = createQueue({ adapter: memoryAdapter({ clock: clock.now }), leaseMs: 60_000 });
+ * clock.advance(61_000); // leases expire without waiting
+ * ```
+ *
  * @category Testing
  */
 export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapter & { readonly size: number } {
