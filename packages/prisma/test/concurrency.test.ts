@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyShippedSchema, type Client, clearDefaultTables, testDatabases } from './support/databases.js';
 import { runTs } from './support/processes.js';
 
-const ROWS = 3000;
+const ROWS = 2000;
 
 for (const db of testDatabases('concurrency')) {
   describe(`concurrent claimers on ${db.label}`, () => {
