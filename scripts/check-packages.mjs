@@ -178,7 +178,7 @@ function writeScratchFiles(dir) {
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createQueue, memoryAdapter, MsgQueueError, cronHandler } from '@org/msgqueue';
+import { createQueue, memoryAdapter, MsgQueueError, cronHandler, toNodeHandler } from '@org/msgqueue';
 import { openTelemetry } from '@org/msgqueue/opentelemetry';
 import { schemaSql, sqlAdapter } from '@org/msgqueue-sql';
 import { pgAdapter } from '@org/msgqueue-sql/pg';
@@ -197,7 +197,7 @@ assert.deepEqual(sent, ['a']);
 assert.equal(typeof cronHandler({ queue, send: async () => {}, secret: 'x' }), 'function');
 assert.throws(() => createQueue({ adapter: memoryAdapter(), leaseMs: -1 }), MsgQueueError);
 assert.match(schemaSql('postgresql'), /CREATE TABLE/i);
-for (const f of [sqlAdapter, pgAdapter, kyselyAdapter, drizzleAdapter, prismaAdapter, prismaStatementNames, runConformance, defineConfig]) {
+for (const f of [toNodeHandler, sqlAdapter, pgAdapter, kyselyAdapter, drizzleAdapter, prismaAdapter, prismaStatementNames, runConformance, defineConfig]) {
   assert.equal(typeof f, 'function');
 }
 const require = createRequire(import.meta.url);
