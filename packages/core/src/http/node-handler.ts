@@ -25,7 +25,9 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
  */
 export interface NodeResponseLike {
   statusCode: number;
+  /** Set one response header. */
   setHeader(name: string, value: string | number | readonly string[]): unknown;
+  /** Send the body and finish the response. */
   end(body?: Uint8Array | string): unknown;
 }
 
