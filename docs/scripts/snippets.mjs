@@ -101,13 +101,12 @@ if (process.argv[1] && basename(process.argv[1]) === 'snippets.mjs') {
   const origins = writeAll();
   console.log(`type-checking ${origins.size} blocks from the guides and READMEs`);
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(OUT, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [tsc, '-p', join(OUT, 'tsconfig.json'), '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {
     // Point each error at the guide and line it comes from.
     for (const line of `${r.stdout}${r.stderr}`.split('\n').filter(Boolean)) {
       const m = /^(.+?)\((\d+),(\d+)\): (.*)$/.exec(line);
-      const origin = m && origins.get(resolve(docs, '.snippets', '..', m[1].replace(/^docs\//, '')));
-      const at = m && (origin ?? origins.get(resolve(root, m[1])) ?? origins.get(resolve(OUT, m[1])));
+      const at = m && origins.get(resolve(root, m[1])); // tsc prints paths relative to its cwd, the root
       console.error(at ? `${at.source}:${at.line + Number(m[2]) - 1}: ${m[4]}` : line);
     }
     process.exit(1);

@@ -25,7 +25,6 @@
  */
 import { type Meter, metrics, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { QueueHooks } from './hooks.js';
-import type { RunSummary } from './run-once.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Options of {@link openTelemetry}. */
@@ -62,8 +61,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
       const attributes = { 'messaging.system': 'msgqueue', 'msgqueue.queue': queue };
       return tracer.startActiveSpan('msgqueue.tick', { kind: SpanKind.INTERNAL, attributes }, async (span) => {
         try {
-          const result = await run();
-          const s = result as unknown as RunSummary;
+          const s = await run();
           span.setAttributes({
             'msgqueue.skipped': s.skipped ?? 'no',
             'msgqueue.batches': s.batches,
@@ -77,7 +75,7 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): Telemetry {
             'msgqueue.storage_errors': s.storageErrors,
           });
           if (s.storageErrors > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${s.storageErrors} storage error(s)` });
-          return result;
+          return s;
         } catch (error) {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });

@@ -106,7 +106,8 @@ export interface RunSummary {
   durationMs: number;
 }
 
-const RUN_KEYS = [
+/** The options `runOnce` accepts (cronHandler passes them through). */
+export const RUN_KEYS = [
   'send',
   'sendBatch',
   'sendBatchSize',

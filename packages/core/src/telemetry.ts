@@ -4,6 +4,7 @@
  * `@org/msgqueue/opentelemetry` implements it over `@opentelemetry/api`.
  */
 import type { QueueHooks } from './hooks.js';
+import type { RunSummary } from './run-once.js';
 import type { ClaimedMessage } from './types.js';
 
 /**
@@ -12,8 +13,8 @@ import type { ClaimedMessage } from './types.js';
  * @category Telemetry
  */
 export interface Telemetry {
-  /** Run one `runOnce` tick inside `run`'s wrapper; answers what `run` answers. */
-  tick<T>(queue: string, run: () => Promise<T>): Promise<T>;
+  /** Run one `runOnce` tick inside a wrapper; answers (or throws) what `run` does. */
+  tick(queue: string, run: () => Promise<RunSummary>): Promise<RunSummary>;
   /** Run one send — `send(message)`, or one `sendBatch` call — inside a wrapper; answers (or throws) as `run` does. */
   send<T>(queue: string, messages: readonly ClaimedMessage[], run: () => Promise<T>): Promise<T>;
   /** Events for the named queue, called alongside its own hooks; asked once, by `createQueue`. */

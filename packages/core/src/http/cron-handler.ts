@@ -1,6 +1,6 @@
 import type { Queue } from '../create-queue.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import type { RunOnceOptions, RunSummary } from '../run-once.js';
+import { RUN_KEYS, type RunOnceOptions, type RunSummary } from '../run-once.js';
 import { checkOptions, fn, int } from '../validate.js';
 import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
 
@@ -29,23 +29,7 @@ export interface CronHandlerOptions<P> extends HandlerAuthOptions, Omit<RunOnceO
  */
 export type CronHandlerBody = RunSummary;
 
-const KEYS = [
-  'queue',
-  'secret',
-  'allowUnauthenticated',
-  'maxDuration',
-  'timeBudgetMs',
-  'send',
-  'sendBatch',
-  'sendBatchSize',
-  'limit',
-  'maxBatches',
-  'reserveMs',
-  'concurrency',
-  'recycle',
-  'overlap',
-  'classifyError',
-] as const;
+const KEYS = ['queue', 'secret', 'allowUnauthenticated', 'maxDuration', ...RUN_KEYS] as const;
 
 /**
  * A cron route over a queue: a standard `(Request) => Promise<Response>`, so it is a Next.js route
