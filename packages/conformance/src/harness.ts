@@ -35,6 +35,12 @@ export interface ConformanceContext {
    */
   transaction?<T>(fn: (transaction: unknown) => Promise<T>): Promise<T>;
   /**
+   * Optional: the client the adapter was made over — a pool, a root PrismaClient, a Drizzle or
+   * Kysely database — which a user may pass as `transaction` by mistake. The suite checks it is
+   * refused with nothing written (its statements would commit on their own).
+   */
+  client?: unknown;
+  /**
    * Optional: leave the message in flight as other code would — the hand-rolled queue the adapter
    * replaces: set its status (PROCESSING or SENDING) and `updatedAt` to now, with no lease and no
    * claim token, writing to the storage directly. The orphan tests are skipped without it.

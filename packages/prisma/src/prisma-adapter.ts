@@ -11,6 +11,9 @@ export interface PrismaAdapterOptions extends Omit<SqlAdapterOptions, 'dialect'>
   transactionTimeoutMs?: number;
 }
 
+/** A Prisma interactive-transaction client: Prisma denies it $connect and $disconnect. */
+const isTransactionClient = (client: object): boolean => typeof (client as { $disconnect?: unknown }).$disconnect !== 'function';
+
 const OPTION_KEYS = ['provider', ...SQL_ADAPTER_OPTIONS.filter((k) => k !== 'dialect'), 'transactionTimeoutMs'];
 
 /**
@@ -87,7 +90,18 @@ export function prismaAdapter(prisma: PrismaLike, options: PrismaAdapterOptions)
             { field: 'options.transaction' },
           );
         }
-        return prismaClient(tx, timeout);
+        // A transaction client has no $connect / $disconnect (Prisma denies them inside a
+        // transaction); the root client, or an extended one, does, and runs each statement on its
+        // own, outside the caller's transaction. (Since Prisma 7.10 a transaction client has a
+        // $transaction of its own, for nested transactions: that tells nothing.)
+        if (!isTransactionClient(tx)) {
+          throw new MsgQueueError(
+            'INVALID_ARGUMENT',
+            'options.transaction: expected the transaction client your $transaction callback gets (prisma.$transaction(async (tx) => …)), not the PrismaClient itself: its statements would commit on their own.',
+            { field: 'options.transaction' },
+          );
+        }
+        return prismaClient(tx as PrismaRawClient, timeout);
       },
     },
   );

@@ -14,6 +14,7 @@ import { param, type SQL, type SQLChunk, sql } from 'drizzle-orm';
 import type { Row, SqlClient, SqlDialect } from './client.js';
 import { DIALECTS } from './mapping.js';
 import { type SqlAdapterOptions, sqlAdapter } from './sql-adapter.js';
+import { holds, waitTurn, withTurn } from './sqlite-turns.js';
 import type { Statement } from './template.js';
 
 /**
@@ -47,18 +48,7 @@ function toSql({ strings, values }: Statement): SQL {
 
 /** A Drizzle database (or transaction) as the engine's {@link SqlClient}. */
 export function drizzleClient(db: DrizzleLike, dialect: SqlDialect): SqlClient {
-  if (dialect === 'sqlite') {
-    return {
-      query: async (s) => (await db.all!(toSql(s))) as Row[],
-      execute: async (s) => Number(((await db.run!(toSql(s))) as { changes?: number | bigint }).changes ?? 0),
-      // better-sqlite3 transactions are synchronous; the engine runs one autocommit statement per
-      // operation on SQLite and never asks for one.
-      transaction: () =>
-        Promise.reject(
-          new MsgQueueError('INVALID_ARGUMENT', 'drizzleAdapter: SQLite statements run one at a time, without a transaction.'),
-        ),
-    };
-  }
+  if (dialect === 'sqlite') return sqliteClient(db, true);
   const client: SqlClient = {
     async query(s) {
       const result = await db.execute!(toSql(s));
@@ -73,6 +63,105 @@ export function drizzleClient(db: DrizzleLike, dialect: SqlDialect): SqlClient {
     transaction: (fn) => db.transaction!((tx) => fn(drizzleClient(tx, dialect))) as ReturnType<typeof fn>,
   };
   return client;
+}
+
+/**
+ * better-sqlite3 through Drizzle. `waits`: each statement first waits for a {@link sqliteTransaction}
+ * open on the connection to end (the queue's own statements); a caller's transaction's do not.
+ */
+function sqliteClient(db: DrizzleLike, waits: boolean): SqlClient {
+  const connection = connectionOf(db);
+  const turn = () => (waits ? waitTurn(connection) : undefined);
+  return {
+    query: async (s) => {
+      await turn();
+      return (await db.all!(toSql(s))) as Row[];
+    },
+    execute: async (s) => {
+      await turn();
+      return Number(((await db.run!(toSql(s))) as { changes?: number | bigint }).changes ?? 0);
+    },
+    // better-sqlite3 transactions are synchronous; the engine runs one autocommit statement per
+    // operation on SQLite and never asks for one.
+    transaction: () =>
+      Promise.reject(new MsgQueueError('INVALID_ARGUMENT', 'drizzleAdapter: SQLite statements run one at a time, without a transaction.')),
+  };
+}
+
+/** The better-sqlite3 connection under a Drizzle database or transaction (`$client`, or a transaction's session client). */
+function connectionOf(db: DrizzleLike): BetterSqliteLike | DrizzleLike {
+  const d = db as { $client?: BetterSqliteLike; session?: { client?: BetterSqliteLike } };
+  return d.$client ?? d.session?.client ?? db;
+}
+
+/** What this module uses of a better-sqlite3 `Database`. */
+interface BetterSqliteLike {
+  readonly inTransaction: boolean;
+  exec(sql: string): unknown;
+}
+
+const isSqliteConnection = (c: unknown): c is BetterSqliteLike =>
+  typeof (c as BetterSqliteLike | null)?.exec === 'function' && typeof (c as BetterSqliteLike).inTransaction === 'boolean';
+
+/**
+ * An async transaction over a Drizzle database on better-sqlite3: `BEGIN IMMEDIATE`, your callback,
+ * `COMMIT` — or `ROLLBACK` when it throws, and the error rethrown. Drizzle's own
+ * `db.transaction(…)` cannot be used with an `await` inside on better-sqlite3 (its transactions are
+ * synchronous: what follows the first `await` runs after it ended); this one can, so a message
+ * enqueued with `{ transaction: tx }` commits or rolls back with your writes.
+ *
+ * While it is open, the queue's other statements on this connection (a claim, an ack from a tick in
+ * the same process) wait for it to end rather than land inside it; a second `sqliteTransaction` waits
+ * its turn. Use it for every async write transaction on that database; other code of yours that
+ * writes through `db` while it is open writes inside it, as with any single connection.
+ *
+ * ```ts
+ * import { sqliteTransaction } from '@org/msgqueue-sql/drizzle';
+ *
+ * await sqliteTransaction(db, async (tx) => {
+ *   await tx.insert(orders).values(order);
+ *   await outbox.enqueue({ orderId: order.id }, { transaction: tx });
+ * });
+ * ```
+ *
+ * @param db - the Drizzle database (`drizzle(new Database(file))`).
+ * @param fn - your writes; `tx` is `db` itself, inside the transaction.
+ */
+export async function sqliteTransaction<D extends DrizzleLike, T>(db: D, fn: (tx: D) => Promise<T>): Promise<T> {
+  const connection = connectionOf(db);
+  if (!isSqliteConnection(connection)) {
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      'sqliteTransaction: expected a Drizzle database over better-sqlite3 (drizzle(new Database(file))).',
+      {
+        field: 'db',
+      },
+    );
+  }
+  if (typeof fn !== 'function') {
+    throw new MsgQueueError('INVALID_ARGUMENT', 'sqliteTransaction: expected your callback, async (tx) => { … }, as the second argument.', {
+      field: 'fn',
+    });
+  }
+  if (holds(connection)) {
+    throw new MsgQueueError(
+      'INVALID_ARGUMENT',
+      'sqliteTransaction: already inside a sqliteTransaction on this database; SQLite does not nest them. Use the outer tx.',
+      { field: 'db' },
+    );
+  }
+  return withTurn(connection, async () => {
+    connection.exec('BEGIN IMMEDIATE');
+    let result: T;
+    try {
+      result = await fn(db);
+    } catch (error) {
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      throw error;
+    }
+    connection.exec('COMMIT');
+    return result;
+  });
 }
 
 /** Options of {@link drizzleAdapter}: the SQL your Drizzle database speaks, and the table. */
@@ -92,19 +181,36 @@ export function drizzleAdapter(db: DrizzleLike, options: DrizzleAdapterOptions):
   }
   return sqlAdapter(drizzleClient(db, dialect as SqlDialect), options, {
     name: 'drizzle',
-    fromTransaction(transaction) {
-      const tx = transaction as DrizzleLike;
-      const usable = dialect === 'sqlite' ? typeof tx?.all === 'function' : typeof tx?.execute === 'function';
-      if (!usable) {
-        throw new MsgQueueError(
-          'INVALID_ARGUMENT',
-          'options.transaction: expected the Drizzle transaction your callback gets (db.transaction(async (tx) => …)).',
-          {
-            field: 'options.transaction',
-          },
-        );
-      }
-      return drizzleClient(tx, dialect as SqlDialect);
-    },
+    fromTransaction: (transaction) => transactionClient(transaction as DrizzleLike, dialect as SqlDialect),
   });
+}
+
+/** The caller's transaction as a client, refusing what would write outside it. */
+function transactionClient(tx: DrizzleLike, dialect: SqlDialect): SqlClient {
+  const refuse = (message: string) =>
+    new MsgQueueError('INVALID_ARGUMENT', `options.transaction: ${message}`, { field: 'options.transaction' });
+  const isTransaction = typeof (tx as { rollback?: unknown } | null)?.rollback === 'function';
+  if (dialect !== 'sqlite') {
+    if (typeof tx?.execute !== 'function' || !isTransaction) {
+      throw refuse(
+        'expected the Drizzle transaction your callback gets (db.transaction(async (tx) => …)), not the database: a database runs each statement on any connection of its pool, outside your transaction.',
+      );
+    }
+    return drizzleClient(tx, dialect);
+  }
+  if (typeof tx?.all !== 'function' || typeof tx.run !== 'function') {
+    throw refuse('expected the tx of sqliteTransaction(db, async (tx) => …) from @org/msgqueue-sql/drizzle.');
+  }
+  if (isTransaction && (tx as { resultKind?: unknown }).resultKind === 'sync') {
+    throw refuse(
+      "Drizzle's better-sqlite3 transactions are synchronous: what follows an `await` inside db.transaction(…) runs after it has ended, outside it. Use sqliteTransaction(db, async (tx) => …) from @org/msgqueue-sql/drizzle.",
+    );
+  }
+  const connection = connectionOf(tx);
+  if (isSqliteConnection(connection) && !connection.inTransaction) {
+    throw refuse(
+      'not inside an open transaction: the message would not roll back with your writes, so nothing was written. Use sqliteTransaction(db, async (tx) => …) from @org/msgqueue-sql/drizzle and pass its tx.',
+    );
+  }
+  return sqliteClient(tx, false);
 }

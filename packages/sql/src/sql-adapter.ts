@@ -34,6 +34,7 @@ import { find, operate } from './operations/operator.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
+import { databaseIdentity, inTransaction } from './operations/transaction.js';
 import { toRecord } from './rows.js';
 import { Table } from './table.js';
 import { sql } from './template.js';
@@ -62,8 +63,13 @@ export interface SqlClientInfo {
   name?: string;
   /**
    * Turn the caller's open transaction (in the client's own form) into a {@link SqlClient} whose
-   * statements run inside it, or throw INVALID_ARGUMENT saying what to pass instead. Without it,
-   * the adapter cannot enqueue inside a caller's transaction.
+   * statements run inside it, or throw INVALID_ARGUMENT saying what to pass instead (a pool, a root
+   * client, a database object: anything whose statements could run outside the transaction). Without
+   * it, the adapter cannot enqueue inside a caller's transaction.
+   *
+   * The engine then checks, on the handle itself and before writing, that a transaction is open
+   * (PostgreSQL, MySQL/MariaDB) and on the adapter's own database. On SQLite no statement can tell:
+   * a SQLite client checks here that the transaction is open.
    */
   fromTransaction?(transaction: unknown): SqlClient;
 }
@@ -121,16 +127,59 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   const dialect = DIALECTS[mapping.dialect];
   const db = dbOf(client, dialect);
 
+  // The identity of the adapter's own database (server, database, table), to refuse a caller's
+  // transaction on another one. Read with the schema when the adapter's own connection reads it;
+  // otherwise in the background after a first insert through a caller's transaction — never awaited
+  // then, as that transaction may hold the pool's only connection.
+  let own: string | undefined;
+  let identifying: Promise<void> | undefined;
+  const identify = (t: Table): Promise<void> => {
+    identifying ??= databaseIdentity(db, t).then(
+      (identity) => {
+        own = identity;
+      },
+      () => {
+        identifying = undefined;
+      },
+    );
+    return identifying;
+  };
+
   let ready: Promise<Table> | undefined;
   const table = (through: Db = db): Promise<Table> => {
     ready ??= inspectSchema((statement) => through.rows(statement), mapping).then(
-      (schema) => new Table(dialect, mapping, schema),
+      async (schema) => {
+        const t = new Table(dialect, mapping, schema);
+        if (through === db) await identify(t);
+        return t;
+      },
       (error: unknown) => {
         ready = undefined; // let a later call retry once the schema is fixed
         throw wrap(error, 'reading the table schema', clientName);
       },
     );
     return ready;
+  };
+  const checkTransaction = async (through: Db, t: Table): Promise<void> => {
+    if ((await whileOpen(() => inTransaction(through, t))) === false) {
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        "options.transaction: not inside an open transaction (a pool, a root client, a connection in autocommit, or a transaction that already ended): the message would not roll back with your writes, so nothing was written. Pass the transaction your client's transaction callback gets.",
+        { field: 'options.transaction' },
+      );
+    }
+    if (own === undefined) {
+      void identify(t);
+      return;
+    }
+    const theirs = await whileOpen(() => databaseIdentity(through, t));
+    if (theirs !== own) {
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        `options.transaction: a transaction on another database (${theirs}) than the queue's (${own}): the message would be written there, so nothing was written.`,
+        { field: 'options.transaction' },
+      );
+    }
   };
   const guarded = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -150,11 +199,17 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     },
     insert: (records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]> =>
       guarded('insert', async () => {
+        if (context?.transaction === undefined || !fromTransaction) {
+          const t = await table();
+          checkInsertable(mapping, t.schema.widths, records);
+          return insert(db, t, records);
+        }
         // Inside the caller's transaction, every statement — the first-use schema read included —
         // goes through it: a single-connection client (SQLite) would otherwise wait on itself.
-        const through = context?.transaction === undefined || !fromTransaction ? db : dbOf(fromTransaction(context.transaction), dialect);
-        const t = await table(through);
+        const through = dbOf(fromTransaction(context.transaction), dialect);
+        const t = await whileOpen(() => table(through));
         checkInsertable(mapping, t.schema.widths, records);
+        await checkTransaction(through, t);
         return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
@@ -252,6 +307,32 @@ function checkInsertable(mapping: Mapping, widths: ColumnWidths, records: readon
     }
   }
 }
+
+/**
+ * Runs a statement through the caller's transaction; the client's own "transaction already ended"
+ * error (Prisma's, Kysely's) becomes the typed refusal it is.
+ */
+async function whileOpen<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    // The schema read wraps its error as STORAGE_ERROR; the client's own is its cause.
+    const own = MsgQueueError.isInstance(error, 'STORAGE_ERROR') ? error.cause : error;
+    const text = own instanceof Error ? own.message : String(own);
+    if (!MsgQueueError.isInstance(own) && ENDED.test(text)) {
+      throw new MsgQueueError(
+        'INVALID_ARGUMENT',
+        `options.transaction: that transaction has already ended (${text.trim().split('\n')[0]}); nothing was written. Enqueue inside the transaction's callback, before it returns.`,
+        { field: 'options.transaction', cause: own },
+      );
+    }
+    throw error;
+  }
+}
+
+/** The words clients use for a transaction that committed or rolled back (Prisma, Kysely). */
+const ENDED =
+  /transaction (is )?already (closed|committed|rolled back)|transaction not found|cannot be executed on a (committed|closed|rolled back) transaction/i;
 
 /** Driver errors become STORAGE_ERROR naming the operation; our own typed errors pass through. */
 function wrap(error: unknown, operation: string, clientName: string): unknown {

@@ -34,6 +34,38 @@ export function transactionsSuite(f: Fixture): void {
       expect(claimed.messages.map((m) => m.payload.n).sort()).toEqual([1, 2, 3]);
     });
 
+    it('a transaction that has ended (committed or rolled back) is refused, before anything is written', async (t) => {
+      needs(t);
+      const q = f.queue();
+      const committed = await f.ctx.transaction!(async (transaction) => transaction);
+      let rolledBack: unknown;
+      await f.ctx.transaction!(async (transaction) => {
+        rolledBack = transaction;
+        throw new Rollback('the business write failed');
+      }).catch(() => {});
+      for (const transaction of [committed, rolledBack]) {
+        const error = await q.enqueue({ n: 1 }, { transaction }).catch((e: unknown) => e);
+        expect(MsgQueueError.isInstance(error, 'INVALID_ARGUMENT'), String(error)).toBe(true);
+        expect((error as MsgQueueError).field).toMatch(/transaction$/);
+        const many = await q.enqueueMany([{ payload: { n: 2 } }], { transaction }).catch((e: unknown) => e);
+        expect(MsgQueueError.isInstance(many, 'INVALID_ARGUMENT'), String(many)).toBe(true);
+      }
+      expect((await q.diagnose()).total).toBe(0);
+    });
+
+    it('the client itself passed as the transaction (a pool, a root client, a database) is refused, before anything is written', async (t) => {
+      needs(t);
+      if (f.ctx.client === undefined) t.skip('the harness gives no client: it cannot hand the adapter its own client');
+      const q = f.queue();
+      // Inside an open transaction of the client, as the mistake is made: enqueue given the client, not the transaction.
+      await expect(
+        f.ctx.transaction!(async () => {
+          await q.enqueue({ n: 1 }, { transaction: f.ctx.client });
+        }),
+      ).rejects.toSatisfy((e: unknown) => MsgQueueError.isInstance(e, 'INVALID_ARGUMENT') && /transaction$/.test(e.field ?? ''));
+      expect((await q.diagnose()).total).toBe(0);
+    });
+
     it('a rolled-back transaction leaves no message, dedupe key included', async (t) => {
       needs(t);
       const q = f.queue();

@@ -103,6 +103,7 @@ export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {})
         adapter: prismaAdapter(client, { provider: db.provider, ...options }),
         advance: (ms) => advanceDefaultTables(client, db.provider, ms),
         transaction: (fn) => client.$transaction((tx) => fn(tx), { timeout: 20_000, maxWait: 20_000 }),
+        client,
         strand: async (id, status) => {
           const p = db.provider === 'postgresql' ? '$1' : '?';
           const now =

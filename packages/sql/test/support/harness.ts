@@ -47,6 +47,7 @@ export function harness(target: Target): ConformanceHarness {
       return {
         adapter: c.adapter(),
         transaction: (fn) => c.transaction(fn),
+        ...(c.client === undefined ? {} : { client: c.client }),
         async advance(ms) {
           const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((col) => backdate(d, col, ms));
           await c.exec(`UPDATE ${q('msgqueue_messages')} SET ${cols.join(', ')}`);

@@ -5,7 +5,7 @@
  */
 import type { StorageAdapter } from '@org/msgqueue';
 import type { Row, SqlAdapterOptions, SqlClient, SqlDialect } from '@org/msgqueue-sql';
-import { drizzleAdapter, drizzleClient } from '@org/msgqueue-sql/drizzle';
+import { drizzleAdapter, drizzleClient, sqliteTransaction } from '@org/msgqueue-sql/drizzle';
 import { kyselyAdapter, kyselyClient } from '@org/msgqueue-sql/kysely';
 import { pgAdapter, pgClient } from '@org/msgqueue-sql/pg';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
@@ -29,6 +29,8 @@ export interface Connection {
    * `transaction` to enqueue (a pg PoolClient after BEGIN, a Kysely or Drizzle transaction).
    */
   transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T>;
+  /** The client itself (a pool, a database), which a user may pass as `transaction` by mistake; none where it is the transaction (one SQLite connection). */
+  client?: unknown;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ const pgTarget: Target = {
     return {
       adapter: (options) => pgAdapter(pool, options),
       ...raw(pgClient(pool)),
+      client: pool,
       async transaction(fn) {
         const client = await pool.connect();
         try {
@@ -109,6 +112,7 @@ function kyselyTarget(dialect: SqlDialect): Target {
       return {
         adapter: (options) => kyselyAdapter(db, { ...options, dialect }),
         ...raw(kyselyClient(db)),
+        client: db,
         transaction: (fn) => db.transaction().execute(fn),
         close: () => db.destroy(),
       };
@@ -131,10 +135,12 @@ function drizzleTarget(dialect: SqlDialect): Target {
       return {
         adapter: (options) => drizzleAdapter(db as never, { ...options, dialect }),
         ...raw(drizzleClient(db as never, dialect)),
+        // On SQLite the database is the one connection: inside sqliteTransaction, it is the transaction.
+        ...(dialect === 'sqlite' ? {} : { client: db }),
         transaction: (fn) =>
           dialect === 'sqlite'
-            ? // better-sqlite3 transactions are synchronous: BEGIN … COMMIT around the callback instead.
-              sqliteTransaction(driver.sqlite!, () => fn(db))
+            ? // better-sqlite3 transactions are synchronous: the package's async one instead.
+              sqliteTransaction(db as never, fn)
             : ((db as unknown as { transaction(f: (tx: unknown) => Promise<unknown>): Promise<unknown> }).transaction(
                 fn,
               ) as Promise<never>),
@@ -142,18 +148,6 @@ function drizzleTarget(dialect: SqlDialect): Target {
       };
     },
   };
-}
-
-async function sqliteTransaction<T>(database: { exec(text: string): unknown }, fn: () => Promise<T>): Promise<T> {
-  database.exec('BEGIN IMMEDIATE');
-  try {
-    const result = await fn();
-    database.exec('COMMIT');
-    return result;
-  } catch (error) {
-    database.exec('ROLLBACK');
-    throw error;
-  }
 }
 
 /** The third-party adapter written in docs/adapters.md (test/examples/mysql2-adapter.ts). */
@@ -165,6 +159,7 @@ const mysql2Target: Target = {
     return {
       adapter: (options) => mysql2Adapter(pool, options),
       ...raw(mysql2Client(pool)),
+      client: pool,
       async transaction(fn) {
         const connection = await pool.getConnection();
         try {
