@@ -26,6 +26,28 @@ export async function privateDatabase(): Promise<{ url: string; drop: () => Prom
   };
 }
 
+/** A database of the bench's own on MARIADB_URL's server (else the local MariaDB), dropped at the end. */
+export async function privateMysqlDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const mysql = await import('mysql2/promise');
+  const server = new URL(process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test');
+  const name = `msgqueue_bench_${process.pid}`;
+  const connect = () => mysql.createConnection({ uri: server.toString().replace(/^mariadb:/, 'mysql:'), connectTimeout: 3_000 });
+  const admin = await connect();
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\``);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = await connect();
+      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.end();
+    },
+  };
+}
+
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /**

@@ -1,4 +1,5 @@
 /** docs/performance.md from one bench run. */
+import type { OperatorRow } from './operators.js';
 import type { ScaleRow } from './scale.js';
 import { percentile } from './scale.js';
 import type { System } from './systems.js';
@@ -20,6 +21,7 @@ interface Report {
   systems: System[];
   results: RunResult[];
   scale: ScaleRow[];
+  operators: OperatorRow[];
   machine: string;
   postgres: string;
   command: string;
@@ -78,9 +80,36 @@ export function renderReport(r: Report): string {
       );
     }
   }
+  if (r.operators.length > 0) {
+    const rows = Math.max(...r.operators.map((o) => o.rows));
+    lines.push(
+      '',
+      `## Operator actions: ${rows.toLocaleString('en')} rows in one call`,
+      '',
+      'Each action on a table holding that many rows of the status it takes (mark sent: 10,000 ids, its most per call), through each client; retention is the time for ticks of a queue with `retention` to delete them. "Longest write" is the longest statement that changed rows, or transaction, the action held (what another writer could wait on); "longest read" the longest SELECT of its plan (a snapshot read: it blocks nobody).',
+      '',
+      '| client:database | action | rows | rows/s | longest write | longest read |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const o of r.operators) {
+      lines.push(
+        `| ${o.target} | ${o.action} | ${o.rows.toLocaleString('en')} | ${fmt(o.rowsPerSecond)} | ${fmt(o.longestWriteMs)} ms | ${fmt(o.longestReadMs)} ms |`,
+      );
+    }
+  }
   lines.push('', '## Targets', '');
   const has = (k: string) => of(k).length > 0;
   const target = (ok: boolean | null, text: string) => lines.push(`- ${ok === null ? '–' : ok ? 'met' : '**missed**'}: ${text}`);
+  for (const o of r.operators.filter((x) => x.target.endsWith(':postgresql'))) {
+    target(o.rowsPerSecond >= 20_000, `${o.target} ${o.action} ≥ 20,000 rows/s — ${fmt(o.rowsPerSecond)}`);
+  }
+  if (r.operators.length > 0) {
+    const longest = r.operators.reduce((a, b) => (b.longestWriteMs > a.longestWriteMs ? b : a));
+    target(
+      longest.longestWriteMs <= 1000,
+      `operator actions hold no write (statement or transaction) longer than about a second — longest ${fmt(longest.longestWriteMs)} ms (${longest.target} ${longest.action})`,
+    );
+  }
   if (has('mq-hand-10') && has('raw-safe-10')) {
     const x = ratio('mq-hand-10', 'raw-safe-10');
     target(x >= 0.9, `per-message safe path ≥ 0.9× raw doing the same steps — ${fmt(x, 2)}×`);

@@ -4,10 +4,12 @@
  * scale table. Prints the figures and writes docs/performance.md. Nothing here is a test: no time
  * is asserted, ratios within one run are what to read.
  *
- *   pnpm bench [--messages 20000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000] [--no-write]
+ *   pnpm bench [--messages 20000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
+ *              [--operators 100000] [--operator-targets pg:postgresql,prisma:mysql,…] [--no-write]
  *
  * PostgreSQL: DATABASE_URL's server, else the local one (127.0.0.1:5432); a private database is
- * created and dropped.
+ * created and dropped. The operator table also runs on MariaDB (MARIADB_URL, else the local one,
+ * skipped when unreachable) and SQLite (a temporary file); `--operators 0` skips it.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +17,8 @@ import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { cpuBetween, postgresCpu, privateDatabase, serverVersion } from './db.js';
+import { cpuBetween, postgresCpu, privateDatabase, privateMysqlDatabase, serverVersion } from './db.js';
+import { type OperatorRow, operatorTable } from './operators.js';
 import { type RunResult, renderReport } from './report.js';
 import { type ScaleRow, scaleTable } from './scale.js';
 import { CLIENT_ONLY, fill, LOOPS, SYSTEMS, type System } from './systems.js';
@@ -26,6 +29,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     scale: { type: 'string', default: '10000,100000,1000000' },
+    operators: { type: 'string', default: '100000' },
+    'operator-targets': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -104,6 +109,7 @@ async function runOnce(system: System, url: string, n: number): Promise<RunResul
 const db = await privateDatabase();
 const results: RunResult[] = [];
 let scale: ScaleRow[] = [];
+let operators: OperatorRow[] = [];
 try {
   log(`msgqueue bench: ${messages} no-op messages per run, ${rounds} rounds, ${LOOPS} loops in one worker process`);
   for (let round = 0; round < rounds; round++) {
@@ -128,6 +134,19 @@ try {
   if (sizes.length > 0) {
     scale = await scaleTable(db.url, sizes, log);
   }
+  const operatorRows = Number(values.operators);
+  if (operatorRows > 0) {
+    const mysql = await privateMysqlDatabase().catch((e: unknown) => {
+      log(`operators: no MariaDB/MySQL (${(e as Error).message}); skipped there`);
+      return null;
+    });
+    try {
+      const targets = values['operator-targets']?.split(',');
+      operators = await operatorTable({ postgresql: db.url, mysql: mysql?.url ?? null, sqlite: '' }, operatorRows, targets, log);
+    } finally {
+      await mysql?.drop();
+    }
+  }
   const report = renderReport({
     messages,
     rounds,
@@ -135,6 +154,7 @@ try {
     systems: [...systems, ...(only ? [] : CLIENT_ONLY)],
     results,
     scale,
+    operators,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     postgres: await serverVersion(db.url),
     command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),

@@ -314,7 +314,11 @@ export interface FindRequest {
  */
 export interface FindResult {
   now: Date;
-  rows: MessageRecord[];
+  /**
+   * The rows, without their payload: a plan never shows it, and an action over 100,000 rows would
+   * spend most of its time reading payloads. (An adapter that returns it anyway is not wrong.)
+   */
+  rows: Omit<MessageRecord, 'payload'>[];
 }
 
 /**

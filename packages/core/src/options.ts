@@ -53,9 +53,10 @@ export interface QueueOptions {
   /** Thresholds for `diagnose` alerts. */
   alerts?: AlertOptions;
   /**
-   * Delete finished messages once they are this old, a few at a time on every `runOnce` tick (at
-   * most 100 of each status per tick, after the sends). Default: keep them (purge by hand with
-   * `purge`). SENT rows kept forever make the table, and `diagnose`, grow without end.
+   * Delete finished messages once they are this old, on every `runOnce` tick after its sends: 1,000
+   * of each status at least, then more in steps of 1,000 while the tick's budget is not down to its
+   * reserve (each step a short fenced statement). Default: keep them (purge by hand with `purge`).
+   * SENT rows kept forever make the table, and `diagnose`, grow without end.
    */
   retention?: RetentionOptions;
   /** A pino-shaped logger. Default: silent. */

@@ -1,8 +1,8 @@
 import type { RecycleOutcome } from './adapter.js';
 import { callHook } from './hooks.js';
+import type { FoundRow } from './operator/plan.js';
 import type { ResolvedOptions } from './options.js';
 import { RECYCLE_REASONS } from './recycle-reasons.js';
-import type { MessageRecord } from './types.js';
 import { bool, checkOptions, int } from './validate.js';
 
 /**
@@ -87,7 +87,7 @@ async function preview(ctx: ResolvedOptions, limit: number): Promise<RecycleSumm
 }
 
 /** Where the recycler sends an expired or orphaned row (see the rule above {@link recycleStuck}). */
-function outcomeOf(ctx: ResolvedOptions, r: MessageRecord): 'requeued' | 'requeuedPossiblySent' | 'held' | 'failed' {
+function outcomeOf(ctx: ResolvedOptions, r: FoundRow): 'requeued' | 'requeuedPossiblySent' | 'held' | 'failed' {
   const maybeSent = r.status === 'SENDING' || r.leaseUntil === null;
   if (maybeSent && ctx.deliveryMode === 'at-most-once') return 'held';
   if (r.attempts >= ctx.maxAttempts) return 'failed';

@@ -210,7 +210,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     await drain(ctx, plan, summary, acks, { limit, maxBatches });
     if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null) {
       await acks.close(); // the tick's own acks are written before it tidies up
-      summary.purged = await applyRetention(ctx).catch((err: unknown) => {
+      summary.purged = await applyRetention(ctx, () => plan.leftMs() > plan.reserve).catch((err: unknown) => {
         summary.storageErrors++;
         ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: retention failed this tick; it runs again on the next');
         return 0;

@@ -10,10 +10,14 @@ export type RawRow = Record<string, unknown>;
  * epoch milliseconds, and stored status values mapped back to statuses.
  */
 export function toRecord(row: RawRow, mapping: Mapping): MessageRecord {
+  return { ...toRow(row, mapping), payload: JSON.parse(String(row.payload)) as unknown };
+}
+
+/** {@link toRecord} without the payload (what `find` reads). */
+export function toRow(row: RawRow, mapping: Mapping): Omit<MessageRecord, 'payload'> {
   return {
     id: String(row.id),
     status: toStatus(row.status, mapping, row.id),
-    payload: JSON.parse(String(row.payload)) as unknown,
     attempts: toNumber(row.attempts),
     priority: toNumber(row.priority ?? 0),
     availableAt: toDate(row.availableAt)!,

@@ -17,6 +17,8 @@ export class Table {
   readonly name: Sql;
   /** Every message field, aliased, with times as epoch milliseconds and the payload as text. */
   readonly select: Sql;
+  /** {@link Table.select} without the payload. */
+  readonly selectWithoutPayload: Sql;
 
   constructor(
     readonly dialect: Dialect,
@@ -25,6 +27,7 @@ export class Table {
   ) {
     this.name = raw(dialect.quote(mapping.table));
     this.select = this.selectList('');
+    this.selectWithoutPayload = this.selectList('', false);
   }
 
   /** The quoted column of a field (the caller checks optional fields first), with an optional alias prefix. */
@@ -122,8 +125,8 @@ export class Table {
     return sql`${this.dialect.epochMs(this.now('updatedAt'), this.schema.times.updatedAt)} AS ${this.alias('msgqueue_now')}`;
   }
 
-  /** The select list with every column prefixed (for joins). */
-  selectList(prefix: string): Sql {
+  /** The select list with every column prefixed (for joins), with or without the payload. */
+  selectList(prefix: string, payload = true): Sql {
     const d = this.dialect;
     const a = (name: string) => this.alias(name);
     const c = (f: Field) => this.col(f, prefix);
@@ -132,7 +135,7 @@ export class Table {
     return join([
       sql`${c('id')} AS ${a('id')}`,
       sql`${c('status')} AS ${a('status')}`,
-      sql`${d.payloadOut(c('payload'))} AS ${a('payload')}`,
+      ...(payload ? [sql`${d.payloadOut(c('payload'))} AS ${a('payload')}`] : []),
       sql`${c('attempts')} AS ${a('attempts')}`,
       this.has('priority') ? sql`${c('priority')} AS ${a('priority')}` : sql`0 AS ${a('priority')}`,
       t('availableAt'),

@@ -3,9 +3,12 @@
  * it is a dry run — that plan applied, each row fenced on the state it was read in. A dry run and
  * `dryRun: false` compute the same plan; the second applies exactly it.
  */
-import type { OperateItem, OperateRequest } from '../adapter.js';
+import type { FindResult, OperateItem, OperateRequest } from '../adapter.js';
 import type { ResolvedOptions } from '../options.js';
-import type { MessageRecord, MessageStatus } from '../types.js';
+import type { MessageStatus } from '../types.js';
+
+/** A row as `find` read it (no payload). */
+export type FoundRow = FindResult['rows'][number];
 
 /**
  * What an operator action does to one row.
@@ -73,7 +76,7 @@ export interface OperatorResult {
 }
 
 /** A row as a plan shows it. */
-export function planRow(record: MessageRecord, to: PlannedChange, now: Date): PlanRow {
+export function planRow(record: FoundRow, to: PlannedChange, now: Date): PlanRow {
   const t = now.getTime();
   return {
     id: record.id,
@@ -94,7 +97,7 @@ export function planRow(record: MessageRecord, to: PlannedChange, now: Date): Pl
 }
 
 /** The fence of a row: the state it was read in. */
-export const fenceOf = (r: MessageRecord): OperateItem => ({
+export const fenceOf = (r: FoundRow): OperateItem => ({
   id: r.id,
   status: r.status,
   claimToken: r.claimToken,
@@ -104,7 +107,7 @@ export const fenceOf = (r: MessageRecord): OperateItem => ({
 
 /** One transition of a plan, for the rows that take it. */
 export interface Step {
-  records: MessageRecord[];
+  records: FoundRow[];
   change: Omit<OperateRequest, 'queue' | 'items'>;
 }
 

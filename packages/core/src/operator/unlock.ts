@@ -1,8 +1,7 @@
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { ResolvedOptions } from '../options.js';
-import type { MessageRecord } from '../types.js';
 import { bool, checkOptions, oneOf } from '../validate.js';
-import { carryOut, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
+import { carryOut, type FoundRow, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
 import { checkFilter, select } from './select.js';
 
 /**
@@ -50,10 +49,10 @@ export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Prom
   const sending = o.sending === undefined ? null : oneOf(o.sending, `${field}.sending`, ['resend', 'hold', 'sent'] as const, 'resend');
   const { rows, now, more } = await select(ctx, ['PROCESSING', 'SENDING'], filter);
 
-  const toPending: MessageRecord[] = [];
-  const toResend: MessageRecord[] = [];
-  const toHold: MessageRecord[] = [];
-  const toSent: MessageRecord[] = [];
+  const toPending: FoundRow[] = [];
+  const toResend: FoundRow[] = [];
+  const toHold: FoundRow[] = [];
+  const toSent: FoundRow[] = [];
   const plan: PlanRow[] = [];
   const refused: PlanRefusal[] = [];
   for (const r of rows) {

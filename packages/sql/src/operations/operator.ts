@@ -1,33 +1,45 @@
 /**
- * What an operator's actions (requeue, mark sent, release, purge — and their dry runs) run:
- * `find` reads the rows a filter selects; `operate` applies one planned transition to them, each row
- * fenced on the status, claim token and attempts the plan saw, so `--execute` changes exactly what
- * the dry run listed and nothing that moved since.
+ * What an operator's actions (requeue, mark sent, release, purge, retention — and their dry runs)
+ * run: `find` reads the rows a filter selects; `operate` applies one planned transition to them,
+ * each row fenced on the status, claim token, attempts and last change the plan saw, so
+ * `--execute` changes exactly what the dry run listed and nothing that moved since.
  *
- * - PostgreSQL and SQLite: one statement per chunk of rows, `… WHERE (row₁) OR (row₂) … RETURNING id`
- *   tells which rows matched.
- * - MySQL/MariaDB: no RETURNING on MySQL, so one statement per row inside a transaction; the matched
- *   count (FOUND_ROWS) of each says whether its row matched.
+ * Set-based, in chunks of a few thousand rows, each its own short statement (or transaction), so
+ * 100,000 rows never hold one transaction or lock for long:
+ * - PostgreSQL: `UPDATE … FROM unnest($ids, $statuses, $tokens, …)` (or `DELETE … USING`), the fence
+ *   joined row by row, `RETURNING id` telling which rows matched; one statement text whatever the
+ *   chunk's size, so it prepares once.
+ * - SQLite: `UPDATE … WHERE id IN (…json_each…) AND (id, status, token, attempts, updated) IN
+ *   (…json_each…) RETURNING id`: the plan travels as one JSON parameter.
+ * - MySQL/MariaDB: no RETURNING. A short transaction per chunk locks the planned rows (`SELECT … FOR
+ *   UPDATE` by primary key), keeps those still as planned, and changes them by id.
  */
 import type { FindRequest, FindResult, OperateItem, OperateRequest } from '@org/msgqueue';
-import { toNumber, toRecord } from '../rows.js';
+import type { SqlDialect } from '../client.js';
+import { toNumber, toRow } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, raw, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
 
-/** Rows of a chunk in one PostgreSQL/SQLite statement: well under every parameter limit (4 each). */
-const CHUNK = 200;
+/** Rows per statement (MySQL: per transaction, its IN list a parameter each). */
+const CHUNK: Record<SqlDialect, number> = { postgresql: 5000, sqlite: 5000, mysql: 2000 };
 
 export async function find(db: Db, t: Table, r: FindRequest): Promise<FindResult> {
   const where: Sql[] = [t.inQueue(r.queue), t.statusIn(r.statuses)];
-  if (r.ids) where.push(r.ids.length > 0 ? sql`${t.col('id')} IN (${join(r.ids.map((id) => sql`${id}`))})` : raw('1 = 0'));
+  if (r.ids) where.push(r.ids.length > 0 ? idIn(db, t, r.ids) : raw('1 = 0'));
   if (r.olderThanMs !== undefined) where.push(sql`${t.col('updatedAt')} <= ${t.nowPlus('updatedAt', -r.olderThanMs)}`);
   if (r.errorContains !== undefined) where.push(t.has('lastError') ? contains(db, t.col('lastError'), r.errorContains) : raw('1 = 0'));
   const rows = await db.rows(
-    sql`SELECT ${t.select} FROM ${t.name} WHERE ${join(where, ' AND ')} ORDER BY ${t.col('updatedAt')}, ${t.col('id')} LIMIT ${r.limit}`,
+    sql`SELECT ${t.selectWithoutPayload} FROM ${t.name} WHERE ${join(where, ' AND ')} ORDER BY ${t.col('updatedAt')}, ${t.col('id')} LIMIT ${r.limit}`,
   );
   const [now] = await db.rows(sql`SELECT ${t.nowMs()}`, true);
-  return { now: new Date(toNumber(now?.msgqueue_now)), rows: rows.map((row) => toRecord(row, t.mapping)) };
+  return { now: new Date(toNumber(now?.msgqueue_now)), rows: rows.map((row) => toRow(row, t.mapping)) };
+}
+
+/** `id` among `ids`: one array parameter on PostgreSQL (10,000 placeholders cost more to plan), a list elsewhere. */
+function idIn(db: Db, t: Table, ids: readonly string[]): Sql {
+  if (db.dialect.name === 'postgresql') return sql`${t.col('id')} = ANY(CAST(${[...ids]} AS text[]))`;
+  return sql`${t.col('id')} IN (${join(ids.map((id) => sql`${id}`))})`;
 }
 
 /** `text` occurs in `column`, compared as written (case-sensitive) on every database. */
@@ -39,36 +51,73 @@ function contains(db: Db, column: Sql, text: string): Sql {
 }
 
 export async function operate(db: Db, t: Table, r: OperateRequest): Promise<boolean[]> {
-  if (r.items.length === 0) return [];
-  const head = r.to === 'DELETE' ? sql`DELETE FROM ${t.name}` : sql`UPDATE ${t.name} SET ${join(assignments(t, r))}`;
-  const scope = t.inQueue(r.queue);
-  if (db.dialect.name === 'mysql') {
-    return db.transaction(async (tx) => {
-      const changed: boolean[] = [];
-      for (const item of r.items) changed.push((await tx.count(sql`${head} WHERE ${scope} AND ${matches(t, item)}`)) > 0);
-      return changed;
-    });
-  }
   const done = new Set<string>();
-  for (let i = 0; i < r.items.length; i += CHUNK) {
-    const chunk = r.items.slice(i, i + CHUNK);
-    const rows = await db.rows(
-      sql`${head} WHERE ${scope} AND (${join(
-        chunk.map((item) => sql`(${matches(t, item)})`),
-        ' OR ',
-      )}) RETURNING ${t.col('id')} AS ${t.alias('id')}`,
-    );
-    for (const row of rows) done.add(String(row.id));
+  const size = CHUNK[db.dialect.name];
+  for (let i = 0; i < r.items.length; i += size) {
+    for (const id of await OPERATE[db.dialect.name](db, t, r, r.items.slice(i, i + size))) done.add(id);
   }
   return r.items.map((item) => done.has(item.id));
 }
 
-/** The row is still as the plan saw it. */
-function matches(t: Table, item: OperateItem): Sql {
-  const token = item.claimToken === null ? sql`${t.col('claimToken')} IS NULL` : sql`${t.col('claimToken')} = ${item.claimToken}`;
-  return sql`${t.col('id')} = ${item.id} AND ${t.col('status')} = ${t.status(item.status)} AND ${token} AND ${t.col('attempts')} = ${item.attempts}
-    AND ${t.epochMs('updatedAt')} = ${item.updatedAt.getTime()}`;
-}
+/** Apply the change to the chunk's rows still as planned; answers the ids changed. */
+type Operate = (db: Db, t: Table, r: OperateRequest, chunk: readonly OperateItem[]) => Promise<string[]>;
+
+const OPERATE: Record<SqlDialect, Operate> = {
+  async postgresql(db, t, r, chunk) {
+    const plan = sql`unnest(CAST(${chunk.map((i) => i.id)} AS text[]), CAST(${chunk.map((i) => t.mapping.statuses[i.status])} AS text[]),
+      CAST(${chunk.map((i) => i.claimToken ?? '')} AS text[]), CAST(${chunk.map((i) => String(i.attempts))} AS text[]),
+      CAST(${chunk.map((i) => String(i.updatedAt.getTime()))} AS text[])) AS r(id, status, token, attempts, updated)`;
+    // `id = ANY(…)` lets the planner reach the rows by primary key whatever its statistics say (a
+    // table just bulk-loaded looks empty to it, and a nested loop over a sequential scan would follow).
+    const fence = sql`m.${t.col('id')} = ANY(CAST(${chunk.map((i) => i.id)} AS text[])) AND m.${t.col('id')} = r.id AND ${t.inQueue(r.queue, 'm.')} AND CAST(m.${t.col('status')} AS text) = r.status
+      AND m.${t.col('claimToken')} IS NOT DISTINCT FROM NULLIF(r.token, '') AND m.${t.col('attempts')} = CAST(r.attempts AS integer)
+      AND ${t.epochMs('updatedAt', 'm.')} = CAST(r.updated AS double precision)`;
+    const rows = await db.rows(
+      r.to === 'DELETE'
+        ? sql`DELETE FROM ${t.name} AS m USING ${plan} WHERE ${fence} RETURNING m.${t.col('id')} AS ${t.alias('id')}`
+        : sql`UPDATE ${t.name} AS m SET ${join(assignments(t, r))} FROM ${plan} WHERE ${fence} RETURNING m.${t.col('id')} AS ${t.alias('id')}`,
+      true,
+    );
+    return rows.map((row) => String(row.id));
+  },
+  async sqlite(db, t, r, chunk) {
+    const plan = JSON.stringify(
+      chunk.map((i) => [i.id, t.mapping.statuses[i.status], i.claimToken ?? '', i.attempts, i.updatedAt.getTime()]),
+    );
+    const field = (n: number) => raw(`json_extract(value, '$[${n}]')`);
+    const fence = sql`${t.inQueue(r.queue)} AND ${t.col('id')} IN (SELECT ${field(0)} FROM json_each(${plan}))
+      AND (${t.col('id')}, ${t.col('status')}, COALESCE(${t.col('claimToken')}, ''), ${t.col('attempts')}, ${t.epochMs('updatedAt')})
+        IN (SELECT ${join([0, 1, 2, 3, 4].map(field))} FROM json_each(${plan}))`;
+    const head = r.to === 'DELETE' ? sql`DELETE FROM ${t.name}` : sql`UPDATE ${t.name} SET ${join(assignments(t, r))}`;
+    const rows = await db.rows(sql`${head} WHERE ${fence} RETURNING ${t.col('id')} AS ${t.alias('id')}`);
+    return rows.map((row) => String(row.id));
+  },
+  mysql: (db, t, r, chunk) =>
+    db.transaction(async (tx) => {
+      const byId = new Map(chunk.map((i) => [i.id, i]));
+      const rows = await tx.rows(
+        sql`SELECT ${t.col('id')} AS ${t.alias('id')}, ${t.col('status')} AS ${t.alias('status')}, ${t.col('claimToken')} AS ${t.alias('claimToken')},
+          ${t.col('attempts')} AS ${t.alias('attempts')}, ${t.epochMs('updatedAt')} AS ${t.alias('updatedAt')}
+          FROM ${t.name} WHERE ${t.inQueue(r.queue)} AND ${t.col('id')} IN (${join(chunk.map((i) => sql`${i.id}`))}) FOR UPDATE`,
+      );
+      const still = rows
+        .filter((row) => {
+          const item = byId.get(String(row.id));
+          return (
+            item !== undefined &&
+            String(row.status) === t.mapping.statuses[item.status] &&
+            (row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken)) === item.claimToken &&
+            toNumber(row.attempts) === item.attempts &&
+            toNumber(row.updatedAt) === item.updatedAt.getTime()
+          );
+        })
+        .map((row) => String(row.id));
+      if (still.length === 0) return [];
+      const head = r.to === 'DELETE' ? sql`DELETE FROM ${t.name}` : sql`UPDATE ${t.name} SET ${join(assignments(t, r))}`;
+      await tx.count(sql`${head} WHERE ${t.col('id')} IN (${join(still.map((id) => sql`${id}`))})`);
+      return still;
+    }),
+};
 
 function assignments(t: Table, r: OperateRequest): Sql[] {
   if (r.to === 'DELETE') return [];

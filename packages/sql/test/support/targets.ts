@@ -21,6 +21,8 @@ export type TableOptions = Omit<SqlAdapterOptions, 'dialect'>;
 /** One connection (or pool) through a target's client. */
 export interface Connection {
   adapter(options?: TableOptions): StorageAdapter;
+  /** The engine's client over this connection (for adapters of a test's own, `sqlAdapter(wrap(engine), …)`). */
+  engine: SqlClient;
   /** Raw SQL for test setup, through the same client. */
   exec(text: string, values?: unknown[]): Promise<number>;
   rows(text: string, values?: unknown[]): Promise<Row[]>;
@@ -60,6 +62,7 @@ const pgTarget: Target = {
     const pool = pgPool(size);
     return {
       adapter: (options) => pgAdapter(pool, options),
+      engine: pgClient(pool),
       ...raw(pgClient(pool)),
       client: pool,
       async transaction(fn) {
@@ -111,6 +114,7 @@ function kyselyTarget(dialect: SqlDialect): Target {
       });
       return {
         adapter: (options) => kyselyAdapter(db, { ...options, dialect }),
+        engine: kyselyClient(db),
         ...raw(kyselyClient(db)),
         client: db,
         transaction: (fn) => db.transaction().execute(fn),
@@ -134,6 +138,7 @@ function drizzleTarget(dialect: SqlDialect): Target {
             : drizzleSqlite(driver.sqlite!);
       return {
         adapter: (options) => drizzleAdapter(db as never, { ...options, dialect }),
+        engine: drizzleClient(db as never, dialect),
         ...raw(drizzleClient(db as never, dialect)),
         // On SQLite the database is the one connection: inside sqliteTransaction, it is the transaction.
         ...(dialect === 'sqlite' ? {} : { client: db }),
@@ -158,6 +163,7 @@ const mysql2Target: Target = {
     const pool = mysqlPool(size)!;
     return {
       adapter: (options) => mysql2Adapter(pool, options),
+      engine: mysql2Client(pool),
       ...raw(mysql2Client(pool)),
       client: pool,
       async transaction(fn) {
