@@ -1,13 +1,14 @@
 /**
  * Which queues the CLI works on: those a `msgqueue.config.ts` exports (your app's own `createQueue`
- * calls), or — with `--database-url` — a queue over msgqueue's default table (or `--table`) through
- * Kysely and the driver for the URL's database (pg, mysql2, better-sqlite3: install the one you use).
+ * calls), or — with `--database-url` — the queues msgqueue's default table (or `--table`) holds,
+ * every one unless `--queue` names one, through Kysely and the driver for the URL's database (pg,
+ * mysql2, better-sqlite3: install the one you use).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createQueue, type Queue } from '@org/msgqueue';
-import type { SqlDialect } from '@org/msgqueue-sql';
-import { kyselyAdapter } from '@org/msgqueue-sql/kysely';
+import { type SqlDialect, sqlAdapter } from '@org/msgqueue-sql';
+import { kyselyClient } from '@org/msgqueue-sql/kysely';
 import { createJiti } from 'jiti';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { MsgqueueConfig } from './config.js';
@@ -79,17 +80,111 @@ export function providerOf(url: string, given: string | undefined): SqlDialect {
   throw new UsageError(`--database-url: cannot tell the database from "${redact(url)}"; add --provider postgresql|mysql|sqlite`);
 }
 
-/** A URL without its password, for messages. */
-export const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+/** Query parameters that may carry a password (libpq's `password`, `sslpassword`, …). */
+const SECRET_PARAM = /pass|pwd|secret|token|key/i;
+
+/**
+ * A URL as it may be shown: the password and any password-like query parameter replaced by `***`,
+ * whatever characters the password holds (an `@` included: a URL's user part ends at its last `@`).
+ */
+export function redact(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // Not a URL (a SQLite path, a typo): hide whatever sits between "//" and the last "@" of the authority.
+    return url.replace(/\/\/[^/?#]*@/, '//***@');
+  }
+  if (u.password) u.password = '***';
+  for (const key of [...u.searchParams.keys()]) if (SECRET_PARAM.test(key)) u.searchParams.set(key, '***');
+  return u.toString().replace(/%2A%2A%2A/g, '***');
+}
+
+/**
+ * The secrets of a URL, in every form they may be printed (decoded, as written, encoded), for
+ * scrubbing from anything the CLI prints: a driver's error may echo part of a URL it parsed its own way.
+ */
+export function secretsOf(url: string | undefined): string[] {
+  if (!url) return [];
+  const out = new Set<string>();
+  try {
+    const u = new URL(url);
+    const add = (value: string) => {
+      if (value.length < 3) return; // "***" everywhere a two-letter word appears helps nobody
+      out.add(value);
+      out.add(encodeURIComponent(value));
+      try {
+        out.add(decodeURIComponent(value));
+      } catch {}
+    };
+    if (u.password) add(u.password);
+    for (const [key, value] of u.searchParams) if (SECRET_PARAM.test(key)) add(value);
+  } catch {
+    const written = /\/\/[^:/]*:([^/?#]*)@/.exec(url)?.[1];
+    if (written && written.length >= 3) out.add(written);
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every secret of `url` replaced by `***`. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+/** The driver each database is opened through: what the user installs, and what messages name. */
+const DRIVER: Record<SqlDialect, string> = { postgresql: 'pg', mysql: 'mysql2', sqlite: 'better-sqlite3' };
 
 async function fromUrl(url: string, o: SourceOptions): Promise<Source> {
   const dialect = providerOf(url, o.provider);
+  const table = o.table ?? 'msgqueue_messages';
+  const from = `${redact(url)} (table ${table})`;
   // biome-ignore lint/suspicious/noExplicitAny: the engine writes raw SQL; no schema type is needed.
   const db = new Kysely<any>({ dialect: await kyselyDialect(dialect, url) });
-  const adapter = kyselyAdapter(db, { dialect, ...(o.table !== undefined ? { table: o.table } : {}) });
-  const queue = createQueue({ adapter, ...(o.queue !== undefined ? { name: o.queue } : {}) });
-  return { queues: [queue], from: `${redact(url)} (${o.table ?? 'msgqueue_messages'})`, close: () => db.destroy() };
+  try {
+    // Named after the driver the user installed; no run-lock table needed: the CLI never ticks.
+    const adapter = sqlAdapter(
+      kyselyClient(db),
+      { dialect, lockTable: false, ...(o.table !== undefined ? { table: o.table } : {}) },
+      { name: DRIVER[dialect] },
+    );
+    const names = await adapter.queueNames!();
+    const queue = (name: string) => createQueue({ adapter, name });
+    let queues: Queue<unknown>[];
+    if (o.queue !== undefined) {
+      if (names !== null && !names.includes(o.queue)) {
+        throw new UsageError(
+          names.length === 0
+            ? `--queue: no queue named "${o.queue}" in ${from}: the table holds no messages (a queue appears there with its first message)`
+            : `--queue: no queue named "${o.queue}" in ${from}; the queues there: ${names.join(', ')}`,
+        );
+      }
+      queues = [queue(o.queue)];
+    } else {
+      // Every queue the table holds, so nothing is reported healthy without being looked at.
+      queues = names === null || names.length === 0 ? [queue('default')] : names.map(queue);
+    }
+    return { queues, from, close: () => db.destroy() };
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${from}: ${forCli(firstLine(error instanceof Error ? error.message : String(error)))}`);
+  }
 }
+
+/** A message of the engine in the CLI's words: the flag to pass rather than the option to set. */
+export function forCli(message: string): string {
+  return message
+    .replace(/set options\.table to your table/g, 'pass --table <your table>')
+    .replace(/options\.table/g, '--table')
+    .replace(
+      /with options\.columns\.\w+/g,
+      'in a msgqueue.config.ts whose queue maps your columns (--database-url reads the default ones)',
+    );
+}
+
+const firstLine = (text: string) => text.split('\n')[0]!;
 
 async function driver<T>(name: string, database: string): Promise<T> {
   try {
@@ -99,16 +194,25 @@ async function driver<T>(name: string, database: string): Promise<T> {
   }
 }
 
+/** The URL as drivers should read it: re-serialised, so a password's `@` or `:` arrives encoded. */
+function normalized(url: string): string {
+  try {
+    return new URL(url.replace(/^mariadb:/, 'mysql:')).toString();
+  } catch {
+    return url.replace(/^mariadb:/, 'mysql:');
+  }
+}
+
 async function kyselyDialect(dialect: SqlDialect, url: string) {
   if (dialect === 'postgresql') {
     const pg = await driver<typeof import('pg')>('pg', 'PostgreSQL');
     const Pool = pg.Pool ?? (pg as unknown as { default: typeof import('pg') }).default.Pool;
-    return new PostgresDialect({ pool: new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 }) });
+    return new PostgresDialect({ pool: new Pool({ connectionString: normalized(url), max: 2, connectionTimeoutMillis: 10_000 }) });
   }
   if (dialect === 'mysql') {
     const mysql = await driver<typeof import('mysql2')>('mysql2', 'MySQL/MariaDB');
     return new MysqlDialect({
-      pool: mysql.createPool({ uri: url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 2, connectTimeout: 10_000 }),
+      pool: mysql.createPool({ uri: normalized(url), connectionLimit: 2, connectTimeout: 10_000 }),
     });
   }
   const sqlite = await driver<{ default: typeof import('better-sqlite3') }>('better-sqlite3', 'SQLite');

@@ -6,12 +6,17 @@
  * Exit codes: 0 done (diagnose: healthy); 1 diagnose found an alert, or an action left some messages
  * alone; 2 usage, configuration or connection error — one line on stderr, nothing changed.
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { markSentCommand, purgeCommand, requeueCommand, unlockCommand } from './commands/actions.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import type { GlobalFlags, Io } from './commands/shared.js';
 import { sqlCommand } from './commands/sql.js';
+import { scrub, secretsOf } from './connect.js';
 import { UsageError } from './errors.js';
+
+/** This package's version (package.json sits one folder up from both src/ and dist/). */
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const SOURCE_HELP = `
 Where the queues come from:
@@ -19,14 +24,19 @@ Where the queues come from:
     import { defineConfig } from '@org/msgqueue-cli';
     export default defineConfig({ queues: [outgoing, incoming], close: () => prisma.$disconnect() });
   or --database-url (else DATABASE_URL) for msgqueue's default table (--table for another), through
-  pg, mysql2 or better-sqlite3 — whichever your app already has.
+  pg, mysql2 or better-sqlite3 — whichever your app already has. Every queue the table holds is
+  reported unless --queue names one; an action on a table of several queues needs --queue.
 
 Exit codes: 0 done / healthy · 1 an alert, or messages left alone · 2 usage or connection error.`;
 
 /** Run the CLI on `argv` (without node and the script); resolves with the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], given: Io): Promise<number> {
+  // No part of a database password is ever printed: whatever a driver's error echoes is scrubbed.
+  const secrets = [...secretsOf(urlFlag(argv)), ...secretsOf(process.env.DATABASE_URL)];
+  const io: Io = { ...given, out: (text) => given.out(scrub(text, secrets)), err: (text) => given.err(scrub(text, secrets)) };
   let code = 0;
   const program = new Command('msgqueue')
+    .version(version, '-V, --version', 'print the version of msgqueue')
     .description('Diagnose and operate a msgqueue message table: what is stuck, failed or held, and what to do about it.')
     .option('-c, --config <file>', 'the config file exporting your queues (default: ./msgqueue.config.ts)')
     .option('--database-url <url>', 'connect to this database instead of a config file (postgres://, mysql://, file:…)')
@@ -38,7 +48,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       ]),
     )
     .option('--table <name>', 'with --database-url: the messages table (default msgqueue_messages)')
-    .option('-q, --queue <name>', 'the queue to work on, when there are several')
+    .option('-q, --queue <name>', 'the queue to work on (default: every queue; an action needs one when there are several)')
     .option('--json', 'print JSON instead of tables')
     .option('--no-color', 'no colours (also NO_COLOR=1, or when the output is not a terminal)')
     .addHelpText('after', SOURCE_HELP)
@@ -133,4 +143,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`msgqueue: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
     return 2;
   }
+}
+
+/** The value of --database-url in `argv`, before the parser runs (its own errors are scrubbed too). */
+function urlFlag(argv: string[]): string | undefined {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--database-url') return argv[i + 1];
+    if (arg.startsWith('--database-url=')) return arg.slice('--database-url='.length);
+  }
+  return undefined;
 }

@@ -118,9 +118,44 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect(await t!.queue().get(s.held)).not.toBeNull(); // SENT a moment ago: kept
   });
 
+  it('never reports on a queue it did not look at: every queue by default, an unknown --queue is an error listing them', async () => {
+    await t!.reset();
+    // getting-started's queue is named `outbox`: a held message there is an alert, not "healthy".
+    const outbox = t!.queue({ name: 'outbox', deliveryMode: 'at-most-once' });
+    await outbox.enqueue({ n: 1 });
+    const [m] = (await outbox.claimBatch({ limit: 1 })).messages;
+    await outbox.guardBeforeSend(m!);
+    await t!.age(m!.id, 20 * 60_000);
+    await outbox.recycleStuck(); // at-most-once: expired in SENDING → HELD
+    const alone = await json<{ healthy: boolean; reports: DiagnoseReport[] }>('diagnose');
+    expect(alone.code).toBe(1);
+    expect(alone.body.reports.map((r) => [r.queue, r.counts.HELD])).toEqual([['outbox', 1]]);
+    const text = await run('diagnose');
+    expect(text.stdout).toMatch(/msgqueue --queue outbox mark-sent <ids> --execute/);
+    expect(text.stdout).not.toMatch(/queue\.markSent/);
+
+    await t!.queue({ name: 'sms' }).enqueue({ n: 2 });
+    const both = await json<{ reports: DiagnoseReport[] }>('diagnose');
+    expect(both.body.reports.map((r) => r.queue).sort()).toEqual(['outbox', 'sms']);
+
+    for (const args of [
+      ['--queue', 'outbx', 'diagnose'],
+      ['--queue', 'nope', 'unlock', '--older-than', '0s', '--execute'],
+    ]) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/no queue named "(outbx|nope)".*the queues there: outbox, sms/);
+      expect(r.stdout).toBe('');
+    }
+    const several = await run('requeue', '--status', 'HELD', '--execute');
+    expect(several.code).toBe(2);
+    expect(several.stderr).toMatch(/several queues \(outbox, sms\): pick one with --queue/);
+    expect((await run('--queue', 'outbox', 'requeue', '--status', 'HELD', '--execute')).code).toBe(0);
+  });
+
   it('refuses bad input with one line and exit 2, changing nothing', async () => {
     const before = await t!.snapshot();
-    const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'unlock', '--execute'], /no_such_table/]];
+    const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'unlock', '--execute'], /no_such_table.*pass --table/]];
     // The flags are parsed before any database is touched: checked once, on PostgreSQL.
     if (provider === 'postgresql') {
       cases.push(
@@ -138,6 +173,8 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
+      // It names what the user installed and the flags they can pass, never our internals.
+      expect(r.stderr, args.join(' ')).not.toMatch(/kysely|options\./i);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stdout).toBe('');
     }
@@ -151,6 +188,37 @@ describe('msgqueue CLI without a database', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/postgres:\/\/root@127\.0\.0\.1:1\/nowhere/);
+  });
+
+  it('never prints any part of a password, whatever the form of the URL', async () => {
+    for (const url of [
+      'postgresql://root:p4ss@w0rd-XYZ@127.0.0.1:1/nowhere',
+      'postgresql://root@127.0.0.1:1/nowhere?password=p4ssw0rd-XYZ',
+      'postgres://root:p4ss%40w0rd-XYZ@127.0.0.1:1/nowhere?sslmode=disable',
+      'mysql://root:p4ss:w0rd-XYZ@127.0.0.1:1/nowhere',
+      'mariadb://root@127.0.0.1:1/nowhere?password=p4ssw0rd-XYZ',
+    ]) {
+      const r = await cli(['--database-url', url, 'diagnose']);
+      expect(r.code, url).toBe(2);
+      expect(r.stderr.trim().split('\n'), url).toHaveLength(1);
+      expect(r.stderr, url).toMatch(/127\.0\.0\.1:1/); // it still says where it tried
+      expect(`${r.stdout}${r.stderr}`, url).not.toMatch(/p4ss|w0rd|XYZ/);
+    }
+    // From DATABASE_URL, and through the flag parser's own errors.
+    const url = 'postgresql://root:p4ss@w0rd-XYZ@127.0.0.1:1/nowhere';
+    for (const r of [
+      await cli(['diagnose'], { env: { DATABASE_URL: url } }),
+      await cli(['--database-url', url, 'diagnose', '--frobnicate']),
+    ]) {
+      expect(r.code).toBe(2);
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/p4ss|w0rd|XYZ/);
+    }
+  });
+
+  it('--version prints the version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('no config and no URL: says how to point it at the queues', async () => {

@@ -51,7 +51,7 @@ export interface TestDatabase {
   url: string;
   // biome-ignore lint/suspicious/noExplicitAny: raw SQL only.
   db: Kysely<any>;
-  queue(options?: { deliveryMode?: 'at-least-once' | 'at-most-once' }): Queue<{ n: number }>;
+  queue(options?: { deliveryMode?: 'at-least-once' | 'at-most-once'; name?: string }): Queue<{ n: number }>;
   /** Every row, every column as text, by id. */
   snapshot(): Promise<string[]>;
   /** Move a row's times back by `ms`. */

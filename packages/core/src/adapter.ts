@@ -466,6 +466,14 @@ export interface StorageAdapter {
   find(request: FindRequest): Promise<FindResult>;
 
   /**
+   * Optional: the names of the queues that have messages in this storage, in the storage's order;
+   * null when it holds one queue whatever the name (a table without a queue column). Read-only. What
+   * an operator's tools list (the CLI reports every queue by default); a queue whose messages have
+   * all been purged has none, so it is not listed.
+   */
+  queueNames?(): Promise<string[] | null>;
+
+  /**
    * Apply one operator transition to each item, as one compare-and-set per row (or one fenced
    * statement per batch): a row changes only if its queue, status, claim token, attempts and
    * `updatedAt` are still those of the item, so a row that moved since the plan was read is left alone. Clearing

@@ -40,7 +40,10 @@ export interface Finding {
     | 'DUPLICATE_DEDUPE_KEYS'
     | 'PENDING_BACKLOG'
     | 'GROUP_BLOCKED';
+  /** What was found, with the numbers. */
   message: string;
+  /** What to do about it, in the queue's API (the CLI and a status page name their own way to do it). */
+  advice: string;
 }
 
 /**
@@ -146,7 +149,9 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
     out.push({
       severity: 'alert',
       code: 'IN_FLIGHT_TOO_LONG',
-      message: `${s.inFlightTooLong} message(s) in PROCESSING/SENDING for more than ${minutes(ctx.alerts.inFlightMs)}. Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever?`,
+      message: `${s.inFlightTooLong} message(s) in PROCESSING/SENDING for more than ${minutes(ctx.alerts.inFlightMs)}.`,
+      advice:
+        'Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever? If you know their worker is dead, queue.unlock({ ids, force: true }).',
     });
   }
   if (s.orphanedInFlight > 0) {
@@ -154,7 +159,8 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
     out.push({
       severity: 'alert',
       code: 'ORPHANED_IN_FLIGHT',
-      message: `${s.orphanedInFlight} message(s) in PROCESSING/SENDING without a lease or claim token: written by other code (the queue before msgqueue?), so they may already have been sent. Stop that code first; recycleStuck (runOnce does it) takes each back once unchanged for ${minutes(ctx.orphanGraceMs)} (orphanGraceMs) and ${then}.`,
+      message: `${s.orphanedInFlight} message(s) in PROCESSING/SENDING without a lease or claim token: written by other code (the queue before msgqueue?), so they may already have been sent.`,
+      advice: `Stop that code first; recycleStuck (runOnce does it) takes each back once unchanged for ${minutes(ctx.orphanGraceMs)} (orphanGraceMs) and ${then}.`,
     });
   }
   if (s.pendingShiftedByTimeZone && s.pendingShiftedByTimeZone.rows > 0) {
@@ -163,49 +169,59 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
     out.push({
       severity: 'warning',
       code: 'TIME_ZONE_SHIFT',
-      message: `${rows} PENDING message(s) are due up to ${offset} from now, about the database session's UTC offset (${offset}): their availableAt was probably written as local time (a DEFAULT CURRENT_TIMESTAMP on a column without time zone, when the column was added), so they wait that long for nothing. Set them due (UPDATE … SET availableAt = createdAt WHERE status = PENDING) and give the column a UTC default; see "Using your existing table".`,
+      message: `${rows} PENDING message(s) are due up to ${offset} from now, about the database session's UTC offset (${offset}): their availableAt was probably written as local time (a DEFAULT CURRENT_TIMESTAMP on a column without time zone, when the column was added), so they wait that long for nothing.`,
+      advice:
+        'Set them due (UPDATE … SET availableAt = createdAt WHERE status = PENDING) and give the column a UTC default; see "Using your existing table".',
     });
   }
   if (s.expiredInFlight > 0) {
     out.push({
       severity: 'warning',
       code: 'EXPIRED_IN_FLIGHT',
-      message: `${s.expiredInFlight} message(s) in flight with an expired lease; the next recycleStuck takes them back. If this stays above 0, nothing is running the recycler.`,
+      message: `${s.expiredInFlight} message(s) in flight with an expired lease; the next recycleStuck takes them back.`,
+      advice: 'If this stays above 0, nothing is running the recycler: run runOnce (or recycleStuck) on a schedule.',
     });
   }
   if (s.failedInWindow > ctx.alerts.failedThreshold) {
     out.push({
       severity: 'alert',
       code: 'FAILED_ABOVE_THRESHOLD',
-      message: `${s.failedInWindow} message(s) failed in the last ${minutes(ctx.alerts.failedWindowMs)}, above the threshold of ${ctx.alerts.failedThreshold}. Read their lastError (samples.failed).`,
+      message: `${s.failedInWindow} message(s) failed in the last ${minutes(ctx.alerts.failedWindowMs)}, above the threshold of ${ctx.alerts.failedThreshold}.`,
+      advice: "Read their lastError (samples.failed); once the cause is fixed, queue.requeueMany({ status: 'FAILED' }).",
     });
   }
   if (s.counts.HELD > 0) {
     out.push({
       severity: 'alert',
       code: 'HELD_FOR_REVIEW',
-      message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered. Check with the provider, then queue.markSent(ids) the ones that arrived and queue.requeueMany({ status: 'HELD', ids }) the others.`,
+      message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered.`,
+      advice:
+        "Check with the provider, then queue.markSent(ids) the ones that arrived and queue.requeueMany({ status: 'HELD', ids }) the others.",
     });
   }
   if (s.possiblySentPending > 0) {
     out.push({
       severity: 'warning',
       code: 'POSSIBLY_SENT_RESEND',
-      message: `${s.possiblySentPending} message(s) will be sent again after a worker lost them mid-send (at-least-once); they carry the same idempotencyKey, pass it to your provider so the resend cannot deliver twice.`,
+      message: `${s.possiblySentPending} message(s) will be sent again after a worker lost them mid-send (at-least-once).`,
+      advice: 'They carry the same idempotencyKey: pass it to your provider, so the resend cannot deliver twice.',
     });
   }
   if (s.duplicateDedupeKeys > 0) {
     out.push({
       severity: 'alert',
       code: 'DUPLICATE_DEDUPE_KEYS',
-      message: `${s.duplicateDedupeKeys} dedupe key(s) appear on more than one row: the table lacks a unique index on the dedupe column, or rows were inserted around the queue.`,
+      message: `${s.duplicateDedupeKeys} dedupe key(s) appear on more than one row.`,
+      advice:
+        'The table lacks a unique index on the dedupe column, or rows were inserted around the queue: add the index (see the shipped SQL).',
     });
   }
   if (s.blockedGroups > 0) {
     out.push({
       severity: 'alert',
       code: 'GROUP_BLOCKED',
-      message: `${s.blockedGroups} group(s) wait behind a FAILED or HELD message (groupFailurePolicy: 'block'). Requeue it (queue.requeue(id)) or remove it to let the group go on.`,
+      message: `${s.blockedGroups} group(s) wait behind a FAILED or HELD message (groupFailurePolicy: 'block').`,
+      advice: 'Requeue it (queue.requeue(id)) or remove it to let the group go on.',
     });
   }
   const age = s.oldestPendingCreatedAt ? s.now.getTime() - s.oldestPendingCreatedAt.getTime() : 0;
@@ -213,7 +229,8 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
     out.push({
       severity: 'warning',
       code: 'PENDING_BACKLOG',
-      message: `${s.duePending} due message(s) waiting, the oldest for ${minutes(age)}. Run the cron tick more often or raise batchSize.`,
+      message: `${s.duePending} due message(s) waiting, the oldest for ${minutes(age)}.`,
+      advice: 'Run the cron tick more often or raise batchSize.',
     });
   }
   return out;

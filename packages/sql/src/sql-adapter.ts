@@ -31,6 +31,7 @@ import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, requeue, settle } from './operations/fenced.js';
 import { insert } from './operations/insert.js';
 import { find, operate } from './operations/operator.js';
+import { queueNames } from './operations/queue-names.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
@@ -238,6 +239,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     requeue: (request: RequeueRequest) => guarded('requeue', async () => requeue(db, await table(), request)),
     find: (request: FindRequest) => guarded('find', async () => find(db, await table(), request)),
     operate: (request: OperateRequest) => guarded('operate', async () => operate(db, await table(), request)),
+    queueNames: () => guarded('queueNames', async () => queueNames(db, await table())),
   };
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>

@@ -1,5 +1,5 @@
 import { MsgQueueError, type OperatorResult, type Queue } from '@org/msgqueue';
-import { openSource, redact, type SourceOptions } from '../connect.js';
+import { forCli, openSource, redact, type SourceOptions } from '../connect.js';
 import { UsageError } from '../errors.js';
 import { renderPlan } from '../render/plan.js';
 
@@ -24,9 +24,9 @@ export async function withQueues<T>(flags: GlobalFlags, fn: (queues: Queue<any>[
     return await fn(source.queues);
   } catch (error) {
     if (MsgQueueError.isInstance(error) && (error.code === 'STORAGE_ERROR' || error.code === 'SCHEMA_MISMATCH')) {
-      throw new UsageError(`${source.from}: ${redact(firstLine(error.message))}`);
+      throw new UsageError(`${source.from}: ${forCli(redact(firstLine(error.message)))}`);
     }
-    if (MsgQueueError.isInstance(error)) throw new UsageError(firstLine(error.message));
+    if (MsgQueueError.isInstance(error)) throw new UsageError(forCli(firstLine(error.message)));
     throw error;
   } finally {
     await source.close().catch(() => {});

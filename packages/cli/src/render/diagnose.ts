@@ -1,4 +1,4 @@
-import { type DiagnoseReport, MESSAGE_STATUSES, type MessageSummary } from '@org/msgqueue';
+import { type DiagnoseReport, type Finding, MESSAGE_STATUSES, type MessageSummary } from '@org/msgqueue';
 import pc from 'picocolors';
 import { formatDuration } from '../duration.js';
 import { clip, table } from './table.js';
@@ -22,7 +22,11 @@ export function renderReport(r: DiagnoseReport): string {
     ['duplicate dedupe keys', r.duplicateDedupeKeys],
   ] as const;
   lines.push(facts.map(([k, v]) => `  ${k.padEnd(44)}${v}`).join('\n'));
-  if (r.findings.length > 0) lines.push(r.findings.map((f) => `  ${SEVERITY[f.severity]} ${f.code}: ${f.message}`).join('\n'));
+  if (r.findings.length > 0) {
+    lines.push(
+      r.findings.map((f) => `  ${SEVERITY[f.severity]} ${f.code}: ${f.message}\n      ${pc.dim('→')} ${advice(f, r.queue)}`).join('\n'),
+    );
+  }
   for (const [label, rows] of [
     ['expired in flight', r.samples.expiredInFlight],
     ['in flight without a lease', r.samples.orphanedInFlight],
@@ -32,6 +36,25 @@ export function renderReport(r: DiagnoseReport): string {
     if (rows.length > 0) lines.push(`${pc.bold(label)}\n${samples(rows, r.at)}`);
   }
   return lines.join('\n\n');
+}
+
+/** What to do, in the CLI's commands where one does it (the report's own advice names the queue's API). */
+function advice(f: Finding, queue: string): string {
+  const q = queue === 'default' ? '' : ` --queue ${queue}`;
+  switch (f.code) {
+    case 'HELD_FOR_REVIEW':
+      return `check with the provider, then \`msgqueue${q} mark-sent <ids> --execute\` for those that arrived and \`msgqueue${q} requeue --status HELD --ids <ids> --execute\` for the others`;
+    case 'FAILED_ABOVE_THRESHOLD':
+      return `read their last errors below; once the cause is fixed, \`msgqueue${q} requeue --status FAILED --execute\` (a dry run without --execute)`;
+    case 'IN_FLIGHT_TOO_LONG':
+      return `is a cron tick running (it recycles them)? If their worker is dead, \`msgqueue${q} unlock --ids <ids> --force --execute\``;
+    case 'ORPHANED_IN_FLIGHT':
+      return `${f.advice} To decide now instead: \`msgqueue${q} unlock --older-than 0s --sending resend|hold|sent --execute\``;
+    case 'GROUP_BLOCKED':
+      return `\`msgqueue${q} requeue --status FAILED,HELD --ids <id> --execute\` lets the group go on`;
+    default:
+      return f.advice;
+  }
 }
 
 function samples(rows: MessageSummary[], at: Date): string {

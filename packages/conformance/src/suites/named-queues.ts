@@ -29,6 +29,21 @@ export function namedQueuesSuite(f: Fixture): void {
       expect((await emails.diagnose()).counts).toMatchObject({ SENT: 2 });
     });
 
+    it('queueNames lists each queue that has messages, once, and forgets one whose messages are all purged', async (t) => {
+      if (!f.ctx.adapter.queueNames) t.skip('the adapter does not declare queueNames');
+      const names = () => f.ctx.adapter.queueNames!();
+      expect(await names()).toEqual([]);
+      const sms = f.queue({ name: 'sms' });
+      await sms.enqueueMany([1, 2, 3].map((n) => ({ payload: { n } })));
+      await f.queue({ name: 'emails' }).enqueue({});
+      await f.queue({ name: 'alerts' }).enqueue({});
+      expect(await names()).toEqual(['alerts', 'emails', 'sms']);
+      await sms.runOnce({ send: async () => {} });
+      await f.ctx.advance(2 * MINUTE);
+      expect((await sms.purge({ olderThanMs: MINUTE })).changed).toBe(3);
+      expect(await names()).toEqual(['alerts', 'emails']);
+    });
+
     it('a dedupe key is per queue', async () => {
       const sms = f.queue({ name: 'sms' });
       const emails = f.queue({ name: 'emails' });

@@ -339,6 +339,10 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { now: new Date(t), rows: found.map(out) };
     },
 
+    async queueNames(): Promise<string[]> {
+      return [...new Set([...rows.values()].map((r) => r.queue))].sort();
+    },
+
     async operate({ queue, items, to, resetAttempts, possiblySent, note }: OperateRequest): Promise<boolean[]> {
       const t = now();
       return items.map((item) => {
