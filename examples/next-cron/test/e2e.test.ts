@@ -17,6 +17,7 @@ import { APP, type Instance, nextBuild, prepareApp, startInstance } from './app.
 import { BLOCKED_NUMBER, type FakeProvider, startFakeProvider } from './fake-provider.js';
 
 const CRON_SECRET = 'e2e-cron-secret';
+const STATUS_SECRET = 'e2e-monitor-secret';
 const WEBHOOK_SECRET = 'e2e-webhook-secret';
 const LEASE_MS = 3_000;
 const CRON_ROUTES = ['/api/cron/process-queue', '/api/cron/process-incoming'];
@@ -52,6 +53,7 @@ describe('examples/next-cron end to end', () => {
     env = {
       DATABASE_URL: db.url,
       CRON_SECRET,
+      STATUS_SECRET,
       WEBHOOK_SECRET,
       PROVIDER_URL: provider.url,
       QUEUE_LEASE_MS: String(LEASE_MS),
@@ -107,6 +109,13 @@ describe('examples/next-cron end to end', () => {
       }
       const hook = await call(instance, '/api/webhook', { method: 'POST', body: JSON.stringify({ id: 'x', from: '+1', text: 'hi' }) });
       expect(hook.status).toBe(401);
+      // The monitor's secret opens the status route only; the cron secret does not open it.
+      expect((await cron(instance, '/api/status')).status).toBe(401);
+      expect((await call(instance, CRON_ROUTES[0]!, { headers: { authorization: `Bearer ${STATUS_SECRET}` } })).status).toBe(401);
+      // HEAD (Next.js answers it with GET) runs no tick, whatever the secret.
+      expect((await call(instance, CRON_ROUTES[0]!, { method: 'HEAD', headers: { authorization: `Bearer ${CRON_SECRET}` } })).status).toBe(
+        405,
+      );
     }
     expect(await rows()).toEqual(before);
     expect(provider.arrivals).toEqual([]);
@@ -228,7 +237,7 @@ describe('examples/next-cron end to end', () => {
     );
 
     // The status route says what the table holds.
-    const status = await cron(a, '/api/status');
+    const status = await call(a, '/api/status', { headers: { authorization: `Bearer ${STATUS_SECRET}` } });
     expect(status.status).toBe(200);
     const body = (await status.json()) as StatusBody & { reports: (DiagnoseReport & { at: string })[] };
     expect(body.reports.map((r) => r.queue)).toEqual(['outgoing', 'incoming']);

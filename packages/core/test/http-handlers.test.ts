@@ -73,6 +73,42 @@ describe('cronHandler', () => {
     expect((await queue.diagnose()).counts.PENDING).toBe(1);
   });
 
+  it('runs a tick on GET and POST only: HEAD (which Next.js answers with GET) and the rest get 405 and touch nothing', async () => {
+    const { queue, sent, send } = setup();
+    await queue.enqueueMany([{ payload: { n: 1 } }, { payload: { n: 2 } }]);
+    const handler = cronHandler({ queue, send, secret: SECRET, limit: 1, maxBatches: 1 });
+    for (const method of ['HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
+      const res = await handler(new Request('https://app.test/api/cron', { method, headers: { authorization: `Bearer ${SECRET}` } }));
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, POST');
+    }
+    expect(sent).toEqual([]);
+    expect((await queue.diagnose()).counts.PENDING).toBe(2);
+    const post = await handler(
+      new Request('https://app.test/api/cron', { method: 'POST', headers: { authorization: `Bearer ${SECRET}` } }),
+    );
+    expect(await post.json()).toMatchObject({ sent: 1 });
+    expect((await handler(call())).status).toBe(200);
+    expect(sent.sort()).toEqual([1, 2]);
+  });
+
+  it('a CRON_SECRET with a trailing line break (echo >> .env) still matches; one with a line break inside is refused by name', async () => {
+    const { queue, sent, send } = setup();
+    await queue.enqueue({ n: 1 });
+    const handler = cronHandler({ queue, send });
+    vi.stubEnv('CRON_SECRET', `${SECRET}\n`);
+    expect((await handler(call())).status).toBe(200);
+    expect(sent).toEqual([1]);
+    vi.stubEnv('CRON_SECRET', `${SECRET}\nother`);
+    const bad = await handler(call());
+    expect(bad.status).toBe(500);
+    expect(await bad.json()).toMatchObject({ error: { code: 'SECRET_INVALID' } });
+    expect((await cronHandler({ queue, send, secret: ` ${SECRET}\n` })(call())).status).toBe(200);
+    for (const secret of ['a\nb', ' \n ']) {
+      expect(() => cronHandler({ queue, send, secret })).toThrow(MsgQueueError);
+    }
+  });
+
   it('reads CRON_SECRET on each request when no secret is given', async () => {
     const { queue, send } = setup();
     const handler = cronHandler({ queue, send });
@@ -200,6 +236,24 @@ describe('statusHandler', () => {
     const report = (await bad.json()) as { findings: { code: string }[] };
     expect(report).toMatchObject({ healthy: false, counts: { FAILED: 1 } });
     expect(report.findings.map((f) => f.code)).toContain('FAILED_ABOVE_THRESHOLD');
+  });
+
+  it("a monitor's own secret: the cron secret does not open it; HEAD answers the status alone; POST is refused", async () => {
+    const queue = createQueue({ adapter: memoryAdapter() });
+    vi.stubEnv('CRON_SECRET', SECRET);
+    const handler = statusHandler({ queue, secret: 'monitor-only' });
+    expect((await handler(call())).status).toBe(401);
+    const ok = await handler(call({ authorization: 'Bearer monitor-only' }));
+    expect(ok.status).toBe(200);
+    const head = await handler(
+      new Request('https://app.test/api/status', { method: 'HEAD', headers: { authorization: 'Bearer monitor-only' } }),
+    );
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const post = await handler(
+      new Request('https://app.test/api/status', { method: 'POST', headers: { authorization: 'Bearer monitor-only' } }),
+    );
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 
   it('reports several queues, healthy only when every one is', async () => {

@@ -2,7 +2,7 @@ import type { Queue } from '../create-queue.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { RUN_KEYS, type RunOnceOptions, type RunSummary } from '../run-once.js';
 import { checkOptions, fn, int } from '../validate.js';
-import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
+import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './guard.js';
 
 /**
  * Options of {@link cronHandler}: the queue, who may call, the time it may take, and `runOnce`'s own options.
@@ -38,6 +38,10 @@ const KEYS = ['queue', 'secret', 'allowUnauthenticated', 'maxDuration', ...RUN_K
  *
  * - **Refuses strangers:** `Authorization: Bearer <secret>` (Vercel Cron sends `CRON_SECRET` so) or
  *   401; with no secret configured, 500 `SECRET_MISSING` unless `allowUnauthenticated: true`.
+ * - **Runs on GET and POST only:** GET is what Vercel Cron sends; POST what schedulers that trigger
+ *   work send (QStash, Cloud Scheduler, a GitHub Action's curl) — export the handler as both if yours
+ *   posts. HEAD (which Next.js answers with your GET handler) and every other method get 405 and run
+ *   nothing. The request's body is never read.
  * - **Never runs at build time, never cached:** it reads the request before anything else, which
  *   keeps Next.js from prerendering the route (with `cacheComponents` too), and while `next build`
  *   runs it answers 503 `BUILD_TIME` without touching the queue. Answers carry `Cache-Control: no-store`.
@@ -81,8 +85,9 @@ export function cronHandler<P>(options: CronHandlerOptions<P>): (request: Reques
   const { queue, secret: _secret, allowUnauthenticated: _open, maxDuration: _max, timeBudgetMs: _budget, ...run } = o;
   const tick: RunOnceOptions<P> = timeBudgetMs === undefined ? run : { ...run, timeBudgetMs };
 
-  return async (request: Request): Promise<Response> => {
-    const refused = await admit(request, auth);
+  const refuse = async (request: Request) => allowMethod(request, TICK_METHODS) ?? (await admit(request, auth));
+  return withPreflight(async (request: Request): Promise<Response> => {
+    const refused = await refuse(request);
     if (refused) return refused;
     let summary: RunSummary;
     try {
@@ -91,8 +96,11 @@ export function cronHandler<P>(options: CronHandlerOptions<P>): (request: Reques
       return queueError(error);
     }
     return json(summary, summary.storageErrors > 0 ? 500 : 200);
-  };
+  }, refuse);
 }
+
+/** The methods that run a tick: GET (Vercel Cron) and POST. Never HEAD, which must be safe. */
+const TICK_METHODS = ['GET', 'POST'] as const;
 
 /**
  * The tick's budget for a platform limit of `seconds`: a tenth held back, at least 2 s, at most 30 s.

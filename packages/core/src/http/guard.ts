@@ -14,7 +14,9 @@ export interface HandlerAuthOptions {
   /**
    * The shared secret callers send as `Authorization: Bearer <secret>` (what Vercel Cron sends).
    * Default: the `CRON_SECRET` environment variable, read on each request. With neither, every call
-   * is refused with 500 `SECRET_MISSING`, unless `allowUnauthenticated` is true.
+   * is refused with 500 `SECRET_MISSING`, unless `allowUnauthenticated` is true. Surrounding
+   * whitespace is ignored (a `CRON_SECRET` written with `echo >> .env` ends in a line break, and no
+   * header can carry one); a line break or control character inside is refused (`SECRET_INVALID`).
    */
   secret?: string;
   /** Serve callers without a secret. Only for a route that nothing outside can reach. Default false. */
@@ -31,6 +33,14 @@ export type HandlerErrorCode =
   | 'UNAUTHORIZED'
   /** 500: no secret configured and `allowUnauthenticated` not set. */
   | 'SECRET_MISSING'
+  /** 500: the configured secret holds a line break or another control character, which no header can carry. */
+  | 'SECRET_INVALID'
+  /** 405: a method the route does not answer (`Allow` lists those it does); HEAD never runs a tick. */
+  | 'METHOD_NOT_ALLOWED'
+  /** 413: a request body larger than `toNodeHandler`'s `maxBodyBytes`. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** 400: `toNodeHandler` could not make a `Request` of what Node received (a malformed URL, say). */
+  | 'BAD_REQUEST'
   /** 503: called while `next build` prerenders; the handler touches nothing. */
   | 'BUILD_TIME'
   /** 500: the queue threw something other than a {@link MsgQueueError}; `message` says what. */
@@ -59,10 +69,27 @@ export function queueError(error: unknown): Response {
 
 /** Validates the auth options once, when the handler is made. */
 export function checkAuthOptions(o: Partial<HandlerAuthOptions>, field: string): { secret?: string; open: boolean } {
-  if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.length === 0)) {
+  if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.trim().length === 0)) {
     throw invalidArgument(`${field}.secret`, 'expected a non-empty string (or leave it out to read CRON_SECRET).');
   }
-  return { secret: o.secret, open: bool(o.allowUnauthenticated, `${field}.allowUnauthenticated`, false) };
+  if (o.secret !== undefined && CONTROL.test(o.secret.trim())) {
+    throw invalidArgument(`${field}.secret`, 'holds a line break or control character, which no Authorization header can carry.');
+  }
+  return { secret: o.secret?.trim(), open: bool(o.allowUnauthenticated, `${field}.allowUnauthenticated`, false) };
+}
+
+/** Characters no header value can carry (HTAB is allowed). */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * Refuse a method the route does not answer: 405, with `Allow`. Checked first, before the secret:
+ * it tells a caller nothing about it.
+ */
+export function allowMethod(request: Request, allowed: readonly string[]): Response | null {
+  if (allowed.includes(request.method.toUpperCase())) return null;
+  return problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not answered here; use ${allowed.join(' or ')}.`, {
+    allow: allowed.join(', '),
+  });
 }
 
 /**
@@ -76,7 +103,7 @@ export async function admit(request: Request, auth: { secret?: string; open: boo
     return problem(503, 'BUILD_TIME', 'refusing to work the queue while `next build` runs; this route runs on requests only.');
   }
   if (auth.open) return null;
-  const secret = auth.secret ?? env('CRON_SECRET');
+  const secret = auth.secret ?? env('CRON_SECRET')?.trim();
   if (!secret) {
     return problem(
       500,
@@ -84,11 +111,44 @@ export async function admit(request: Request, auth: { secret?: string; open: boo
       'no secret configured: set CRON_SECRET (Vercel Cron sends it as a Bearer token), pass `secret`, or pass `allowUnauthenticated: true` for a route nothing outside can reach.',
     );
   }
+  if (CONTROL.test(secret)) {
+    return problem(
+      500,
+      'SECRET_INVALID',
+      'CRON_SECRET holds a line break or control character, which no Authorization header can carry: set it again.',
+    );
+  }
   const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
   if (given === undefined || !(await sameSecret(given, secret))) {
-    return problem(401, 'UNAUTHORIZED', 'send `Authorization: Bearer <CRON_SECRET>`.', { 'www-authenticate': 'Bearer' });
+    return problem(401, 'UNAUTHORIZED', 'send `Authorization: Bearer <secret>`.', { 'www-authenticate': 'Bearer' });
   }
   return null;
+}
+
+/**
+ * Marks a handler of this package: what {@link toNodeHandler} may check before the request's body
+ * is read — the method, the build phase and the secret — and that the handler reads no body.
+ */
+const PREFLIGHT: unique symbol = Symbol.for('@org/msgqueue/http-preflight');
+
+/** A handler of this package, with its {@link PREFLIGHT}. */
+type CheckedHandler = ((request: Request) => Promise<Response>) & {
+  [PREFLIGHT]?: (request: Request) => Promise<Response | null>;
+};
+
+/** The check a handler of this package carries, or undefined for any other handler. */
+export function preflightOf(
+  handler: (request: Request) => Promise<Response>,
+): ((request: Request) => Promise<Response | null>) | undefined {
+  return (handler as CheckedHandler)[PREFLIGHT];
+}
+
+/** The handler, carrying its check so a Node server can refuse before reading any body. */
+export function withPreflight(
+  handler: (request: Request) => Promise<Response>,
+  preflight: (request: Request) => Promise<Response | null>,
+): (request: Request) => Promise<Response> {
+  return Object.assign(handler, { [PREFLIGHT]: preflight });
 }
 
 /** Compares digests in constant time, so the answer's timing says nothing about the secret. */

@@ -2,7 +2,7 @@ import type { Queue } from '../create-queue.js';
 import type { DiagnoseReport } from '../diagnose.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { checkOptions, int } from '../validate.js';
-import { admit, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError } from './guard.js';
+import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './guard.js';
 
 /**
  * What {@link statusHandler} needs of a queue: any {@link Queue}.
@@ -41,11 +41,13 @@ export interface StatusBody {
  * A health route: `(Request) => Promise<Response>` answering {@link Queue.diagnose}'s report as JSON —
  * 200 when healthy, 503 when a finding is an alert (stuck, held, failing…), 500 when the storage
  * cannot be read. Same secret rule as {@link cronHandler} (a report holds ids and error texts, never
- * payloads). Point an uptime monitor at it.
+ * payloads): a monitor sends `Authorization: Bearer <secret>`. Give the monitor a secret of its own
+ * (`secret: process.env.STATUS_SECRET`) rather than the cron secret, which lets its holder run ticks.
+ * Answers GET and HEAD (the status code alone, for a monitor that only looks at it); 405 otherwise.
  *
  * ```ts
  * // app/api/status/route.ts
- * export const GET = statusHandler({ queues: [outgoing, incoming] });
+ * export const GET = statusHandler({ queues: [outgoing, incoming], secret: process.env.STATUS_SECRET });
  * ```
  *
  * @category Cron routes
@@ -61,8 +63,9 @@ export function statusHandler(options: StatusHandlerOptions): (request: Request)
   for (const [i, q] of queues.entries()) checkQueue(q, o.queues ? `${field}.queues[${i}]` : `${field}.queue`);
   const auth = checkAuthOptions(o, field);
   const sampleSize = int(o.sampleSize, `${field}.sampleSize`, 0, 1000, 10);
-  return async (request: Request): Promise<Response> => {
-    const refused = await admit(request, auth);
+  const refuse = async (request: Request) => allowMethod(request, ['GET', 'HEAD']) ?? (await admit(request, auth));
+  return withPreflight(async (request: Request): Promise<Response> => {
+    const refused = await refuse(request);
     if (refused) return refused;
     let reports: DiagnoseReport[];
     try {
@@ -72,6 +75,7 @@ export function statusHandler(options: StatusHandlerOptions): (request: Request)
     }
     const healthy = reports.every((r) => r.healthy);
     const body: DiagnoseReport | StatusBody = o.queues ? { healthy, reports } : reports[0]!;
-    return json(body, healthy ? 200 : 503);
-  };
+    const answer = json(body, healthy ? 200 : 503);
+    return request.method.toUpperCase() === 'HEAD' ? new Response(null, { status: answer.status, headers: answer.headers }) : answer;
+  }, refuse);
 }
