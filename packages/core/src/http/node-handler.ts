@@ -133,7 +133,7 @@ function headersOf(req: NodeRequestLike): Headers {
 const TOO_LARGE = Symbol('too large');
 
 /** The body, or {@link TOO_LARGE} as soon as it passes `max` bytes (the rest is not read). */
-async function readBody(req: NodeRequestLike, max: number): Promise<Uint8Array | typeof TOO_LARGE> {
+async function readBody(req: NodeRequestLike, max: number): Promise<Uint8Array<ArrayBuffer> | typeof TOO_LARGE> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -142,7 +142,7 @@ async function readBody(req: NodeRequestLike, max: number): Promise<Uint8Array |
     if (size > max) return TOO_LARGE;
     chunks.push(bytes);
   }
-  const body = new Uint8Array(size);
+  const body = new Uint8Array(new ArrayBuffer(size));
   let at = 0;
   for (const c of chunks) {
     body.set(c, at);
