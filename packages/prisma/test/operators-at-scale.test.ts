@@ -9,10 +9,12 @@ import { prismaAdapter } from '@org/msgqueue-prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyShippedSchema, type Client, testDatabases } from './support/databases.js';
 
-const ROWS = 20_000;
+/** MariaDB at the size that failed; the other databases at less (the engine's own tests take them through more). */
+const rowsFor = (provider: string) => (provider === 'mysql' ? 20_000 : 5_000);
 
 /** `rows` rows in `status`, last changed an hour ago, in one statement. */
 function seedSql(provider: string, status: string): string {
+  const ROWS = rowsFor(provider);
   const cols = 'id, queue, status, payload, attempts, available_at, last_error, created_at, updated_at';
   if (provider === 'postgresql') {
     return `INSERT INTO msgqueue_messages (${cols}) SELECT 'm-' || i, 'default', '${status}', '{"n":1}', 3, now() - interval '1 hour', 'provider down', now() - interval '1 hour', now() - interval '1 hour' FROM generate_series(1, ${ROWS}) AS i`;
@@ -29,6 +31,7 @@ function seedSql(provider: string, status: string): string {
 }
 
 for (const db of testDatabases('operators-at-scale')) {
+  const ROWS = rowsFor(db.provider);
   describe(`operator actions over ${ROWS.toLocaleString('en')} rows through Prisma: ${db.label}`, () => {
     let client: Client;
     beforeAll(async () => {

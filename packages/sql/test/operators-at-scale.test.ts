@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDefaultTables, quote } from './support/harness.js';
 import { type Connection, targets } from './support/targets.js';
 
-const ROWS = 6_000;
+const ROWS = 3_000;
 
 /** The engine's client, counting its writes: every statement that is not a SELECT, and every transaction. */
 function counting(client: SqlClient, writes: { n: number }): SqlClient {
