@@ -17,6 +17,7 @@ import {
   type StorageAdapter,
   type StorageSnapshot,
 } from '@org/msgqueue';
+import { callerTransactions } from './caller-transaction.js';
 import type { SqlClient, SqlDialect } from './client.js';
 import type { Dialect } from './dialects/dialect.js';
 import { mysql } from './dialects/mysql.js';
@@ -35,7 +36,6 @@ import { queueNames } from './operations/queue-names.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
-import { databaseIdentity, inTransaction } from './operations/transaction.js';
 import { toRecord } from './rows.js';
 import { Table } from './table.js';
 import { sql } from './template.js';
@@ -128,30 +128,14 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   const dialect = DIALECTS[mapping.dialect];
   const db = dbOf(client, dialect);
 
-  // The identity of the adapter's own database (server, database, table), to refuse a caller's
-  // transaction on another one. Read with the schema when the adapter's own connection reads it;
-  // otherwise in the background after a first insert through a caller's transaction — never awaited
-  // then, as that transaction may hold the pool's only connection.
-  let own: string | undefined;
-  let identifying: Promise<void> | undefined;
-  const identify = (t: Table): Promise<void> => {
-    identifying ??= databaseIdentity(db, t).then(
-      (identity) => {
-        own = identity;
-      },
-      () => {
-        identifying = undefined;
-      },
-    );
-    return identifying;
-  };
+  const transactions = callerTransactions(db);
 
   let ready: Promise<Table> | undefined;
   const table = (through: Db = db): Promise<Table> => {
     ready ??= inspectSchema((statement) => through.rows(statement), mapping).then(
       async (schema) => {
         const t = new Table(dialect, mapping, schema);
-        if (through === db) await identify(t);
+        if (through === db) await transactions.identify(t);
         return t;
       },
       (error: unknown) => {
@@ -160,27 +144,6 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
       },
     );
     return ready;
-  };
-  const checkTransaction = async (through: Db, t: Table): Promise<void> => {
-    if ((await whileOpen(() => inTransaction(through, t))) === false) {
-      throw new MsgQueueError(
-        'INVALID_ARGUMENT',
-        "options.transaction: not inside an open transaction (a pool, a root client, a connection in autocommit, or a transaction that already ended): the message would not roll back with your writes, so nothing was written. Pass the transaction your client's transaction callback gets.",
-        { field: 'options.transaction' },
-      );
-    }
-    if (own === undefined) {
-      void identify(t);
-      return;
-    }
-    const theirs = await whileOpen(() => databaseIdentity(through, t));
-    if (theirs !== own) {
-      throw new MsgQueueError(
-        'INVALID_ARGUMENT',
-        `options.transaction: a transaction on another database (${theirs}) than the queue's (${own}): the message would be written there, so nothing was written.`,
-        { field: 'options.transaction' },
-      );
-    }
   };
   const guarded = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -208,9 +171,9 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         // Inside the caller's transaction, every statement — the first-use schema read included —
         // goes through it: a single-connection client (SQLite) would otherwise wait on itself.
         const through = dbOf(fromTransaction(context.transaction), dialect);
-        const t = await whileOpen(() => table(through));
+        const t = await transactions.whileOpen(() => table(through));
         checkInsertable(mapping, t.schema.widths, records);
-        await checkTransaction(through, t);
+        await transactions.check(through, t);
         return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
@@ -309,32 +272,6 @@ function checkInsertable(mapping: Mapping, widths: ColumnWidths, records: readon
     }
   }
 }
-
-/**
- * Runs a statement through the caller's transaction; the client's own "transaction already ended"
- * error (Prisma's, Kysely's) becomes the typed refusal it is.
- */
-async function whileOpen<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    // The schema read wraps its error as STORAGE_ERROR; the client's own is its cause.
-    const own = MsgQueueError.isInstance(error, 'STORAGE_ERROR') ? error.cause : error;
-    const text = own instanceof Error ? own.message : String(own);
-    if (!MsgQueueError.isInstance(own) && ENDED.test(text)) {
-      throw new MsgQueueError(
-        'INVALID_ARGUMENT',
-        `options.transaction: that transaction has already ended (${text.trim().split('\n')[0]}); nothing was written. Enqueue inside the transaction's callback, before it returns.`,
-        { field: 'options.transaction', cause: own },
-      );
-    }
-    throw error;
-  }
-}
-
-/** The words clients use for a transaction that committed or rolled back (Prisma, Kysely). */
-const ENDED =
-  /transaction (is )?already (closed|committed|rolled back)|transaction not found|cannot be executed on a (committed|closed|rolled back) transaction/i;
 
 /** Driver errors become STORAGE_ERROR naming the operation; our own typed errors pass through. */
 function wrap(error: unknown, operation: string, clientName: string): unknown {

@@ -98,13 +98,7 @@ for (const target of targets()) {
       await seed(c, d, 3000, 'FAILED');
       const adapter = c.adapter();
       const { rows } = await adapter.find({ queue: 'default', statuses: ['FAILED'], limit: 3000 });
-      const plan = rows.map((r) => ({
-        id: r.id,
-        status: r.status,
-        claimToken: r.claimToken,
-        attempts: r.attempts,
-        updatedAt: r.updatedAt,
-      }));
+      const plan = rows.map(({ id, status, claimToken, attempts, updatedAt }) => ({ id, status, claimToken, attempts, updatedAt }));
       // Meanwhile the row went round: requeued, claimed, failed again — FAILED as planned, one attempt more.
       const moved = plan[1234]!.id;
       const p = d === 'postgresql' ? '$1' : '?';

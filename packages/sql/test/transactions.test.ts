@@ -32,7 +32,7 @@ function latch(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-describe('enqueue inside a pg transaction', () => {
+describe('enqueue inside a pg transaction, and inside what is not one', () => {
   let pool: pg.Pool;
   let c: Connection;
   beforeAll(async () => {
@@ -43,6 +43,9 @@ describe('enqueue inside a pg transaction', () => {
   afterAll(async () => {
     await pool.end();
     await c.close();
+  });
+  beforeEach(async () => {
+    await c.exec('DELETE FROM msgqueue_messages');
   });
 
   it('reads the schema once, on first use, not per call', async () => {
@@ -94,23 +97,6 @@ describe('enqueue inside a pg transaction', () => {
     } finally {
       await db.destroy();
     }
-  });
-});
-
-describe('enqueue inside a transaction that is not one', () => {
-  let pool: pg.Pool;
-  let c: Connection;
-  beforeAll(async () => {
-    pool = pgPool(4);
-    c = await targets()[0]!.open();
-    await freshDefaultTables(c, 'postgresql');
-  });
-  afterAll(async () => {
-    await pool.end();
-    await c.close();
-  });
-  beforeEach(async () => {
-    await c.exec('DELETE FROM msgqueue_messages');
   });
 
   it('refuses a pg client in autocommit (no BEGIN ran), writing nothing', async () => {
