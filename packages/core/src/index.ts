@@ -17,7 +17,7 @@ export type { QueueHooks } from './hooks.js';
 export type { CronHandlerBody, CronHandlerOptions } from './http/cron-handler.js';
 export { budgetFor, cronHandler } from './http/cron-handler.js';
 export type { HandlerAuthOptions, HandlerErrorCode } from './http/guard.js';
-export type { NodeRequestLike, NodeResponseLike } from './http/node-handler.js';
+export type { NodeHandlerOptions, NodeRequestLike, NodeResponseLike } from './http/node-handler.js';
 export { toNodeHandler } from './http/node-handler.js';
 export type { Reportable, StatusBody, StatusHandlerOptions } from './http/status-handler.js';
 export { statusHandler } from './http/status-handler.js';
