@@ -61,4 +61,12 @@ export interface ConformanceOptions {
   claimers?: number;
   /** Messages in the exclusivity test. Default 400. */
   messages?: number;
+  /**
+   * `full` (default): every test. `client`: the tests that exercise what a database client does for
+   * an adapter — each operation's statements and the values coming back, transactions, errors,
+   * concurrency through its connections — for a client over an engine whose rules a `full` run
+   * already proves on the same database (as `@org/msgqueue-sql`'s clients are), leaving out the
+   * variations of those rules (more group, fencing and recycle cases, every bad input, tick timing).
+   */
+  scope?: 'full' | 'client';
 }

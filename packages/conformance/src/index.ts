@@ -33,15 +33,18 @@ export type { BadInputCase } from './suites/bad-input.js';
 export { BAD_INPUTS } from './suites/bad-input.js';
 
 /**
- * Register the whole conformance suite for one adapter in the calling vitest file. Each concern
- * gets its own `describe` block; every test gets fresh storage from `harness.setup()`.
+ * Register the conformance suite for one adapter in the calling vitest file — the whole of it, or with
+ * `scope: 'client'` the part a database client's adapter over an already proven engine must pass.
+ * Each concern gets its own `describe` block; every test gets fresh storage from `harness.setup()`.
  */
 export function runConformance(harness: ConformanceHarness, options: ConformanceOptions = {}): void {
-  const opts = { claimers: options.claimers ?? 8, messages: options.messages ?? 400 };
-  describe(`conformance: ${harness.name}`, () => {
+  const opts = { claimers: options.claimers ?? 8, messages: options.messages ?? 400, scope: options.scope ?? 'full' };
+  if (opts.scope !== 'full' && opts.scope !== 'client')
+    throw new Error(`runConformance: scope must be 'full' or 'client', got ${String(opts.scope)}`);
+  describe(`conformance${opts.scope === 'client' ? ' (client)' : ''}: ${harness.name}`, () => {
     if (harness.beforeAll) beforeAll(() => harness.beforeAll!());
     if (harness.afterAll) afterAll(() => harness.afterAll!());
-    const f = useFixture(harness);
+    const f = useFixture(harness, opts.scope);
     claimSuite(f, opts);
     guardSuite(f);
     fencingSuite(f);
@@ -56,6 +59,6 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     namedQueuesSuite(f);
     operatorSuite(f);
     transactionsSuite(f);
-    badInputSuite(f);
+    badInputSuite(f, opts.scope);
   });
 }

@@ -23,7 +23,7 @@ import { key } from './validate.js';
  */
 export interface Queue<P = unknown> {
   /** The resolved options, defaults filled in. */
-  readonly options: Readonly<Omit<ResolvedOptions, 'adapter' | 'logger' | 'hooks' | 'telemetry'>>;
+  readonly options: Readonly<Omit<ResolvedOptions, 'adapter' | 'logger' | 'hooks' | 'telemetry' | 'timers'>>;
   /**
    * Store one message. With a `dedupeKey` already present, writes nothing and answers `created: false`.
    * Pass `transaction` to write it through your own open transaction (see {@link WriteOptions}).
@@ -113,7 +113,7 @@ export interface Queue<P = unknown> {
  */
 export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
   const ctx = resolveOptions(options);
-  const { adapter: _a, logger: _l, hooks: _h, telemetry: _t, ...visible } = ctx;
+  const { adapter: _a, logger: _l, hooks: _h, telemetry: _t, timers: _timers, ...visible } = ctx;
   return {
     options: Object.freeze(visible),
     enqueue: (payload, o) => enqueue(ctx, payload, o),

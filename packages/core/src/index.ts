@@ -38,4 +38,6 @@ export type { RecycleOptions, RecycleSummary } from './recycle-stuck.js';
 export type { RunOnceOptions, RunSummary, SendBatchResult, SendContext } from './run-once.js';
 export type { ExtendOptions, FailOptions, ReleaseOptions } from './settle.js';
 export type { Telemetry } from './telemetry.js';
+export type { Timers } from './timers.js';
+export { ManualTimers, systemTimers } from './timers.js';
 export * from './types.js';

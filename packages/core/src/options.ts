@@ -3,6 +3,7 @@ import { invalidArgument } from './errors/msgqueue-error.js';
 import { mergeHooks, type QueueHooks } from './hooks.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Telemetry } from './telemetry.js';
+import { type ManualTimers, systemTimers, type Timers } from './timers.js';
 import type { DeliveryMode, GroupFailurePolicy } from './types.js';
 import { bool, checkOptions, DATE_RANGE, int, oneOf } from './validate.js';
 
@@ -68,6 +69,11 @@ export interface QueueOptions {
    * {@link Telemetry}. Default: none, and nothing is measured.
    */
   telemetry?: Telemetry;
+  /**
+   * The clock and timers a tick keeps its budget and its sends' lease deadlines with. Default the
+   * process's (`performance.now()`, `setTimeout`); in a test, {@link ManualTimers} to move time by hand.
+   */
+  timers?: Timers;
 }
 
 /** Exponential backoff with jitter. */
@@ -130,6 +136,7 @@ export interface ResolvedOptions {
   logger: Logger;
   hooks: QueueHooks;
   telemetry: Telemetry | null;
+  timers: Timers;
 }
 
 /** Hard limits on option values; outside them is almost certainly a unit mistake. */
@@ -163,6 +170,7 @@ const QUEUE_KEYS = [
   'logger',
   'hooks',
   'telemetry',
+  'timers',
 ] as const;
 
 /** Validate {@link QueueOptions} and fill in defaults. Throws a {@link MsgQueueError} on bad input. */
@@ -214,6 +222,14 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       'expected openTelemetry() from @org/msgqueue/opentelemetry, or an object with tick() and send().',
     );
   }
+  const timers = o.timers ?? systemTimers;
+  if (
+    typeof timers !== 'object' ||
+    timers === null ||
+    (['now', 'setTimeout', 'clearTimeout'] as const).some((m) => typeof timers[m] !== 'function')
+  ) {
+    throw invalidArgument('options.timers', 'expected new ManualTimers() (or an object with now(), setTimeout() and clearTimeout()).');
+  }
   return {
     adapter,
     name,
@@ -232,6 +248,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     logger,
     hooks: mergeHooks(hooks, telemetry?.hooksFor?.(name)),
     telemetry,
+    timers,
   };
 }
 

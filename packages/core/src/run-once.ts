@@ -148,7 +148,8 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
   const overlap = oneOf(o.overlap, 'runOnce.options.overlap', ['skip', 'allow'] as const, 'skip');
   const classifyError = fn<(e: unknown) => SendOutcome>(o.classifyError, 'runOnce.options.classifyError') ?? classifySendError;
 
-  const started = performance.now();
+  const timers = ctx.timers;
+  const started = timers.now();
   const summary: RunSummary = {
     skipped: null,
     recycled: null,
@@ -168,7 +169,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     durationMs: 0,
   };
   const finish = (): RunSummary => {
-    const done = { ...summary, durationMs: Math.round(performance.now() - started) };
+    const done = { ...summary, durationMs: Math.round(timers.now() - started) };
     callHook(ctx.hooks, ctx.logger, 'tick', { ...done, queue: ctx.name });
     return done;
   };
@@ -184,15 +185,14 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
   const lock = { name: runLockName(ctx.adapter, ctx.name), owner: randomUUID() };
   let locked = false;
   const budgetController = new AbortController();
-  const budgetTimer = setTimeout(() => budgetController.abort(new Error('msgqueue: tick time budget exhausted')), budget);
-  budgetTimer.unref?.();
+  const budgetTimer = timers.setTimeout(() => budgetController.abort(new Error('msgqueue: tick time budget exhausted')), budget);
   const plan: TickPlan<P> = {
     send,
     sendBatch,
     sendBatchSize,
     classifyError,
     concurrency,
-    leftMs: () => budget - (performance.now() - started),
+    leftMs: () => budget - (timers.now() - started),
     reserve,
     signal: budgetController.signal,
     working: state.working,
@@ -220,7 +220,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     ctx.logger.info({ queue: ctx.name, ...done }, 'msgqueue: tick done');
     return done;
   } finally {
-    clearTimeout(budgetTimer);
+    timers.clearTimeout(budgetTimer);
     await acks.close();
     if (overlap === 'skip') state.ticking = false;
     if (locked) {
@@ -246,7 +246,7 @@ async function drain<P>(
   { limit, maxBatches }: { limit: number; maxBatches: number },
 ): Promise<void> {
   const claim = () => {
-    const claimedAt = performance.now();
+    const claimedAt = ctx.timers.now();
     return claimBatch<P>(ctx, { limit }).then((c) => ({ claim: c, claimedAt }));
   };
   let next: Promise<{ claim: Claim<P>; claimedAt: number }> | null = claim();

@@ -119,11 +119,10 @@ export async function workBatch<P>(
   const controller = new AbortController();
   const onBudget = () => controller.abort(plan.signal.reason);
   plan.signal.addEventListener('abort', onBudget, { once: true });
-  const leaseTimer = setTimeout(
+  const leaseTimer = ctx.timers.setTimeout(
     () => controller.abort(new DOMException('The send would outlive its lease', 'TimeoutError')),
-    Math.max(0, leaseDeadline - performance.now()),
+    Math.max(0, leaseDeadline - ctx.timers.now()),
   );
-  leaseTimer.unref?.();
   const context: SendContext = { signal: controller.signal };
   const settling = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
@@ -171,7 +170,7 @@ export async function workBatch<P>(
       await Promise.race(inFlight);
     }
   } finally {
-    clearTimeout(leaseTimer);
+    ctx.timers.clearTimeout(leaseTimer);
     plan.signal.removeEventListener('abort', onBudget);
     acks.flush();
     while (settling.size > 0) await Promise.all([...settling]);

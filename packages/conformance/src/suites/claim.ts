@@ -33,7 +33,7 @@ export function claimSuite(f: Fixture, options: Required<ConformanceOptions>): v
       expect(sizes).toEqual([10, 10, 5]);
     });
 
-    it('claims by priority, then availability, then id', async () => {
+    f.engine('claims by priority, then availability, then id', async () => {
       const q = f.queue<string>();
       await q.enqueue('low', { priority: 5 });
       await f.ctx.advance(1_000);
@@ -43,7 +43,7 @@ export function claimSuite(f: Fixture, options: Required<ConformanceOptions>): v
       expect(claim.messages.map((m) => m.payload)).toEqual(['high-later', 'normal', 'low']);
     });
 
-    it('leaves delayed and scheduled messages alone until they are due', async () => {
+    f.engine('leaves delayed and scheduled messages alone until they are due', async () => {
       const q = f.queue<string>();
       await q.enqueue('in-5-min', { delayMs: 5 * MINUTE });
       const now = (await q.diagnose()).at;
@@ -55,7 +55,7 @@ export function claimSuite(f: Fixture, options: Required<ConformanceOptions>): v
       expect((await q.claimBatch()).messages.map((m) => m.payload)).toEqual(['at-10-min']);
     });
 
-    it('does not hand a message with a live lease to another claim', async () => {
+    f.engine('does not hand a message with a live lease to another claim', async () => {
       const q = f.queue();
       await q.enqueue({});
       expect((await q.claimBatch()).messages).toHaveLength(1);

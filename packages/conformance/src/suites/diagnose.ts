@@ -61,7 +61,7 @@ export function diagnoseSuite(f: Fixture): void {
       expect((await q.diagnose()).counts.SENT).toBe(total);
     });
 
-    it('flags expired and too-long in-flight rows, then the recycler clears them', async () => {
+    f.engine('flags expired and too-long in-flight rows, then the recycler clears them', async () => {
       const q = f.queue({ alerts: { inFlightMs: 30 * MINUTE } });
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -80,7 +80,7 @@ export function diagnoseSuite(f: Fixture): void {
       expect([r.expiredInFlight, r.inFlightTooLong, r.healthy]).toEqual([0, 0, true]);
     });
 
-    it('alerts when failures in the window pass the threshold, and forgets them after the window', async () => {
+    f.engine('alerts when failures in the window pass the threshold, and forgets them after the window', async () => {
       const q = f.queue({ alerts: { failedThreshold: 2 } });
       await q.enqueueMany(Array.from({ length: 3 }, () => ({ payload: {} })));
       for (const m of (await q.claimBatch()).messages) await q.fail(m, 'bad', { retryable: false });
@@ -93,7 +93,7 @@ export function diagnoseSuite(f: Fixture): void {
       expect(r.counts.FAILED).toBe(3);
     });
 
-    it('counts possibly-sent messages waiting for a resend, and reports the oldest pending age', async () => {
+    f.engine('counts possibly-sent messages waiting for a resend, and reports the oldest pending age', async () => {
       const q = f.queue();
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;

@@ -30,7 +30,7 @@ export function fencingSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'SENT', claimToken: null });
     });
 
-    it('a stale ack after a recycle without re-claim does not mark the message sent (bull #1416)', async () => {
+    f.engine('a stale ack after a recycle without re-claim does not mark the message sent (bull #1416)', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -41,7 +41,7 @@ export function fencingSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'PENDING', possiblySent: true, claimToken: null });
     });
 
-    it('a made-up token is refused and changes nothing', async () => {
+    f.engine('a made-up token is refused and changes nothing', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -60,7 +60,7 @@ export function fencingSuite(f: Fixture): void {
       });
     });
 
-    it('a second ack of the same claim is refused: SENT is terminal', async () => {
+    f.engine('a second ack of the same claim is refused: SENT is terminal', async () => {
       const q = f.queue();
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -69,7 +69,7 @@ export function fencingSuite(f: Fixture): void {
       expect(await q.ack(m)).toMatchObject({ ok: false, reason: 'stale-claim', status: 'SENT' });
     });
 
-    it('an acknowledged message is never touched by a later recycle (River #1302)', async () => {
+    f.engine('an acknowledged message is never touched by a later recycle (River #1302)', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;

@@ -27,7 +27,7 @@ export function groupsSuite(f: Fixture): void {
       expect(ids(await q.claimBatch({ limit: 10 }))).toEqual(['a2']);
     });
 
-    it('a later message never overtakes an earlier one waiting for its retry', async () => {
+    f.engine('a later message never overtakes an earlier one waiting for its retry', async () => {
       const q = f.queue<string>({ backoff: { baseMs: MINUTE, jitter: false } });
       await q.enqueue('a1', { groupKey: 'A' });
       await q.enqueue('a2', { groupKey: 'A' });
@@ -42,7 +42,7 @@ export function groupsSuite(f: Fixture): void {
       expect(ids(await q.claimBatch())).toEqual(['a2']);
     });
 
-    it('a recycled head is claimed again before the rest of its group', async () => {
+    f.engine('a recycled head is claimed again before the rest of its group', async () => {
       const q = f.queue<string>();
       await q.enqueue('a1', { groupKey: 'A' });
       await q.enqueue('a2', { groupKey: 'A' });
@@ -53,7 +53,7 @@ export function groupsSuite(f: Fixture): void {
       expect(ids(await q.claimBatch())).toEqual(['a1']);
     });
 
-    it("groupFailurePolicy 'skip' (default): the group moves on past a message that failed for good", async () => {
+    f.engine("groupFailurePolicy 'skip' (default): the group moves on past a message that failed for good", async () => {
       const q = f.queue<string>();
       await q.enqueue('a1', { groupKey: 'A' });
       await q.enqueue('a2', { groupKey: 'A' });
@@ -62,7 +62,7 @@ export function groupsSuite(f: Fixture): void {
       expect((await q.diagnose()).blockedGroups).toBe(0);
     });
 
-    it("groupFailurePolicy 'block': the group waits, diagnose says so, and requeue lets it go on", async () => {
+    f.engine("groupFailurePolicy 'block': the group waits, diagnose says so, and requeue lets it go on", async () => {
       const q = f.queue<string>({ groupFailurePolicy: 'block' });
       const { id } = await q.enqueue('a1', { groupKey: 'A' });
       await q.enqueue('a2', { groupKey: 'A' });
@@ -81,7 +81,7 @@ export function groupsSuite(f: Fixture): void {
       expect(ids(await q.claimBatch())).toEqual(['a2']);
     });
 
-    it('one batch fills from many groups, so a busy group does not starve the others', async () => {
+    f.engine('one batch fills from many groups, so a busy group does not starve the others', async () => {
       const q = f.queue<string>();
       await q.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ payload: `busy-${i}`, groupKey: 'busy' })));
       await q.enqueueMany(Array.from({ length: 9 }, (_, i) => ({ payload: `g${i}-1`, groupKey: `g${i}` })));
@@ -90,7 +90,7 @@ export function groupsSuite(f: Fixture): void {
       expect(new Set(claim.messages.map((m) => m.groupKey)).size).toBe(10);
     });
 
-    it('concurrent claimers deliver each group in order, never two of a group at once', async () => {
+    f.engine('concurrent claimers deliver each group in order, never two of a group at once', async () => {
       const q = f.queue<{ g: number; n: number }>();
       const GROUPS = 20;
       const PER = 6;
@@ -130,7 +130,7 @@ export function groupsSuite(f: Fixture): void {
       for (const sequence of delivered.values()) expect(sequence).toEqual(Array.from({ length: PER }, (_, n) => n));
     });
 
-    it('requeue: HELD or FAILED back to PENDING with attempts reset; anything else is refused', async () => {
+    f.engine('requeue: HELD or FAILED back to PENDING with attempts reset; anything else is refused', async () => {
       const q = f.queue({ deliveryMode: 'at-most-once' });
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;

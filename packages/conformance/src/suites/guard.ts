@@ -12,7 +12,7 @@ export function guardSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'SENDING', claimToken: m.token });
     });
 
-    it('refuses a second guard of the same claim (wrong-status)', async () => {
+    f.engine('refuses a second guard of the same claim (wrong-status)', async () => {
       const q = f.queue();
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -31,7 +31,7 @@ export function guardSuite(f: Fixture): void {
       expect((await q.guardBeforeSend(m)).ok).toBe(true);
     });
 
-    it('refuses once the lease has expired, even before any recycle', async () => {
+    f.engine('refuses once the lease has expired, even before any recycle', async () => {
       const q = f.queue();
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -39,7 +39,7 @@ export function guardSuite(f: Fixture): void {
       expect(await q.guardBeforeSend(m)).toMatchObject({ ok: false, reason: 'lease-expired' });
     });
 
-    it('release is refused after the guard: a possibly-sent message must be acked or failed', async () => {
+    f.engine('release is refused after the guard: a possibly-sent message must be acked or failed', async () => {
       const q = f.queue();
       await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;

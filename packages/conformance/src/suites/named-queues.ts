@@ -44,7 +44,7 @@ export function namedQueuesSuite(f: Fixture): void {
       expect(await names()).toEqual(['alerts', 'emails']);
     });
 
-    it('a dedupe key is per queue', async () => {
+    f.engine('a dedupe key is per queue', async () => {
       const sms = f.queue({ name: 'sms' });
       const emails = f.queue({ name: 'emails' });
       const a = await sms.enqueue({}, { dedupeKey: 'welcome:42' });
@@ -54,7 +54,7 @@ export function namedQueuesSuite(f: Fixture): void {
       expect(await sms.enqueue({}, { dedupeKey: 'welcome:42' })).toEqual({ id: a.id, created: false });
     });
 
-    it("requeue takes only its own queue's message", async () => {
+    f.engine("requeue takes only its own queue's message", async () => {
       const sms = f.queue({ name: 'sms', maxAttempts: 1 });
       const emails = f.queue({ name: 'emails' });
       const { id } = await sms.enqueue({});
@@ -63,7 +63,7 @@ export function namedQueuesSuite(f: Fixture): void {
       expect(await sms.requeue(id)).toMatchObject({ ok: true, status: 'PENDING' });
     });
 
-    it('the same group key in two queues is two groups', async () => {
+    f.engine('the same group key in two queues is two groups', async () => {
       const sms = f.queue({ name: 'sms' });
       const emails = f.queue({ name: 'emails' });
       await sms.enqueue({}, { groupKey: 'user:7' });

@@ -55,7 +55,7 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.claimBatch({ limit: 10 })).messages.map((m) => m.id).sort()).toEqual([timeout, recent].sort());
     });
 
-    it('requeueMany takes HELD messages only when asked, and only its own queue’s', async () => {
+    f.engine('requeueMany takes HELD messages only when asked, and only its own queue’s', async () => {
       const heldId = await held(f);
       const q = f.queue();
       const sms = f.queue({ name: 'sms' });
@@ -141,7 +141,7 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.unlock({ ids: [old!.id] })).changed).toBe(1);
     });
 
-    it('unlock refuses SENDING messages unless told what to do with them: resend, hold or sent', async () => {
+    f.engine('unlock refuses SENDING messages unless told what to do with them: resend, hold or sent', async () => {
       const q = f.queue();
       await q.enqueueMany([1, 2, 3, 4].map((n) => ({ payload: { n } })));
       const ms = (await q.claimBatch({ limit: 4 })).messages;
@@ -187,7 +187,7 @@ export function operatorSuite(f: Fixture): void {
       expect(await q.enqueue({ n: 5 }, { dedupeKey: 'order-1' })).toMatchObject({ created: true });
     });
 
-    it('retention: each tick deletes finished messages past their age, a bounded batch at a time', async () => {
+    f.engine('retention: each tick deletes finished messages past their age, a bounded batch at a time', async () => {
       const q = f.queue({ retention: { sentMs: 24 * HOUR, failedMs: 7 * 24 * HOUR } });
       await q.enqueueMany([1, 2, 3].map((n) => ({ payload: { n } })));
       const [a, b] = (await q.claimBatch({ limit: 2 })).messages;
@@ -203,7 +203,7 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.diagnose()).total).toBe(0);
     });
 
-    it('recycleStuck({ dryRun }) names what the recycle then does, changing nothing', async () => {
+    f.engine('recycleStuck({ dryRun }) names what the recycle then does, changing nothing', async () => {
       const q = f.queue({ deliveryMode: 'at-least-once' });
       await q.enqueueMany([1, 2].map((n) => ({ payload: { n } })));
       const [a, b] = (await q.claimBatch({ limit: 2 })).messages;

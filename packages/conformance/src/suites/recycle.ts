@@ -15,7 +15,7 @@ export function recycleSuite(f: Fixture): void {
       expect((await q.claimBatch()).messages[0]).toMatchObject({ id, attempts: 2 });
     });
 
-    it('leaves live leases alone', async () => {
+    f.engine('leaves live leases alone', async () => {
       const q = f.queue();
       await q.enqueue({});
       await q.enqueue({});
@@ -53,7 +53,7 @@ export function recycleSuite(f: Fixture): void {
       expect(report.findings.map((x) => x.code)).toContain('HELD_FOR_REVIEW');
     });
 
-    it('at-most-once still retries rows that never passed the guard', async () => {
+    f.engine('at-most-once still retries rows that never passed the guard', async () => {
       const q = f.queue({ deliveryMode: 'at-most-once' });
       const { id } = await q.enqueue({});
       await q.claimBatch();
@@ -61,7 +61,7 @@ export function recycleSuite(f: Fixture): void {
       expect((await q.recycleStuck()).requeued).toEqual([id]);
     });
 
-    it('a message that crashes its worker every time ends FAILED after maxAttempts (graphile-worker #254)', async () => {
+    f.engine('a message that crashes its worker every time ends FAILED after maxAttempts (graphile-worker #254)', async () => {
       const q = f.queue({ maxAttempts: 3 });
       const { id } = await q.enqueue({});
       for (let attempt = 1; attempt <= 3; attempt++) {
@@ -76,7 +76,7 @@ export function recycleSuite(f: Fixture): void {
     });
 
     for (const mode of ['at-least-once', 'at-most-once'] as const) {
-      it(`${mode}: a row left in flight without a lease by other code comes back after orphanGraceMs, maybe sent`, async (t) => {
+      f.engine(`${mode}: a row left in flight without a lease by other code comes back after orphanGraceMs, maybe sent`, async (t) => {
         if (!f.ctx.strand) t.skip('the harness gives no strand(): it cannot write a row as other code would');
         const q = f.queue({ deliveryMode: mode, orphanGraceMs: 5 * MINUTE });
         const { id } = await q.enqueue({});
@@ -98,7 +98,7 @@ export function recycleSuite(f: Fixture): void {
       });
     }
 
-    it('recycles at most `limit` rows per call', async () => {
+    f.engine('recycles at most `limit` rows per call', async () => {
       const q = f.queue();
       await q.enqueueMany(Array.from({ length: 5 }, () => ({ payload: {} })));
       await q.claimBatch();

@@ -53,7 +53,7 @@ export function runLockSuite(f: Fixture): void {
       expect(await other.runOnce({ send: async () => {} })).toMatchObject({ skipped: null, sent: 1 });
     });
 
-    it('queues with other names over the same storage do not block each other', async () => {
+    f.engine('queues with other names over the same storage do not block each other', async () => {
       const a = f.queue({ name: 'outbox' });
       const b = f.queue({ name: 'inbox' });
       await a.enqueue({});

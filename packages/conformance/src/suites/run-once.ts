@@ -1,4 +1,4 @@
-import { type ClaimedMessage, PermanentSendError, RetryableSendError } from '@org/msgqueue';
+import { type ClaimedMessage, ManualTimers, PermanentSendError, RetryableSendError } from '@org/msgqueue';
 import { describe, expect, it } from 'vitest';
 import { type Fixture, latch, MINUTE } from '../context.js';
 
@@ -29,7 +29,7 @@ export function runOnceSuite(f: Fixture): void {
       expect(await q.get(bad)).toMatchObject({ status: 'FAILED', lastError: 'PermanentSendError: recipient unknown' });
     });
 
-    it('at-least-once: a send whose outcome is unknown is retried flagged possiblySent, with the same key', async () => {
+    f.engine('at-least-once: a send whose outcome is unknown is retried flagged possiblySent, with the same key', async () => {
       const q = f.queue<string>({ backoff: { baseMs: 0 } });
       const { id } = await q.enqueue('x');
       const keys: string[] = [];
@@ -46,7 +46,7 @@ export function runOnceSuite(f: Fixture): void {
       expect(new Set(keys).size).toBe(1);
     });
 
-    it('at-most-once: a send whose outcome is unknown is HELD, never re-sent; a certain non-delivery is retried', async () => {
+    f.engine('at-most-once: a send whose outcome is unknown is HELD, never re-sent; a certain non-delivery is retried', async () => {
       const q = f.queue<string>({ deliveryMode: 'at-most-once', backoff: { baseMs: 0 } });
       const { id: unknown } = await q.enqueue('timeout');
       const { id: refused } = await q.enqueue('503');
@@ -63,26 +63,31 @@ export function runOnceSuite(f: Fixture): void {
       expect((await q.diagnose()).findings.map((x) => x.code)).toContain('HELD_FOR_REVIEW');
     });
 
-    it('a send never outlives its lease: its signal aborts first, and the attempt is recorded', async () => {
-      const q = f.queue({ leaseMs: 2_000, guardMarginMs: 500 });
+    f.engine('a send never outlives its lease: its signal aborts first, and the attempt is recorded', async () => {
+      // The tick's own clock, moved by hand: the send hangs until its lease deadline passes on it.
+      const timers = new ManualTimers();
+      const q = f.queue({ leaseMs: 2_000, guardMarginMs: 500, timers });
       const { id } = await q.enqueue({});
       let reason: unknown;
       const s = await q.runOnce({
         timeBudgetMs: 30_000,
         send: (_m, { signal }) =>
-          new Promise((_resolve, reject) =>
+          new Promise((_resolve, reject) => {
             signal.addEventListener('abort', () => {
               reason = signal.reason;
               reject(signal.reason);
-            }),
-          ),
+            });
+            timers.advance(1_749); // a quarter margin short of the deadline: not yet
+            expect(signal.aborted).toBe(false);
+            timers.advance(1); // lease − guardMargin / 2 after the claim began
+          }),
       });
       expect((reason as Error).name).toBe('TimeoutError');
       expect(s.retried).toBe(1);
       expect(await q.get(id)).toMatchObject({ status: 'PENDING', possiblySent: true });
     });
 
-    it('a classifier that throws or answers nonsense counts as unknown', async () => {
+    f.engine('a classifier that throws or answers nonsense counts as unknown', async () => {
       const q = f.queue({ deliveryMode: 'at-most-once' });
       const { id } = await q.enqueue({});
       await q.runOnce({
@@ -94,7 +99,7 @@ export function runOnceSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'HELD' });
     });
 
-    it('a tick that overlaps a running tick of the same queue in this process does nothing', async () => {
+    f.engine('a tick that overlaps a running tick of the same queue in this process does nothing', async () => {
       const q = f.queue();
       await q.enqueue({});
       const gate = latch();
@@ -112,13 +117,15 @@ export function runOnceSuite(f: Fixture): void {
       expect((await first).sent).toBe(1);
     });
 
-    it('releases, without counting the attempt, what it cannot start inside its time budget', async () => {
-      const q = f.queue();
+    f.engine('releases, without counting the attempt, what it cannot start inside its time budget', async () => {
+      // The first send takes 350 ms of a 400 ms budget on the tick's clock — exactly, however busy the machine.
+      const timers = new ManualTimers();
+      const q = f.queue({ timers });
       await q.enqueueMany(Array.from({ length: 4 }, () => ({ payload: {} })));
       const s = await q.runOnce({
         timeBudgetMs: 400,
         reserveMs: 100,
-        send: () => new Promise((r) => setTimeout(r, 350)),
+        send: async () => timers.advance(350),
       });
       expect(s.sent).toBe(1);
       expect(s.released).toBe(3);
@@ -128,7 +135,7 @@ export function runOnceSuite(f: Fixture): void {
       expect(again.messages.every((m) => m.attempts === 1)).toBe(true);
     });
 
-    it('the send gets the idempotency key and an abort signal', async () => {
+    f.engine('the send gets the idempotency key and an abort signal', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       let seen: ClaimedMessage | undefined;
@@ -153,7 +160,7 @@ export function runOnceSuite(f: Fixture): void {
       expect((await q.diagnose()).counts).toMatchObject({ SENT: 35, PENDING: 0, PROCESSING: 0, SENDING: 0 });
     });
 
-    it('maxBatches caps the claims of one tick', async () => {
+    f.engine('maxBatches caps the claims of one tick', async () => {
       const q = f.queue();
       await q.enqueueMany(Array.from({ length: 30 }, (_, n) => ({ payload: { n } })));
       const s = await q.runOnce({ limit: 10, maxBatches: 2, send: async () => {} });
@@ -161,7 +168,7 @@ export function runOnceSuite(f: Fixture): void {
       expect((await q.diagnose()).counts).toMatchObject({ SENT: 20, PENDING: 10 });
     });
 
-    it('no message is SENDING before its send starts: the guard runs at most concurrency ahead', async () => {
+    f.engine('no message is SENDING before its send starts: the guard runs at most concurrency ahead', async () => {
       const q = f.queue<{ n: number }>();
       const ids = (await q.enqueueMany(Array.from({ length: 12 }, (_, n) => ({ payload: { n } })))).map((r) => r.id);
       const started = new Set<string>();
@@ -180,7 +187,7 @@ export function runOnceSuite(f: Fixture): void {
       expect(mostAhead).toBeLessThanOrEqual(3);
     });
 
-    it('sendBatch: one call per window, each message settled by its own result', async () => {
+    f.engine('sendBatch: one call per window, each message settled by its own result', async () => {
       // A retry waits a minute, so the tick's next claim cannot take it again.
       const q = f.queue<string>({ backoff: { baseMs: 60_000 } });
       await q.enqueueMany(['ok-1', 'retry', 'ok-2', 'bad', 'ok-3'].map((payload) => ({ payload })));
@@ -205,7 +212,7 @@ export function runOnceSuite(f: Fixture): void {
       expect((await q.diagnose()).counts).toMatchObject({ SENT: 3, PENDING: 1, FAILED: 1 });
     });
 
-    it('sendBatch that throws, or answers nonsense, fails every message of the call as unknown', async () => {
+    f.engine('sendBatch that throws, or answers nonsense, fails every message of the call as unknown', async () => {
       const q = f.queue({ deliveryMode: 'at-most-once' });
       await q.enqueueMany([{ payload: 1 }, { payload: 2 }]);
       const thrown = await q.runOnce({ sendBatchSize: 1, sendBatch: async () => Promise.reject(new Error('socket hang up')) });
@@ -216,7 +223,7 @@ export function runOnceSuite(f: Fixture): void {
       expect((await q.diagnose()).counts).toMatchObject({ HELD: 3 });
     });
 
-    it("recycles before claiming, so a crashed tick's messages go out on the next one", async () => {
+    f.engine("recycles before claiming, so a crashed tick's messages go out on the next one", async () => {
       const q = f.queue();
       await q.enqueue({});
       await q.claimBatch(); // a tick that died after claiming

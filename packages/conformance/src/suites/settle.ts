@@ -25,7 +25,7 @@ export function settleSuite(f: Fixture): void {
       expect(after!.availableAt.getTime() - after!.updatedAt.getTime()).toBeGreaterThanOrEqual(119_000);
     });
 
-    it('fail with retryable: false ends FAILED at once', async () => {
+    f.engine('fail with retryable: false ends FAILED at once', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -33,7 +33,7 @@ export function settleSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'FAILED', attempts: 1 });
     });
 
-    it('fail on the last attempt ends FAILED', async () => {
+    f.engine('fail on the last attempt ends FAILED', async () => {
       const q = f.queue({ maxAttempts: 2, backoff: { baseMs: 0 } });
       const { id } = await q.enqueue({});
       await q.fail((await q.claimBatch()).messages[0]!, 'one');
@@ -41,7 +41,7 @@ export function settleSuite(f: Fixture): void {
       expect(await q.get(id)).toMatchObject({ status: 'FAILED', attempts: 2, lastError: 'two' });
     });
 
-    it('release gives the message back at once without counting the attempt', async () => {
+    f.engine('release gives the message back at once without counting the attempt', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
@@ -50,7 +50,7 @@ export function settleSuite(f: Fixture): void {
       expect((await q.claimBatch()).messages[0]).toMatchObject({ id, attempts: 1 });
     });
 
-    it('release with a delay keeps the message back until then', async () => {
+    f.engine('release with a delay keeps the message back until then', async () => {
       const q = f.queue();
       await q.enqueue({});
       await q.release((await q.claimBatch()).messages[0]!, { delayMs: 2 * MINUTE });
