@@ -15,6 +15,7 @@ import { type SqlClient, type SqlDialect, schemaSql, splitStatements, sqlAdapter
 import { drizzleClient } from '@org/msgqueue-sql/drizzle';
 import { kyselyClient } from '@org/msgqueue-sql/kysely';
 import { pgClient } from '@org/msgqueue-sql/pg';
+import { openClient } from '@org/msgqueue-test-support';
 
 /** One action's figures. */
 export interface OperatorRow {
@@ -117,7 +118,7 @@ const TARGETS: BenchTarget[] = [
       name: `prisma:${dialect}`,
       dialect,
       async open(url) {
-        const prisma = await prismaFor(dialect, url);
+        const prisma = await openClient(dialect, url);
         return {
           client: prismaClient(prisma),
           exec: (t) => prisma.$executeRawUnsafe(t),
@@ -127,31 +128,6 @@ const TARGETS: BenchTarget[] = [
     }),
   ),
 ];
-
-async function prismaFor(dialect: SqlDialect, url: string) {
-  if (dialect === 'postgresql') {
-    const { PrismaPg } = await import('@prisma/adapter-pg');
-    const { PrismaClient } = await import('../../packages/prisma/test/generated/postgresql/client.js');
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
-  }
-  if (dialect === 'mysql') {
-    const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
-    const { PrismaClient } = await import('../../packages/prisma/test/generated/mysql/client.js');
-    const u = new URL(url);
-    const adapter = new PrismaMariaDb({
-      host: u.hostname,
-      port: Number(u.port || 3306),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      database: u.pathname.slice(1),
-      connectionLimit: 2,
-    });
-    return new PrismaClient({ adapter });
-  }
-  const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
-  const { PrismaClient } = await import('../../packages/prisma/test/generated/sqlite/client.js');
-  return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 20_000 }) });
-}
 
 /** Longest write (a statement that changes rows, or a transaction) and longest read, in ms. */
 interface Longest {

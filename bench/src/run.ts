@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { generateClients } from '@org/msgqueue-test-support';
 import { build } from 'esbuild';
 import { cpuBetween, postgresCpu, privateDatabase, privateMysqlDatabase, serverVersion } from './db.js';
 import { type OperatorRow, operatorTable } from './operators.js';
@@ -39,6 +40,9 @@ const rounds = Number(values.rounds);
 const only = values.only?.split(',');
 const systems = SYSTEMS.filter((s) => !only || only.includes(s.key));
 const log = (...a: unknown[]) => process.stdout.write(`${a.join(' ')}\n`);
+
+// The Prisma clients the Prisma systems open (a fresh clone has not generated them yet).
+generateClients();
 
 /**
  * The worker, bundled to plain JavaScript once (our packages from their sources, the peers and

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     let adapter: ReturnType<typeof pgAdapter>;
     if (key.startsWith('mq-prisma')) {
       const { PrismaPg } = await import('@prisma/adapter-pg');
-      const { PrismaClient } = await import('../../packages/prisma/test/generated/postgresql/client.js');
+      const { PrismaClient } = await import('@org/msgqueue-test-support/generated/postgresql/client.js');
       const named = options.prepared ? { statementNameGenerator: prismaStatementNames } : undefined;
       const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }, named) });
       adapter = prismaAdapter(prisma as never, { provider: 'postgresql', lockTable: false });
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     };
   } else if (key === 'client-prisma') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
-    const { PrismaClient } = await import('../../packages/prisma/test/generated/postgresql/client.js');
+    const { PrismaClient } = await import('@org/msgqueue-test-support/generated/postgresql/client.js');
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }) });
     closing = () => prisma.$disconnect();
     work = async () => {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildWorkspacePackages } from '../../../packages/prisma/test/support/workspace-build.js';
+import { buildWorkspacePackages } from '@org/msgqueue-test-support';
 
 const run = promisify(execFile);
 export const APP = fileURLToPath(new URL('..', import.meta.url));

@@ -1,20 +1,16 @@
 /** The CLI's tests: run it as a subprocess, and seed a database with the post-mortem's situations. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createQueue, type Queue } from '@org/msgqueue';
 import { type SqlDialect, schemaSql, splitStatements } from '@org/msgqueue-sql';
 import { kyselyAdapter } from '@org/msgqueue-sql/kysely';
+import { backdate, buildWorkspacePackages, mariadbUrl, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
 import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
-import { inject } from 'vitest';
-import { backdate } from '../../prisma/test/support/databases.js';
-import { privateDatabase } from '../../prisma/test/support/target.js';
-import { buildWorkspacePackages } from '../../prisma/test/support/workspace-build.js';
+import { main } from '../src/program.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(pkg, 'dist', 'bin.js');
@@ -30,6 +26,26 @@ export interface Run {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Run `msgqueue …` in this process, through the same `main` the binary calls: what it printed, and the
+ * exit code it would end with. For what the built binary adds (its process, a config file loaded by
+ * jiti, the environment), {@link cli}.
+ */
+export async function runCli(args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    out: (text) => {
+      stdout += `${text}\n`;
+    },
+    err: (text) => {
+      stderr += `${text}\n`;
+    },
+    interactive: false,
+  });
+  return { code, stdout, stderr };
 }
 
 /** Run the built `msgqueue …` in its own process (after {@link buildCli}), never throwing on a non-zero exit. */
@@ -63,21 +79,20 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** One of the test databases; null for MariaDB when MARIADB_URL is not set. */
+/** One of this test file's databases; null for MariaDB when MARIADB_URL is not set. */
 export async function openDatabase(provider: SqlDialect): Promise<TestDatabase | null> {
+  const none = async () => {};
   if (provider === 'postgresql') {
-    const own = await privateDatabase('postgresql', inject('postgresUrl'));
-    return wrap(provider, own.url, new PostgresDialect({ pool: new pg.Pool({ connectionString: own.url, max: 2 }) }), own.drop);
+    return wrap(provider, postgresUrl(), new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl(), max: 2 }) }), none);
   }
   if (provider === 'sqlite') {
-    const file = join(mkdtempSync(join(tmpdir(), 'msgqueue-cli-')), 'queue.db');
-    return wrap(provider, `file:${file}`, new SqliteDialect({ database: new Database(file) }), async () => {});
+    const file = sqliteFile('cli');
+    return wrap(provider, `file:${file}`, new SqliteDialect({ database: new Database(file) }), none);
   }
-  const mariadb = inject('mariadbUrl');
+  const mariadb = mariadbUrl();
   if (!mariadb) return null;
-  const own = await privateDatabase('mysql', mariadb);
-  const pool = createPool({ uri: own.url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 2 });
-  return wrap(provider, own.url, new MysqlDialect({ pool }), own.drop);
+  const pool = createPool({ uri: mariadb.replace(/^mariadb:/, 'mysql:'), connectionLimit: 2 });
+  return wrap(provider, mariadb, new MysqlDialect({ pool }), none);
 }
 
 function wrap(

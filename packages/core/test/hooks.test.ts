@@ -4,6 +4,7 @@
  * with their error. The memory adapter; every adapter runs the same core code.
  */
 import { createQueue, type Logger, ManualClock, memoryAdapter, PermanentSendError, type QueueHooks } from '@org/msgqueue';
+import { latch } from '@org/msgqueue-test-support';
 import { describe, expect, it } from 'vitest';
 
 function recorder() {
@@ -93,11 +94,17 @@ describe('hooks and logs', () => {
     const r = recorder();
     const q = createQueue({ adapter: memoryAdapter(), hooks: r.hooks });
     await q.enqueue({});
-    let release!: () => void;
-    const first = q.runOnce({ send: () => new Promise<void>((resolve) => (release = resolve)) });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const sending = latch();
+    const gate = latch();
+    const first = q.runOnce({
+      send: () => {
+        sending.open();
+        return gate.promise;
+      },
+    });
+    await sending.promise; // the first tick is mid-send
     expect(await q.runOnce({ send: async () => {} })).toMatchObject({ skipped: 'overlap-in-process' });
-    release();
+    gate.open();
     await first;
     expect((r.of('tick') as { skipped: unknown }[]).map((t) => t.skipped)).toEqual(['overlap-in-process', null]);
   });

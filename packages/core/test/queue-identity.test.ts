@@ -3,8 +3,8 @@
  * whatever their names; ticks of one queue do.
  */
 import { createQueue, memoryAdapter } from '@org/msgqueue';
+import { latch } from '@org/msgqueue-test-support';
 import { describe, expect, it } from 'vitest';
-import { latch } from './support/latch.js';
 
 /** A tick whose send stays open until `open()`; `sending` settles once it is inside the send. */
 function heldOpenTick(queue: ReturnType<typeof createQueue>) {

@@ -9,9 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createQueue } from '@org/msgqueue';
+import { generateClients, openClient } from '@org/msgqueue-test-support';
 import { prismaAdapter } from '../src/index.js';
-import { generateClients } from '../test/support/generate-clients.js';
-import { openClient } from '../test/support/open-client.js';
 import { freshDefaultTables, openTarget, quoteName } from '../test/support/target.js';
 
 const { values } = parseArgs({

@@ -1,6 +1,7 @@
 /** The chaos run's processes: the fake provider, the supervised workers, and small helpers. */
 import type { ChildProcess } from 'node:child_process';
-import { spawnTs } from '../test/support/processes.js';
+import { join } from 'node:path';
+import { spawnTs } from '@org/msgqueue-test-support';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same nemesis schedule. */
 export function prng(seed: number) {
@@ -16,9 +17,12 @@ export function prng(seed: number) {
 /** Wait. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Start one of the chaos programs in its own process. */
+/**
+ * Start one of the chaos programs in its own process. Found from the working directory, the Prisma
+ * package's (as `pnpm chaos` and the chaos test run it): this module may itself run bundled elsewhere.
+ */
 export const spawnChaos = (file: string, args: string[], stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess =>
-  spawnTs(`chaos/${file}`, args, { stdout });
+  spawnTs(join(process.cwd(), 'chaos', file), args, { stdout });
 
 /** The fake provider's process, its port, and its fault switch. */
 export interface ProviderProcess {

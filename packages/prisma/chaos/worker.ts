@@ -4,9 +4,9 @@
  */
 import { appendFileSync } from 'node:fs';
 import { classifySendError, createQueue, type DeliveryMode, PermanentSendError, RetryableSendError } from '@org/msgqueue';
+import { openClient } from '@org/msgqueue-test-support';
 import type { Provider } from '../src/index.js';
 import { prismaAdapter } from '../src/index.js';
-import { openClient } from '../test/support/open-client.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
 const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [

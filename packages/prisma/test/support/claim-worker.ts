@@ -4,9 +4,9 @@
  * argv: provider url limit
  */
 import { createQueue } from '@org/msgqueue';
+import { openClient } from '@org/msgqueue-test-support';
 import type { Provider } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
-import { openClient } from './open-client.js';
 
 const [provider, url, limitText] = process.argv.slice(2) as [Provider, string, string];
 const limit = Number(limitText);

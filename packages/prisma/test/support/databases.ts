@@ -1,9 +1,7 @@
 /** Real databases for the Prisma adapter's tests: clients, schema, clean tables, moving time. */
-import { join } from 'node:path';
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
 import { type PrismaAdapterOptions, type PrismaLike, type Provider, prismaAdapter } from '@org/msgqueue-prisma';
-import { inject } from 'vitest';
-import { openClient } from './open-client.js';
+import { backdate, mariadbUrl, openClient, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
 import { freshDefaultTables } from './target.js';
 
 const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
@@ -31,17 +29,17 @@ function testDb(provider: Provider, label: string, url: string): TestDb {
 }
 
 export function postgresDb(): TestDb {
-  return testDb('postgresql', 'postgresql', inject('postgresUrl'));
+  return testDb('postgresql', 'postgresql', postgresUrl());
 }
 
 /** MariaDB/MySQL, or null when MARIADB_URL is not set. */
 export function mariadbDb(): TestDb | null {
-  const url = inject('mariadbUrl');
+  const url = mariadbUrl();
   return url ? testDb('mysql', 'mariadb', url) : null;
 }
 
 export function sqliteDb(name: string): TestDb {
-  return testDb('sqlite', 'sqlite', `file:${join(inject('sqliteDir'), `${name}.db`)}`);
+  return testDb('sqlite', 'sqlite', `file:${sqliteFile(name)}`);
 }
 
 /** Every database this run can reach: PostgreSQL and SQLite always, MariaDB when configured. */
@@ -55,14 +53,6 @@ export const applyShippedSchema = (client: Client, provider: Provider) => freshD
 /** Run statements one by one. */
 export async function run(client: Client, statements: string[]): Promise<void> {
   for (const s of statements) await client.$executeRawUnsafe(s);
-}
-
-/** SQL that moves a time column back by `ms` (the queue then sees `ms` more elapsed). */
-export function backdate(provider: Provider, column: string, ms: number): string {
-  const c = q(provider, column);
-  if (provider === 'postgresql') return `${c} = ${c} - (${ms} * INTERVAL '1 millisecond')`;
-  if (provider === 'mysql') return `${c} = TIMESTAMPADD(MICROSECOND, ${-ms * 1000}, ${c})`;
-  return `${c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', ${c}, '${-ms / 1000} seconds')`;
 }
 
 /** Every row of a table, every column as text, ordered by id: for "nothing changed" checks. */

@@ -2,12 +2,15 @@
  * A worker for the ordered-groups tests: claims, sometimes "crashes" (abandons a claimed message
  * before its guard, so only lease expiry and the recycler bring it back), sometimes fails with a
  * retry, otherwise guards → "delivers" → acks, logging each delivery with wall-clock times.
+ * A worker starved past its one-second lease (a loaded machine does that) has its ack refused, as
+ * it must be: that delivery is logged unacknowledged — the message is delivered again, as
+ * at-least-once promises — with the time its claim began, for the test to check it did outlive it.
  * Run as a process: argv provider url total seed → prints one JSON line of deliveries.
  */
 import { createQueue, type Queue } from '@org/msgqueue';
+import { openClient } from '@org/msgqueue-test-support';
 import type { Provider } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
-import { openClient } from './open-client.js';
 
 /** One delivery: group, position in the group, and when it was in the provider's hands. */
 export interface Delivery {
@@ -16,6 +19,12 @@ export interface Delivery {
   start: number;
   end: number;
   worker: string;
+  /** False when the ack was refused: the claim had lapsed (then `claimedAt` and `refusedAt` say when). */
+  acked: boolean;
+  /** Just before the claim statement ran. */
+  claimedAt: number;
+  /** Just after the ack was refused. */
+  refusedAt?: number;
 }
 
 export const GROUP_QUEUE_OPTIONS = {
@@ -43,6 +52,7 @@ export async function drainGroups(
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await queue.recycleStuck();
+    const claimedAt = now();
     const claim = await queue.claimBatch({ limit: 8 });
     if (claim.messages.length === 0) {
       if ((await queue.diagnose({ sampleSize: 0 })).counts.SENT >= total) break;
@@ -62,8 +72,8 @@ export async function drainGroups(
       await new Promise((r) => setTimeout(r, random() < 0.5 ? 0 : 2));
       const end = now();
       const ack = await queue.ack(m);
-      if (ack.ok) deliveries.push({ g: m.payload.g, n: m.payload.n, start, end, worker });
-      else throw new Error(`ack refused for a message this worker guarded: ${ack.reason}`);
+      const delivery = { g: m.payload.g, n: m.payload.n, start, end, worker, claimedAt };
+      deliveries.push(ack.ok ? { ...delivery, acked: true } : { ...delivery, acked: false, refusedAt: now() });
     }
   }
   return deliveries;

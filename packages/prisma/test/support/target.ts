@@ -1,10 +1,9 @@
 /** The database a script (benchmark, chaos run) works on, chosen by a --db flag, with fresh default tables. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PrismaRawClient, type Provider, splitStatements } from '../../src/index.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { openClient } from './open-client.js';
+import { privateDatabase, startEmbeddedPostgres } from '@org/msgqueue-test-support';
+import { type PrismaRawClient, type Provider, schemaSql, splitStatements } from '../../src/index.js';
 
 /** A database to work on, and how to let go of it. */
 export interface Target {
@@ -42,30 +41,6 @@ export const quoteName = (provider: Provider, name: string) => (provider === 'my
 /** Drop the default tables and apply the SQL this package ships (servers outlive runs). */
 export async function freshDefaultTables(client: PrismaRawClient, provider: Provider): Promise<void> {
   for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(provider, t)}`);
-  const sql = readFileSync(new URL(`../../../sql/sql/${provider}.sql`, import.meta.url), 'utf8');
-  for (const statement of splitStatements(sql)) await client.$executeRawUnsafe(statement);
+  for (const statement of splitStatements(schemaSql(provider))) await client.$executeRawUnsafe(statement);
   if (provider === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-}
-
-/**
- * A database of its own for this run on a shared server, so two runs (a developer's and CI's, say)
- * never clear each other's tables. Dropped at the end.
- */
-export async function privateDatabase(provider: 'postgresql' | 'mysql', url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `msgqueue_t_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = await openClient(provider, url, 1);
-  await admin.$executeRawUnsafe(provider === 'postgresql' ? `CREATE DATABASE "${name}"` : `CREATE DATABASE \`${name}\``);
-  await admin.$disconnect();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = await openClient(provider, url, 1);
-      await c.$executeRawUnsafe(
-        provider === 'postgresql' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``,
-      );
-      await c.$disconnect();
-    },
-  };
 }

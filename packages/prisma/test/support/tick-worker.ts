@@ -5,9 +5,9 @@
  * argv: provider url
  */
 import { createQueue } from '@org/msgqueue';
+import { openClient } from '@org/msgqueue-test-support';
 import type { Provider } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
-import { openClient } from './open-client.js';
 
 const [provider, url] = process.argv.slice(2) as [Provider, string];
 const prisma = await openClient(provider, url, 1);

@@ -1,22 +1,21 @@
-/** Driver connections for the engine's own tests, from the URLs the global setup provides. */
-import { join } from 'node:path';
+/** Driver connections for the engine's own tests, on the test file's own databases. */
+import { hasMariadb, mariadbUrl, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
 import Database from 'better-sqlite3';
 import { createPool as createMysqlCallbackPool, type Pool as MysqlCallbackPool } from 'mysql2';
 import { createPool as createMysqlPool, type Pool as MysqlPool } from 'mysql2/promise';
 import pg from 'pg';
-import { inject } from 'vitest';
 
 /** A node-postgres pool on the tests' PostgreSQL. */
 export function pgPool(max = 4): pg.Pool {
-  return new pg.Pool({ connectionString: inject('postgresUrl'), max });
+  return new pg.Pool({ connectionString: postgresUrl(), max });
 }
 
 /** Whether this run has a MariaDB/MySQL (MARIADB_URL). */
-export const hasMysql = (): boolean => inject('mariadbUrl') !== null;
+export const hasMysql = hasMariadb;
 
 /** mysql2 connection options for the tests' MariaDB, or null when MARIADB_URL is not set. */
 function mysqlOptions(connectionLimit: number) {
-  const url = inject('mariadbUrl');
+  const url = mariadbUrl();
   if (!url) return null;
   const u = new URL(url);
   return {
@@ -43,7 +42,7 @@ export function mysqlCallbackPool(connectionLimit = 4): MysqlCallbackPool | null
 
 /** A better-sqlite3 connection on a file of the tests' SQLite folder, in WAL mode with a busy timeout. */
 export function sqliteDatabase(name: string): Database.Database {
-  const db = new Database(join(inject('sqliteDir'), `${name}.db`), { timeout: 20_000 });
+  const db = new Database(sqliteFile(name), { timeout: 20_000 });
   db.pragma('journal_mode = WAL');
   return db;
 }

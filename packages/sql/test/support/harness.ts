@@ -1,24 +1,8 @@
 /** The conformance harness over a target's default table: fresh tables, moving time, raw access. */
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
 import { type SqlDialect, schemaSql, splitStatements } from '@org/msgqueue-sql';
+import { backdate, nowSql, quote } from '@org/msgqueue-test-support';
 import type { Connection, Target } from './targets.js';
-
-export const quote = (dialect: SqlDialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
-
-/** SQL that moves a time column back by `ms` (the queue then sees `ms` more elapsed). */
-export function backdate(dialect: SqlDialect, column: string, ms: number): string {
-  const c = quote(dialect, column);
-  if (dialect === 'postgresql') return `${c} = ${c} - (${ms} * INTERVAL '1 millisecond')`;
-  if (dialect === 'mysql') return `${c} = TIMESTAMPADD(MICROSECOND, ${-ms * 1000}, ${c})`;
-  return `${c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', ${c}, '${-ms / 1000} seconds')`;
-}
-
-/** The database's now, in the default table's time format. */
-export function nowSql(dialect: SqlDialect): string {
-  if (dialect === 'postgresql') return 'now()';
-  if (dialect === 'mysql') return 'UTC_TIMESTAMP(3)';
-  return `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')`;
-}
 
 /** Drop the default tables and create them from the shipped SQL (servers outlive runs). */
 export async function freshDefaultTables(c: Connection, dialect: SqlDialect): Promise<void> {

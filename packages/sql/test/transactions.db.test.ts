@@ -10,6 +10,7 @@ import { type Statement, schemaSql, splitStatements, sqlAdapter } from '@org/msg
 import { drizzleAdapter, sqliteTransaction } from '@org/msgqueue-sql/drizzle';
 import { kyselyAdapter } from '@org/msgqueue-sql/kysely';
 import { type PgQueryable, pgAdapter } from '@org/msgqueue-sql/pg';
+import { postgresUrl } from '@org/msgqueue-test-support';
 import type Database from 'better-sqlite3';
 import { sql as drizzleSql } from 'drizzle-orm';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
@@ -17,7 +18,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { PoolConnection } from 'mysql2/promise';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mysql2Client } from './examples/mysql2-adapter.js';
 import { hasMysql, mysqlPool, pgPool, sqliteDatabase } from './support/drivers.js';
 import { freshDefaultTables } from './support/harness.js';
@@ -129,7 +130,7 @@ describe('enqueue inside a pg transaction, and inside what is not one', () => {
     const other = `${(await c.rows('SELECT current_database() AS d'))[0]!.d}_other`;
     await c.exec(`DROP DATABASE IF EXISTS "${other}"`);
     await c.exec(`CREATE DATABASE "${other}"`);
-    const url = new URL(inject('postgresUrl'));
+    const url = new URL(postgresUrl());
     url.pathname = `/${other}`;
     const elsewhere = new pg.Client({ connectionString: url.toString() });
     await elsewhere.connect();

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { createQueue, type DiagnoseReport, type RunSummary, type StatusBody } from '@org/msgqueue';
 import { schemaSql, splitStatements } from '@org/msgqueue-sql';
 import { pgAdapter } from '@org/msgqueue-sql/pg';
+import { postgresUrl } from '@org/msgqueue-test-support';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { privateDatabase } from '../../../packages/prisma/test/support/target.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP, type Instance, nextBuild, prepareApp, startInstance } from './app.js';
 import { BLOCKED_NUMBER, type FakeProvider, startFakeProvider } from './fake-provider.js';
 
@@ -35,7 +35,6 @@ interface Row {
 }
 
 describe('examples/next-cron end to end', () => {
-  let drop: () => Promise<void>;
   let pool: pg.Pool;
   let provider: FakeProvider;
   let env: Record<string, string>;
@@ -45,13 +44,11 @@ describe('examples/next-cron end to end', () => {
   const cron = (instance: Instance, path: string) => call(instance, path, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
 
   beforeAll(async () => {
-    const db = await privateDatabase('postgresql', inject('postgresUrl'));
-    drop = db.drop;
-    pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    pool = new pg.Pool({ connectionString: postgresUrl(), max: 3 });
     await pool.query(readFileSync(join(APP, 'prisma', 'migrations', '0001_init', 'migration.sql'), 'utf8'));
     provider = await startFakeProvider({ slowMs: LEASE_MS + 1_500 });
     env = {
-      DATABASE_URL: db.url,
+      DATABASE_URL: postgresUrl(),
       CRON_SECRET,
       STATUS_SECRET,
       WEBHOOK_SECRET,
@@ -66,7 +63,6 @@ describe('examples/next-cron end to end', () => {
     await Promise.all(instances.map((i) => i.stop()));
     await provider?.close();
     await pool?.end();
-    await drop?.();
   });
 
   it('ships msgqueue’s schema in its migration, statement for statement', () => {

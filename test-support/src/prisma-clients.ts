@@ -1,4 +1,8 @@
-/** Generate a Prisma client per provider, offline, from the shipped model snippets plus the test-only models. */
+/**
+ * The Prisma clients the tests, the chaos run and the bench open: one per provider, generated offline
+ * into generated/ (not committed) from the model snippets @org/msgqueue-prisma ships plus the
+ * test-only "existing table" models; regenerated only when those change.
+ */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const pkg = fileURLToPath(new URL('../..', import.meta.url));
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+const shipped = fileURLToPath(new URL('../../packages/prisma/prisma/', import.meta.url));
 const PROVIDERS = ['postgresql', 'mysql', 'sqlite'] as const;
 
+/** Generate any client whose schema changed since it was last generated. */
 export function generateClients(): void {
   const stubDir = mkdtempSync(join(tmpdir(), 'msgqueue-prisma-stub-'));
   const stub = join(stubDir, 'schema-engine');
@@ -16,17 +22,17 @@ export function generateClients(): void {
   writeFileSync(stub, '#!/bin/sh\nexit 0\n');
   chmodSync(stub, 0o755);
   for (const provider of PROVIDERS) {
-    const out = join(pkg, 'test', 'generated', provider);
+    const out = join(pkg, 'generated', provider);
     const schema = [
       `generator client {\n  provider = "prisma-client"\n  output   = "${out}"\n}\n`,
       `datasource db {\n  provider = "${provider}"\n}\n`,
-      readFileSync(join(pkg, 'prisma', `${provider}.prisma`), 'utf8'),
-      readFileSync(join(pkg, 'test', 'fixtures', `existing-table.${provider}.prisma`), 'utf8'),
+      readFileSync(join(shipped, `${provider}.prisma`), 'utf8'),
+      readFileSync(join(pkg, 'prisma', `existing-table.${provider}.prisma`), 'utf8'),
     ].join('\n');
     const hash = createHash('sha256').update(schema).digest('hex');
     const stamp = join(out, '.schema-hash');
     if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
-    const file = join(pkg, 'test', 'generated', `${provider}.prisma`);
+    const file = join(pkg, 'generated', `${provider}.prisma`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, schema);
     execFileSync(join(pkg, 'node_modules', '.bin', 'prisma'), ['generate', '--schema', file], {

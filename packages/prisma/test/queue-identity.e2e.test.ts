@@ -6,9 +6,9 @@
 import { createInterface } from 'node:readline';
 import { createQueue, type RunSummary } from '@org/msgqueue';
 import { prismaAdapter, schemaSql, splitStatements } from '@org/msgqueue-prisma';
+import { spawnTs } from '@org/msgqueue-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyShippedSchema, type Client, clearDefaultTables, run, testDatabases } from './support/databases.js';
-import { spawnTs } from './support/processes.js';
 
 const OTHER = 'identity_other_messages';
 
@@ -54,7 +54,10 @@ for (const db of testDatabases('queue-identity')) {
       await clearDefaultTables(main, db.provider);
       const queue = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
       await queue.enqueueMany([{ payload: { n: 1 } }, { payload: { n: 2 } }]);
-      const child = spawnTs('test/support/tick-worker.ts', [db.provider, db.url], { stdin: 'pipe' });
+      const child = spawnTs(new URL('./support/tick-worker.ts', import.meta.url), [db.provider, db.url], {
+        stdin: 'pipe',
+        cwd: new URL('..', import.meta.url).pathname,
+      });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => {
         stderr += c.toString();

@@ -5,9 +5,9 @@
  */
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter, prismaStatementNames, schemaSql, splitStatements } from '@org/msgqueue-prisma';
+import { PrismaClient } from '@org/msgqueue-test-support/generated/postgresql/client.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrismaClient } from './generated/postgresql/client.js';
 import { type Client, postgresDb, run } from './support/databases.js';
 
 const TABLE = 'prepared_messages';

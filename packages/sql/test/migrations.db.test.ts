@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createQueue } from '@org/msgqueue';
 import { namedQueuesMigrationSql, splitStatements } from '@org/msgqueue-sql';
+import { quote } from '@org/msgqueue-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quote } from './support/harness.js';
 import { type Connection, targets } from './support/targets.js';
 
 /** One client per database is enough: the migration is plain SQL. */

@@ -2,9 +2,10 @@
  * The short seeded chaos run (about a minute for both delivery modes) on PostgreSQL, and the
  * history checker on histories made up to break each rule.
  */
-import { describe, expect, inject, it } from 'vitest';
+
+import { postgresUrl, runTs } from '@org/msgqueue-test-support';
+import { describe, expect, it } from 'vitest';
 import { type CheckInput, type CheckReport, check, type Delivery } from '../chaos/checker.js';
-import { runTs } from './support/processes.js';
 
 describe('chaos: short seeded run on PostgreSQL', () => {
   it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims', async () => {
@@ -132,6 +133,10 @@ describe('chaos: the history checker', () => {
 });
 
 async function runChaos(args: string[]): Promise<CheckReport[]> {
-  const out = await runTs('chaos/run.ts', args, { env: { ...process.env, DATABASE_URL: inject('postgresUrl') }, allowFailure: true });
+  const out = await runTs(new URL('../chaos/run.ts', import.meta.url), args, {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, DATABASE_URL: postgresUrl() },
+    allowFailure: true,
+  });
   return JSON.parse(out.trim().split('\n').pop() ?? '') as CheckReport[];
 }

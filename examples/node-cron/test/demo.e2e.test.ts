@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { privateDatabase } from '../../../packages/prisma/test/support/target.js';
+import { postgresUrl } from '@org/msgqueue-test-support';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const app = fileURLToPath(new URL('..', import.meta.url));
 const exec = promisify(execFile);
@@ -53,14 +53,8 @@ describe('the node-cron demo', () => {
   }, 90_000);
 
   describe('on PostgreSQL (DATABASE_URL)', () => {
-    let db: { url: string; drop: () => Promise<void> };
-    beforeAll(async () => {
-      db = await privateDatabase('postgresql', inject('postgresUrl'));
-    });
-    afterAll(() => db?.drop());
-
     it('runs the same demo in at-most-once: holds instead of resending, each held message with its reason', async () => {
-      const { code, out } = await demo(['--messages', '120', '--workers', '3', '--mode', 'at-most-once'], { DATABASE_URL: db.url });
+      const { code, out } = await demo(['--messages', '120', '--workers', '3', '--mode', 'at-most-once'], { DATABASE_URL: postgresUrl() });
       expect(out).toContain('PostgreSQL');
       expect(code, out).toBe(0);
       expect(line(out, 'lost')).toBe(0);

@@ -6,7 +6,8 @@ import { spawnTs } from './processes.js';
 
 /** Start an embedded PostgreSQL; `stop` shuts it down and removes its files. */
 export async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawnTs('test/support/embedded-postgres-server.ts', [], { stdin: 'pipe' });
+  // From src/ or from a bundle in .build/ (the same depth): the server's source.
+  const child = spawnTs(new URL('../src/embedded-postgres-server.ts', import.meta.url), [], { stdin: 'pipe' });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

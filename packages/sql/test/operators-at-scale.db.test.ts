@@ -7,8 +7,9 @@
  */
 import { createQueue, type MessageStatus } from '@org/msgqueue';
 import { type SqlClient, type SqlDialect, sqlAdapter } from '@org/msgqueue-sql';
+import { quote } from '@org/msgqueue-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDefaultTables, quote } from './support/harness.js';
+import { freshDefaultTables } from './support/harness.js';
 import { type Connection, targets } from './support/targets.js';
 
 const ROWS = 3_000;

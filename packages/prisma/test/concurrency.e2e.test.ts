@@ -1,13 +1,14 @@
 /**
- * Claim exclusivity with real concurrency: separate connections in one process, and separate
- * processes, over a few thousand rows on each database.
+ * Claim exclusivity across separate processes, each claiming, guarding and acknowledging through
+ * Prisma, over a few thousand rows on each database. (Separate connections in one process: the
+ * conformance suite's concurrent claimers, which Prisma runs over connections of its own.)
  */
 
 import { createQueue } from '@org/msgqueue';
 import { prismaAdapter } from '@org/msgqueue-prisma';
+import { runTs } from '@org/msgqueue-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyShippedSchema, type Client, clearDefaultTables, testDatabases } from './support/databases.js';
-import { runTs } from './support/processes.js';
 
 const ROWS = 2000;
 
@@ -36,44 +37,6 @@ for (const db of testDatabases('concurrency')) {
       return report.counts;
     }
 
-    it(`8 claimers on separate connections over ${ROWS} rows: every row claimed exactly once, no claim over its limit`, async () => {
-      const all = await fill();
-      const owners = new Map<string, number>();
-      const dup: string[] = [];
-      let over = 0;
-      const clients = await Promise.all(Array.from({ length: 8 }, () => db.client({ pool: 1 })));
-      try {
-        await Promise.all(
-          clients.map(async (c, w) => {
-            const q = createQueue({ adapter: prismaAdapter(c, { provider: db.provider }) });
-            const limit = [1, 5, 10, 25][w % 4]!;
-            for (let empty = 0; empty < 2; ) {
-              const claim = await q.claimBatch({ limit });
-              if (claim.messages.length === 0) {
-                empty++;
-                continue;
-              }
-              empty = 0;
-              if (claim.messages.length > limit) over++;
-              for (const m of claim.messages) {
-                if (owners.has(m.id)) dup.push(m.id);
-                owners.set(m.id, w);
-                expect((await q.guardBeforeSend(m)).ok).toBe(true);
-                expect((await q.ack(m)).ok).toBe(true);
-              }
-            }
-          }),
-        );
-      } finally {
-        await Promise.all(clients.map((c) => c.$disconnect()));
-      }
-      expect(dup).toEqual([]);
-      expect(over).toBe(0);
-      expect(owners.size).toBe(all.size);
-      expect(new Set(owners.values()).size).toBeGreaterThan(1);
-      expect(await finalCounts()).toMatchObject({ SENT: ROWS, PENDING: 0, PROCESSING: 0, SENDING: 0 });
-    }, 120_000);
-
     it(`4 processes over ${ROWS} rows: every row claimed exactly once`, async () => {
       const all = await fill();
       const lines = await Promise.all([3, 7, 10, 16].map((limit) => runWorker(db.provider, db.url, limit)));
@@ -100,7 +63,9 @@ for (const db of testDatabases('concurrency')) {
 }
 
 async function runWorker(provider: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
-  const out = await runTs('test/support/claim-worker.ts', [provider, url, String(limit)]);
+  const out = await runTs(new URL('./support/claim-worker.ts', import.meta.url), [provider, url, String(limit)], {
+    cwd: new URL('..', import.meta.url).pathname,
+  });
   return out
     .split('\n')
     .filter(Boolean)
