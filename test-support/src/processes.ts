@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -38,6 +38,18 @@ const EXTERNAL = [
 ];
 
 const bundles = new Map<string, string>();
+let swept = false;
+
+/** Bundles last built more than a day ago: another revision's. */
+function sweep(): void {
+  swept = true;
+  const old = Date.now() - 86_400_000;
+  for (const name of readdirSync(OUT)) {
+    try {
+      if (statSync(join(OUT, name)).mtimeMs < old) rmSync(join(OUT, name), { force: true });
+    } catch {}
+  }
+}
 
 /** The bundle of `path`: built once per process, named by its content (concurrent test processes agree on it). */
 function bundled(path: string): string {
@@ -60,6 +72,7 @@ function bundled(path: string): string {
   });
   const code = result.outputFiles[0]!.text;
   mkdirSync(OUT, { recursive: true });
+  if (!swept) sweep();
   const out = join(OUT, `${basename(path).replace(/\.[cm]?ts$/, '')}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   const temporary = `${out}.${process.pid}.tmp`;
   writeFileSync(temporary, code);

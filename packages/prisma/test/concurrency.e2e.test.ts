@@ -1,6 +1,6 @@
 /**
  * Claim exclusivity across separate processes, each claiming, guarding and acknowledging through
- * Prisma, over a few thousand rows on each database. (Separate connections in one process: the
+ * Prisma, over 1,200 rows on each database. (Separate connections in one process: the
  * conformance suite's concurrent claimers, which Prisma runs over connections of its own.)
  */
 
@@ -10,7 +10,7 @@ import { runTs } from '@org/msgqueue-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyShippedSchema, type Client, clearDefaultTables, testDatabases } from './support/databases.js';
 
-const ROWS = 2000;
+const ROWS = 1200;
 
 for (const db of testDatabases('concurrency')) {
   describe(`concurrent claimers on ${db.label}`, () => {
@@ -26,7 +26,7 @@ for (const db of testDatabases('concurrency')) {
       const queue = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
       const ids = new Set<string>();
       for (let i = 0; i < ROWS; i += 500) {
-        const res = await queue.enqueueMany(Array.from({ length: 500 }, (_, j) => ({ payload: { n: i + j } })));
+        const res = await queue.enqueueMany(Array.from({ length: Math.min(500, ROWS - i) }, (_, j) => ({ payload: { n: i + j } })));
         for (const r of res) ids.add(r.id);
       }
       return ids;
