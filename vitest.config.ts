@@ -51,7 +51,12 @@ export default defineConfig({
       // The conformance suite and the adapters on real databases, each file on databases of its own.
       project({ name: 'db', include: DB, ...withDatabases }),
       // Whole programs: the Next.js example, the demo, the CLI's binary, worker processes, the chaos run.
-      project({ name: 'e2e', include: E2E, ...withDatabases }),
+      project({
+        name: 'e2e',
+        include: E2E,
+        ...withDatabases,
+        globalSetup: [...withDatabases.globalSetup, 'test-support/src/build-setup.ts'],
+      }),
     ],
   },
 });

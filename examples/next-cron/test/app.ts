@@ -4,17 +4,15 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildWorkspacePackages } from '@org/msgqueue-test-support';
 
 const run = promisify(execFile);
 export const APP = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The app imports the workspace packages as an installed app would, through their built `dist/`,
- * and its Prisma client must be generated.
+ * The app imports the workspace packages as an installed app would, through their built `dist/` (the
+ * e2e project's setup builds them), and its Prisma client must be generated.
  */
 export async function prepareApp(): Promise<void> {
-  await buildWorkspacePackages(['core', 'sql', 'prisma']);
   await run(process.execPath, [join(APP, 'scripts', 'generate.mjs')], { cwd: APP });
 }
 

@@ -6,10 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cli } from './support.js';
-
-beforeAll(buildCli, 120_000);
+import { describe, expect, it } from 'vitest';
+import { cli } from './support.js';
 
 describe('msgqueue CLI without a database', () => {
   it('an unreachable database: one line naming it, exit 2', async () => {

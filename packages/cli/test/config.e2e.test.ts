@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { DiagnoseReport } from '@org/msgqueue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cli, openDatabase, type TestDatabase } from './support.js';
+import { cli, openDatabase, type TestDatabase } from './support.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -16,7 +16,6 @@ describe('msgqueue.config.ts', () => {
   let t: TestDatabase;
   let env: Record<string, string>;
   beforeAll(async () => {
-    await buildCli();
     t = (await openDatabase('postgresql'))!;
     await t.reset();
     await t.queue().enqueue({ n: 1 }); // in the default queue: neither configured queue sees it

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createQueue, type Queue } from '@org/msgqueue';
 import { type SqlDialect, schemaSql, splitStatements } from '@org/msgqueue-sql';
 import { kyselyAdapter } from '@org/msgqueue-sql/kysely';
-import { backdate, buildWorkspacePackages, mariadbUrl, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
+import { backdate, mariadbUrl, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
 import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
@@ -14,12 +14,6 @@ import { main } from '../src/program.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(pkg, 'dist', 'bin.js');
-
-/**
- * Build the CLI (and what it imports) when its sources are newer than its build: the tests run the
- * `msgqueue` binary an installed app runs, which also starts far faster than the sources under tsx.
- */
-export const buildCli = () => buildWorkspacePackages(['core', 'sql', 'cli']);
 
 /** What a CLI run printed and how it ended. */
 export interface Run {
@@ -48,7 +42,7 @@ export async function runCli(args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
-/** Run the built `msgqueue …` in its own process (after {@link buildCli}), never throwing on a non-zero exit. */
+/** Run the built `msgqueue …` in its own process (the e2e project's setup builds it), never throwing on a non-zero exit. */
 export function cli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
   const { DATABASE_URL: _, ...env } = process.env;
   return new Promise((resolve) => {
