@@ -1,21 +1,6 @@
 /** The commands that need no database, through the binary's own `main`, in this process. */
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/program.js';
-
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    out: (text) => {
-      stdout += `${text}\n`;
-    },
-    err: (text) => {
-      stderr += `${text}\n`;
-    },
-    interactive: false,
-  });
-  return { code, stdout, stderr };
-}
+import { runCli as run } from './support.js';
 
 describe('msgqueue without a database', () => {
   it('sql prints the schema for a provider and a table; an unknown provider is a usage error', async () => {
