@@ -27,7 +27,7 @@ export default defineConfig({
       { find: /^@org\/msgqueue$/, replacement: src('core') },
       {
         find: /^@org\/msgqueue\/opentelemetry$/,
-        replacement: fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
+        replacement: fileURLToPath(new URL('./packages/core/src/observability/opentelemetry.ts', import.meta.url)),
       },
       { find: /^@org\/msgqueue-conformance$/, replacement: src('conformance') },
       { find: /^@org\/msgqueue-prisma$/, replacement: src('prisma') },

@@ -1,8 +1,9 @@
-import type { Queue } from '../create-queue.js';
+import { checkOptions, fn, int } from '../config/validate.js';
+import type { RunSummary } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import { RUN_KEYS, type RunOnceOptions, type RunSummary } from '../run-once.js';
-import { checkOptions, fn, int } from '../validate.js';
-import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './guard.js';
+import type { Queue } from '../queue/create-queue.js';
+import { RUN_KEYS, type RunOnceOptions } from '../tick/run-once.js';
+import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './auth.js';
 
 /**
  * Options of {@link cronHandler}: the queue, who may call, the time it may take, and `runOnce`'s own options.

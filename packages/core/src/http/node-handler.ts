@@ -1,5 +1,5 @@
-import { checkOptions, int } from '../validate.js';
-import { preflightOf, problem } from './guard.js';
+import { checkOptions, int } from '../config/validate.js';
+import { preflightOf, problem } from './auth.js';
 
 /**
  * The bridge from Node's `(req, res)` servers — Express, Fastify's raw handlers, `node:http`, Koa's

@@ -1,8 +1,8 @@
-import type { Queue } from '../create-queue.js';
-import type { DiagnoseReport } from '../diagnose.js';
+import { checkOptions, int } from '../config/validate.js';
+import type { DiagnoseReport } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import { checkOptions, int } from '../validate.js';
-import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './guard.js';
+import type { Queue } from '../queue/create-queue.js';
+import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './auth.js';
 
 /**
  * What {@link statusHandler} needs of a queue: any {@link Queue}.

@@ -16,11 +16,11 @@ import type {
   SettleRequest,
   StorageAdapter,
   StorageSnapshot,
-} from '../adapter.js';
+} from '../contract/adapter.js';
+import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../contract/message.js';
+import { MESSAGE_STATUSES } from '../contract/message.js';
+import { RECYCLE_REASONS as REASON } from '../contract/recycle-reasons.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import { RECYCLE_REASONS as REASON } from '../recycle-reasons.js';
-import type { GroupFailurePolicy, MessageRecord, MessageStatus } from '../types.js';
-import { MESSAGE_STATUSES } from '../types.js';
 import { type Clock, systemClock } from './clock.js';
 
 /**

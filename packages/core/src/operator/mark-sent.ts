@@ -1,6 +1,6 @@
-import type { ResolvedOptions } from '../options.js';
-import { MESSAGE_STATUSES } from '../types.js';
-import { bool, checkOptions } from '../validate.js';
+import type { ResolvedOptions } from '../config/options.js';
+import { bool, checkOptions } from '../config/validate.js';
+import { MESSAGE_STATUSES } from '../contract/message.js';
 import { carryOut, type OperatorResult, type PlanRefusal, planRow } from './plan.js';
 import { checkIds, select } from './select.js';
 

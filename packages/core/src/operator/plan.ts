@@ -3,12 +3,10 @@
  * it is a dry run — that plan applied, each row fenced on the state it was read in. A dry run and
  * `dryRun: false` compute the same plan; the second applies exactly it.
  */
-import type { FindResult, OperateItem, OperateRequest } from '../adapter.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MessageStatus } from '../types.js';
 
-/** A row as `find` read it (no payload). */
-export type FoundRow = FindResult['rows'][number];
+import type { ResolvedOptions } from '../config/options.js';
+import type { FoundRow, OperateItem, OperateRequest } from '../contract/adapter.js';
+import type { MessageStatus } from '../contract/message.js';
 
 /**
  * What an operator action does to one row.

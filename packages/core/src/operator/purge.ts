@@ -1,6 +1,6 @@
+import type { ResolvedOptions } from '../config/options.js';
+import { checkOptions } from '../config/validate.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import type { ResolvedOptions } from '../options.js';
-import { checkOptions } from '../validate.js';
 import { carryOut, fenceOf, type OperatorResult, planRow } from './plan.js';
 import { checkFilter, checkStatuses, select } from './select.js';
 

@@ -1,9 +1,10 @@
 /** Validating an operator's filter, and reading the rows it selects. */
-import type { FindResult } from '../adapter.js';
+
+import type { ResolvedOptions } from '../config/options.js';
+import { bool, int, key } from '../config/validate.js';
+import type { FindResult } from '../contract/adapter.js';
+import type { MessageStatus } from '../contract/message.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import type { ResolvedOptions } from '../options.js';
-import type { MessageStatus } from '../types.js';
-import { bool, int, key } from '../validate.js';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600_000;
 

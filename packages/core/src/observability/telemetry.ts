@@ -3,9 +3,10 @@
  * queue's hooks (for counters and histograms). Without `telemetry` the queue calls nothing extra.
  * `@org/msgqueue/opentelemetry` implements it over `@opentelemetry/api`.
  */
+
+import type { ClaimedMessage } from '../contract/message.js';
+import type { RunSummary } from '../contract/results.js';
 import type { QueueHooks } from './hooks.js';
-import type { RunSummary } from './run-once.js';
-import type { ClaimedMessage } from './types.js';
 
 /**
  * What {@link QueueOptions.telemetry} takes.

@@ -1,89 +1,9 @@
-import type { StorageSnapshot } from './adapter.js';
-import { callHook } from './hooks.js';
-import { type AlertOptions, type ResolvedOptions, resolveAlerts } from './options.js';
-import type { MessageRecord, MessageStatus } from './types.js';
-import { checkOptions, int } from './validate.js';
-
-/**
- * A message in a diagnose sample: what an operator needs, never the payload.
- *
- * @category Operations
- */
-export interface MessageSummary {
-  id: string;
-  status: MessageStatus;
-  attempts: number;
-  leaseUntil: Date | null;
-  possiblySent: boolean;
-  lastError: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/**
- * One finding of {@link Queue.diagnose}: a sentence with the numbers that triggered it.
- *
- * @category Operations
- */
-export interface Finding {
-  /** `alert` needs a person; `warning` may fix itself (the recycler will run); `info` is context. */
-  severity: 'alert' | 'warning' | 'info';
-  /** Stable identifier of the finding kind. */
-  code:
-    | 'IN_FLIGHT_TOO_LONG'
-    | 'EXPIRED_IN_FLIGHT'
-    | 'ORPHANED_IN_FLIGHT'
-    | 'TIME_ZONE_SHIFT'
-    | 'FAILED_ABOVE_THRESHOLD'
-    | 'HELD_FOR_REVIEW'
-    | 'POSSIBLY_SENT_RESEND'
-    | 'DUPLICATE_DEDUPE_KEYS'
-    | 'PENDING_BACKLOG'
-    | 'GROUP_BLOCKED';
-  /** What was found, with the numbers. */
-  message: string;
-  /** What to do about it, in the queue's API (the CLI and a status page name their own way to do it). */
-  advice: string;
-}
-
-/**
- * The structured report of {@link Queue.diagnose}.
- *
- * @category Operations
- */
-export interface DiagnoseReport {
-  queue: string;
-  adapter: string;
-  deliveryMode: string;
-  /** When the figures were read, on the storage's clock. */
-  at: Date;
-  counts: Record<MessageStatus, number>;
-  total: number;
-  /** Age of the oldest PENDING message, or null when none is pending. */
-  oldestPendingAgeMs: number | null;
-  duePending: number;
-  /** In flight with an expired lease: the next recycle takes them back. */
-  expiredInFlight: number;
-  /** In flight under a lease longer than `alerts.inFlightMs`. */
-  inFlightTooLong: number;
-  /** In flight without a lease or claim token: left by other code (the queue before the switch). */
-  orphanedInFlight: number;
-  /** FAILED within `alerts.failedWindowMs`. */
-  failedInWindow: number;
-  /** Requeued out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
-  possiblySentPending: number;
-  /** HELD: expired while SENDING in at-most-once mode; a person must decide. */
-  heldForReview: number;
-  /** Dedupe keys carried by more than one row. */
-  duplicateDedupeKeys: number;
-  /** With `groupFailurePolicy: 'block'`: groups waiting behind a FAILED or HELD message. */
-  blockedGroups: number;
-  thresholds: { inFlightMs: number; failedWindowMs: number; failedThreshold: number };
-  /** False when any finding is an alert. */
-  healthy: boolean;
-  findings: Finding[];
-  samples: { expiredInFlight: MessageSummary[]; orphanedInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
-}
+import { type AlertOptions, type ResolvedOptions, resolveAlerts } from '../config/options.js';
+import { checkOptions, int } from '../config/validate.js';
+import type { StorageSnapshot } from '../contract/adapter.js';
+import type { MessageRecord, MessageStatus } from '../contract/message.js';
+import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
+import { callHook } from '../observability/hooks.js';
 
 /**
  * Options of {@link Queue.diagnose}.

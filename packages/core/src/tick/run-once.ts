@@ -1,32 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { claimBatch } from './claim-batch.js';
-import { invalidArgument } from './errors/msgqueue-error.js';
-import { classifySendError, type SendOutcome } from './errors/send-errors.js';
-import { callHook } from './hooks.js';
+import { LIMITS, type ResolvedOptions } from '../config/options.js';
+import { bool, checkOptions, fn, int, oneOf } from '../config/validate.js';
+import type { Claim, ClaimedMessage, RefusalReason } from '../contract/message.js';
+import type { RecycleSummary, RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import { classifySendError, type SendOutcome } from '../errors/send-errors.js';
+import { callHook } from '../observability/hooks.js';
+import { applyRetention } from '../operator/purge.js';
+import { claimBatch } from '../worker/claim-batch.js';
+import { recycleStuck } from '../worker/recycle-stuck.js';
 import { queueState, runLockName } from './in-process.js';
-import { applyRetention } from './operator/purge.js';
-import { LIMITS, type ResolvedOptions } from './options.js';
-import { type RecycleSummary, recycleStuck } from './recycle-stuck.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
-import type { Claim, ClaimedMessage, RefusalReason } from './types.js';
-import { bool, checkOptions, fn, int, oneOf } from './validate.js';
-
-/** What `send` receives besides the message. */
-export interface SendContext {
-  /**
-   * Aborted before the message's lease runs out (or the tick's budget, whichever is first): pass it
-   * to fetch() so a send never outlives its lease, when the recycler could hand it to another worker.
-   */
-  signal: AbortSignal;
-}
-
-/**
- * What `sendBatch` answers: nothing when every message was delivered, or one entry per message in
- * order — `undefined` (or `null`) for delivered, the error for a message that was not (classified as
- * a thrown error would be).
- */
-// biome-ignore lint/suspicious/noConfusingVoidType: an async sendBatch that returns nothing resolves to void.
-export type SendBatchResult = undefined | void | readonly unknown[];
 
 /** Options of {@link Queue.runOnce}. Give `send` or `sendBatch`. */
 export interface RunOnceOptions<P> {
@@ -72,38 +56,6 @@ export interface RunOnceOptions<P> {
   overlap?: 'skip' | 'allow';
   /** How an error thrown by `send` ended. Default {@link classifySendError}. */
   classifyError?: (error: unknown) => SendOutcome;
-}
-
-/** What one {@link Queue.runOnce} tick did. */
-export interface RunSummary {
-  /** Set when the tick did nothing because another tick was running. */
-  skipped: null | 'overlap-in-process' | 'overlap-other-instance';
-  recycled: RecycleSummary | null;
-  /** Claims that returned messages. */
-  batches: number;
-  claimed: number;
-  sent: number;
-  /** Failed attempts that will be retried. */
-  retried: number;
-  /** Messages that ended FAILED this tick. */
-  failed: number;
-  /** Sends whose outcome was unknown, held for review (at-most-once). */
-  held: number;
-  /** Claimed but not started before the budget ran out: released, attempt not counted. */
-  released: number;
-  /** Messages this process was already working on under an older claim: released untouched. */
-  alreadyWorking: number;
-  /** Guard refusals by reason: these messages were not sent. */
-  guardRefused: Partial<Record<RefusalReason, number>>;
-  /** Sends that succeeded but whose ack was refused: another claim owns the message now. */
-  staleAcks: number;
-  /** Every transition refused as `stale-claim` this tick (guard, ack, fail, release): fencing at work. */
-  staleClaims: number;
-  /** Storage errors met while working (a settle, a later claim, retention); those rows stay leased and are recycled later. */
-  storageErrors: number;
-  /** Finished messages deleted by the queue's `retention` this tick. */
-  purged: number;
-  durationMs: number;
 }
 
 /** The options `runOnce` accepts (cronHandler passes them through). */

@@ -1,11 +1,11 @@
-import type { FencedOutcome } from './adapter.js';
+import { LIMITS, type ResolvedOptions } from '../config/options.js';
+import { bool, checkOptions, int } from '../config/validate.js';
+import type { FencedOutcome } from '../contract/adapter.js';
+import type { ClaimRef, FailResult, MessageStatus, TransitionResult } from '../contract/message.js';
+import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
+import { callHook } from '../observability/hooks.js';
 import { backoffDelay } from './backoff.js';
-import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
 import { answer, checkRef } from './fencing.js';
-import { callHook } from './hooks.js';
-import { LIMITS, type ResolvedOptions } from './options.js';
-import type { ClaimRef, FailResult, MessageStatus, TransitionResult } from './types.js';
-import { bool, checkOptions, int } from './validate.js';
 
 const MAX_ERROR_LENGTH = 2000;
 

@@ -1,4 +1,4 @@
-import { MsgQueueError } from './errors/msgqueue-error.js';
+import { MsgQueueError } from '../errors/msgqueue-error.js';
 
 /**
  * Serialise a payload to JSON text exactly as `JSON.stringify` would — `toJSON` honoured (with its

@@ -1,7 +1,8 @@
+import type { ResolvedOptions } from '../config/options.js';
+import { bool, checkOptions, oneOf } from '../config/validate.js';
+import type { FoundRow } from '../contract/adapter.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
-import type { ResolvedOptions } from '../options.js';
-import { bool, checkOptions, oneOf } from '../validate.js';
-import { carryOut, type FoundRow, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
+import { carryOut, type OperatorResult, type PlanRefusal, type PlanRow, planRow, type Step } from './plan.js';
 import { checkFilter, select } from './select.js';
 
 /**

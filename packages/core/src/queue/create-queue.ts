@@ -1,20 +1,21 @@
-import { type ClaimOptions, claimBatch } from './claim-batch.js';
-import { type DiagnoseOptions, type DiagnoseReport, diagnose } from './diagnose.js';
-import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from './enqueue.js';
-import { checkRecord } from './fencing.js';
-import { guardBeforeSend } from './guard-before-send.js';
-import { type MarkSentOptions, markSent } from './operator/mark-sent.js';
-import type { OperatorResult } from './operator/plan.js';
-import { type PurgeOptions, purge } from './operator/purge.js';
-import { type RequeueManyOptions, requeueMany } from './operator/requeue-many.js';
-import { type UnlockOptions, unlock } from './operator/unlock.js';
-import { type QueueOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type RecycleOptions, type RecycleSummary, recycleStuck } from './recycle-stuck.js';
-import { requeue } from './requeue.js';
-import { type RunOnceOptions, type RunSummary, runOnce } from './run-once.js';
-import { ack, type ExtendOptions, extendLease, type FailOptions, fail, type ReleaseOptions, release } from './settle.js';
-import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from './types.js';
-import { key } from './validate.js';
+import { type QueueOptions, type ResolvedOptions, resolveOptions } from '../config/options.js';
+import { key } from '../config/validate.js';
+import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from '../contract/message.js';
+import type { DiagnoseReport, RecycleSummary, RunSummary } from '../contract/results.js';
+import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from '../enqueue/enqueue.js';
+import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
+import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
+import type { OperatorResult } from '../operator/plan.js';
+import { type PurgeOptions, purge } from '../operator/purge.js';
+import { type UnlockOptions, unlock } from '../operator/release-stuck.js';
+import { requeue } from '../operator/retry.js';
+import { type RequeueManyOptions, requeueMany } from '../operator/retry-many.js';
+import { type RunOnceOptions, runOnce } from '../tick/run-once.js';
+import { type ClaimOptions, claimBatch } from '../worker/claim-batch.js';
+import { checkRecord } from '../worker/fencing.js';
+import { guardBeforeSend } from '../worker/guard-before-send.js';
+import { type RecycleOptions, recycleStuck } from '../worker/recycle-stuck.js';
+import { ack, type ExtendOptions, extendLease, type FailOptions, fail, type ReleaseOptions, release } from '../worker/settle.js';
 
 /**
  * A queue over one table (or store). Every method validates its arguments before touching storage

@@ -1,5 +1,5 @@
-import type { ResolvedOptions } from '../options.js';
-import { checkOptions } from '../validate.js';
+import type { ResolvedOptions } from '../config/options.js';
+import { checkOptions } from '../config/validate.js';
 import { carryOut, type OperatorResult, planRow } from './plan.js';
 import { checkFilter, checkStatuses, select } from './select.js';
 

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from '../config/options.js';
 
 /**
  * Delay before retry number `attempts` (1-based): `min(maxMs, baseMs · 2^(attempts-1))`, then with

@@ -1,8 +1,8 @@
+import type { ResolvedOptions } from '../config/options.js';
+import type { ClaimRef, TransitionResult } from '../contract/message.js';
+import { callHook } from '../observability/hooks.js';
 import { answer, checkRef } from './fencing.js';
-import { callHook } from './hooks.js';
-import type { ResolvedOptions } from './options.js';
 import { missing } from './settle.js';
-import type { ClaimRef, TransitionResult } from './types.js';
 
 /**
  * Call right before the external send. One compare-and-set moves the message PROCESSING → SENDING

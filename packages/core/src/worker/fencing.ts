@@ -1,10 +1,10 @@
-import type { FencedOutcome, MessageState } from './adapter.js';
-import { MsgQueueError } from './errors/msgqueue-error.js';
-import { callHook } from './hooks.js';
-import type { ResolvedOptions } from './options.js';
-import type { Accepted, ClaimRef, MessageRecord, MessageStatus, Refusal } from './types.js';
-import { MESSAGE_STATUSES } from './types.js';
-import { key, token } from './validate.js';
+import type { ResolvedOptions } from '../config/options.js';
+import { key, token } from '../config/validate.js';
+import type { FencedOutcome, MessageState } from '../contract/adapter.js';
+import type { Accepted, ClaimRef, MessageRecord, MessageStatus, Refusal } from '../contract/message.js';
+import { MESSAGE_STATUSES } from '../contract/message.js';
+import { MsgQueueError } from '../errors/msgqueue-error.js';
+import { callHook } from '../observability/hooks.js';
 
 /** Validate a claimed-message reference (`{ id, token }`, or a whole ClaimedMessage). */
 export function checkRef(value: unknown, field: string): ClaimRef {

@@ -1,9 +1,9 @@
-import type { RecycleOutcome } from './adapter.js';
-import { callHook } from './hooks.js';
-import type { FoundRow } from './operator/plan.js';
-import type { ResolvedOptions } from './options.js';
-import { RECYCLE_REASONS } from './recycle-reasons.js';
-import { bool, checkOptions, int } from './validate.js';
+import type { ResolvedOptions } from '../config/options.js';
+import { bool, checkOptions, int } from '../config/validate.js';
+import type { FoundRow } from '../contract/adapter.js';
+import { RECYCLE_REASONS } from '../contract/recycle-reasons.js';
+import type { RecycleSummary } from '../contract/results.js';
+import { callHook } from '../observability/hooks.js';
 
 /**
  * Options of {@link Queue.recycleStuck}.
@@ -14,17 +14,6 @@ export interface RecycleOptions {
   /** At most this many rows per call. Default 1000. */
   limit?: number;
   /** Only say which rows would move where; change nothing. Default false. */
-  dryRun?: boolean;
-}
-
-/**
- * What {@link Queue.recycleStuck} did, with ids per outcome and their total.
- *
- * @category Operations
- */
-export interface RecycleSummary extends RecycleOutcome {
-  total: number;
-  /** True when nothing was changed: the ids are what a recycle would do now. */
   dryRun?: boolean;
 }
 

@@ -5,7 +5,7 @@
  * A queue is identified by the storage it drains — the adapter instance — and its name: two queues
  * over two adapters never share a tick or a working set, whatever their names.
  */
-import type { StorageAdapter } from './adapter.js';
+import type { StorageAdapter } from '../contract/adapter.js';
 
 /** One queue's in-process state. */
 export interface QueueState {

@@ -1,10 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { InsertContext, InsertRecord } from './adapter.js';
-import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
-import { callHook } from './hooks.js';
-import { LIMITS, type ResolvedOptions } from './options.js';
+import { LIMITS, type ResolvedOptions } from '../config/options.js';
+import { checkOptions, date, int, key } from '../config/validate.js';
+import type { InsertContext, InsertRecord } from '../contract/adapter.js';
+import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
+import { callHook } from '../observability/hooks.js';
 import { serializePayload } from './payload.js';
-import { checkOptions, date, int, key } from './validate.js';
 
 /** Options for one enqueued message. */
 export interface EnqueueOptions {

@@ -7,13 +7,14 @@
  * One timer per batch ends its sends before the batch's lease runs out (the lease is the same for
  * every message of a claim); no per-message timers or signals.
  */
-import type { SendOutcome } from './errors/send-errors.js';
-import { guardMany } from './guard-before-send.js';
-import { callHook } from './hooks.js';
-import type { ResolvedOptions } from './options.js';
-import type { RunSummary, SendBatchResult, SendContext } from './run-once.js';
-import { ackMany, fail, release } from './settle.js';
-import type { ClaimedMessage, TransitionResult } from './types.js';
+
+import type { ResolvedOptions } from '../config/options.js';
+import type { ClaimedMessage, TransitionResult } from '../contract/message.js';
+import type { RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
+import type { SendOutcome } from '../errors/send-errors.js';
+import { callHook } from '../observability/hooks.js';
+import { guardMany } from '../worker/guard-before-send.js';
+import { ackMany, fail, release } from '../worker/settle.js';
 
 /** What the tick decided once, for every batch. */
 export interface TickPlan<P> {

@@ -1,4 +1,4 @@
-import { invalidArgument, MsgQueueError } from './errors/msgqueue-error.js';
+import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
 
 /** Throws UNKNOWN_OPTION when `value` has a key outside `allowed`; returns it typed. */
 export function checkOptions<T extends object>(value: unknown, field: string, allowed: readonly string[]): Partial<T> {

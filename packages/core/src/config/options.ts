@@ -1,10 +1,10 @@
-import type { StorageAdapter } from './adapter.js';
-import { invalidArgument } from './errors/msgqueue-error.js';
-import { mergeHooks, type QueueHooks } from './hooks.js';
-import { type Logger, silentLogger } from './logger.js';
-import type { Telemetry } from './telemetry.js';
+import type { StorageAdapter } from '../contract/adapter.js';
+import type { DeliveryMode, GroupFailurePolicy } from '../contract/message.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
+import { mergeHooks, type QueueHooks } from '../observability/hooks.js';
+import { type Logger, silentLogger } from '../observability/logger.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import { type ManualTimers, systemTimers, type Timers } from './timers.js';
-import type { DeliveryMode, GroupFailurePolicy } from './types.js';
 import { bool, checkOptions, DATE_RANGE, int, oneOf } from './validate.js';
 
 const MINUTE = 60_000;

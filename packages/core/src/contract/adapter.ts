@@ -7,7 +7,7 @@
  *
  * An adapter proves it keeps this contract by passing `@org/msgqueue-conformance`.
  */
-import type { DeliveryMode, GroupFailurePolicy, MessageRecord, MessageStatus } from './types.js';
+import type { DeliveryMode, GroupFailurePolicy, MessageRecord, MessageStatus } from './message.js';
 
 /**
  * What an adapter declares it can do. The conformance suite reads it: what an adapter declares is
@@ -318,8 +318,15 @@ export interface FindResult {
    * The rows, without their payload: a plan never shows it, and an action over 100,000 rows would
    * spend most of its time reading payloads. (An adapter that returns it anyway is not wrong.)
    */
-  rows: Omit<MessageRecord, 'payload'>[];
+  rows: FoundRow[];
 }
+
+/**
+ * A row as {@link StorageAdapter.find} read it: the record without its payload.
+ *
+ * @category Adapter contract
+ */
+export type FoundRow = Omit<MessageRecord, 'payload'>;
 
 /**
  * A row of an operator's plan as it was read: the change applies only while the row still matches.

@@ -1,8 +1,7 @@
-import type { RecycleOutcome } from './adapter.js';
-import type { DiagnoseReport } from './diagnose.js';
+import type { RecycleOutcome } from '../contract/adapter.js';
+import type { RefusalReason } from '../contract/message.js';
+import type { DiagnoseReport, RunSummary } from '../contract/results.js';
 import type { Logger } from './logger.js';
-import type { RunSummary } from './run-once.js';
-import type { RefusalReason } from './types.js';
 
 /**
  * Typed hooks, called after the event has been written to storage. A hook that throws is logged

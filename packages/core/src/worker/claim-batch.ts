@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { MsgQueueError } from './errors/msgqueue-error.js';
+import { LIMITS, type ResolvedOptions } from '../config/options.js';
+import { checkOptions, int } from '../config/validate.js';
+import type { Claim, ClaimedMessage } from '../contract/message.js';
+import { MsgQueueError } from '../errors/msgqueue-error.js';
+import { callHook } from '../observability/hooks.js';
 import { checkRecord } from './fencing.js';
-import { callHook } from './hooks.js';
-import { LIMITS, type ResolvedOptions } from './options.js';
-import type { Claim, ClaimedMessage } from './types.js';
-import { checkOptions, int } from './validate.js';
 
 /** Options of {@link Queue.claimBatch}. */
 export interface ClaimOptions {

@@ -1,6 +1,6 @@
-import type { ResolvedOptions } from './options.js';
-import type { TransitionResult } from './types.js';
-import { key } from './validate.js';
+import type { ResolvedOptions } from '../config/options.js';
+import { key } from '../config/validate.js';
+import type { TransitionResult } from '../contract/message.js';
 
 /**
  * An operator's retry for a message that ended FAILED or HELD: back to PENDING, due now, with its

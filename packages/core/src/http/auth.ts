@@ -2,8 +2,9 @@
  * What the HTTP handlers share: the secret check, the refusal to run while `next build` prerenders,
  * and JSON answers that no cache keeps.
  */
+
+import { bool } from '../config/validate.js';
 import { invalidArgument, MsgQueueError, type MsgQueueErrorCode } from '../errors/msgqueue-error.js';
-import { bool } from '../validate.js';
 
 /**
  * Options every handler takes: who may call it.
