@@ -1,5 +1,5 @@
 /**
- * The operator table: requeue, unlock, mark sent and purge on a table of `rows` rows in one call,
+ * The operator table: retry, release stuck, mark sent and purge on a table of `rows` rows in one call,
  * and retention draining as many, through every client on every database it speaks. Each action's
  * rows/s, and the longest statement or transaction it held (what another writer could wait on).
  *
@@ -191,22 +191,22 @@ interface Action {
 
 const ACTIONS: Action[] = [
   {
-    name: 'requeueMany FAILED',
+    name: 'retryMany FAILED',
     status: 'FAILED',
     rows: (n) => n,
-    run: async (q, n) => (await q.requeueMany({ status: 'FAILED', limit: n })).changed,
+    run: async (q, n) => (await q.retryMany({ status: 'FAILED', limit: n })).changed,
   },
   {
-    name: 'unlock PROCESSING',
+    name: 'releaseStuck PROCESSING',
     status: 'PROCESSING',
     rows: (n) => n,
-    run: async (q, n) => (await q.unlock({ olderThanMs: 0, limit: n })).changed,
+    run: async (q, n) => (await q.releaseStuck({ olderThanMs: 0, limit: n })).changed,
   },
   {
     name: 'markSent HELD (10,000 ids a call)',
     status: 'HELD',
     rows: (n) => Math.min(n, 10_000),
-    prepare: async (q, n) => (await q.requeueMany({ status: 'HELD', limit: n, dryRun: true })).rows.map((r) => r.id),
+    prepare: async (q, n) => (await q.retryMany({ status: 'HELD', limit: n, dryRun: true })).rows.map((r) => r.id),
     run: async (q, _n, ids) => (await q.markSent(ids)).changed,
   },
   {

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       const { PrismaClient } = await import('@org/msgqueue-test-support/generated/postgresql/client.js');
       const named = options.prepared ? { statementNameGenerator: prismaStatementNames } : undefined;
       const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }, named) });
-      adapter = prismaAdapter(prisma as never, { provider: 'postgresql', lockTable: false });
+      adapter = prismaAdapter(prisma as never, { dialect: 'postgresql', lockTable: false });
       closing = () => prisma.$disconnect();
     } else {
       const pool = new pg.Pool({ connectionString: url, max: LOOPS });

@@ -8,7 +8,7 @@
 export { type FileDatabases, hasMariadb, mariadbUrl, postgresUrl, sqliteFile } from './databases.js';
 export { startEmbeddedPostgres } from './embedded-postgres.js';
 export { latch } from './latch.js';
-export { openClient, type Provider } from './open-client.js';
+export { openClient } from './open-client.js';
 export { generateClients } from './prisma-clients.js';
 export { privateDatabase } from './private-database.js';
 export { runTs, type SpawnOptions, spawnTs } from './processes.js';

@@ -19,7 +19,7 @@ export interface Incoming {
 
 // Both queues live in one table (msgqueue_messages), told apart by name; each conversation is a
 // group, so its messages are handled one at a time, in the order they came.
-const adapter = prismaAdapter(prisma, { provider: 'postgresql' });
+const adapter = prismaAdapter(prisma, { dialect: 'postgresql' });
 // A lease well past a send's worst case (the provider's own timeout), retries from 10 s doubling to
 // an hour; both tunable per deployment (the end-to-end test shortens them).
 const options = {

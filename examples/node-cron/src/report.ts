@@ -50,7 +50,7 @@ export function judge(rows: MessageRecord<DemoMessage>[], log: LogEntry[], kille
     if (row.status === 'SENT' && delivered.length === 1 && repeats.length === 0) v.deliveredOnce++;
     if (row.status === 'FAILED') v.failed.push({ n, why: row.lastError ?? '' });
     if (row.status === 'HELD') {
-      const next = delivered.length > 0 ? 'the provider has it: mark it sent' : 'the provider never got it: requeue it';
+      const next = delivered.length > 0 ? 'the provider has it: mark it sent' : 'the provider never got it: retry it';
       v.held.push({ n, why: `${mishap ? MISHAP[mishap] : 'outcome unknown'}; ${next}` });
     }
     if (['PENDING', 'PROCESSING', 'SENDING'].includes(row.status)) v.problems.unsettled.push(n);

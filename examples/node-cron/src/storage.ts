@@ -26,9 +26,9 @@ export async function openPrisma(storage: Storage) {
 
 /** The demo's queue, as every process opens it. */
 export function openQueue(prisma: Awaited<ReturnType<typeof openPrisma>>, storage: Storage, deliveryMode: DeliveryMode) {
-  const provider = isPostgres(storage) ? 'postgresql' : 'sqlite';
+  const dialect = isPostgres(storage) ? 'postgresql' : 'sqlite';
   return createQueue<DemoMessage>({
-    adapter: prismaAdapter(prisma, { provider, table: TABLE }),
+    adapter: prismaAdapter(prisma, { dialect, table: TABLE }),
     leaseMs: LEASE_MS,
     backoff: { baseMs: RETRY_BASE_MS },
     maxAttempts: 5,
@@ -38,10 +38,10 @@ export function openQueue(prisma: Awaited<ReturnType<typeof openPrisma>>, storag
 
 /** A fresh demo table (and the shared lock table), from the SQL msgqueue ships. */
 export async function freshTable(prisma: Awaited<ReturnType<typeof openPrisma>>, storage: Storage): Promise<void> {
-  const provider = isPostgres(storage) ? 'postgresql' : 'sqlite';
+  const dialect = isPostgres(storage) ? 'postgresql' : 'sqlite';
   await prisma.$executeRawUnsafe(`DROP TABLE IF EXISTS "${TABLE}"`);
-  for (const statement of splitStatements(schemaSql(provider, { table: TABLE }))) await prisma.$executeRawUnsafe(statement);
-  if (provider === 'sqlite') await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  for (const statement of splitStatements(schemaSql(dialect, { table: TABLE }))) await prisma.$executeRawUnsafe(statement);
+  if (dialect === 'sqlite') await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
 }
 
 /** What to call the storage in the output. */

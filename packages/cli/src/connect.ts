@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createQueue, type Queue } from '@org/msgqueue';
-import { type SqlDialect, sqlAdapter } from '@org/msgqueue-sql';
+import { DIALECTS, type SqlDialect, sqlAdapter } from '@org/msgqueue-sql';
 import { kyselyClient } from '@org/msgqueue-sql/kysely';
 import { createJiti } from 'jiti';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
@@ -18,7 +18,7 @@ import { UsageError } from './errors.js';
 export interface SourceOptions {
   config?: string;
   databaseUrl?: string;
-  provider?: string;
+  dialect?: string;
   table?: string;
   queue?: string;
 }
@@ -35,7 +35,7 @@ const CONFIG_FILES = ['msgqueue.config.ts', 'msgqueue.config.mts', 'msgqueue.con
 
 export async function openSource(o: SourceOptions, cwd = process.cwd()): Promise<Source> {
   if (o.databaseUrl !== undefined) return fromUrl(o.databaseUrl, o);
-  if (o.provider !== undefined || o.table !== undefined) throw new UsageError('--provider and --table go with --database-url');
+  if (o.dialect !== undefined || o.table !== undefined) throw new UsageError('--dialect and --table go with --database-url');
   const file = o.config ? resolve(cwd, o.config) : CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
   if (o.config && !existsSync(file!)) throw new UsageError(`--config: no file ${file}`);
   if (file) return fromConfig(file, o.queue);
@@ -69,15 +69,15 @@ function pick(queues: Queue<any>[], name: string | undefined): Queue<any>[] {
 }
 
 /** The database a URL names: postgres(ql)://, mysql:// or mariadb://, file: or a *.db / *.sqlite path. */
-export function providerOf(url: string, given: string | undefined): SqlDialect {
+export function dialectOf(url: string, given: string | undefined): SqlDialect {
   if (given !== undefined) {
-    if (given === 'postgresql' || given === 'mysql' || given === 'sqlite') return given;
-    throw new UsageError(`--provider: expected postgresql, mysql or sqlite, got "${given}"`);
+    if (DIALECTS.includes(given as SqlDialect)) return given as SqlDialect;
+    throw new UsageError(`--dialect: expected ${DIALECTS.join(', ')}, got "${given}"`);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
   if (/^(mysql|mariadb):\/\//.test(url)) return 'mysql';
   if (/^file:/.test(url) || /\.(db|sqlite3?)$/.test(url)) return 'sqlite';
-  throw new UsageError(`--database-url: cannot tell the database from "${redact(url)}"; add --provider postgresql|mysql|sqlite`);
+  throw new UsageError(`--database-url: cannot tell the database from "${redact(url)}"; add --dialect postgresql|mysql|sqlite`);
 }
 
 /** Query parameters that may carry a password (libpq's `password`, `sslpassword`, …). */
@@ -137,7 +137,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
 const DRIVER: Record<SqlDialect, string> = { postgresql: 'pg', mysql: 'mysql2', sqlite: 'better-sqlite3' };
 
 async function fromUrl(url: string, o: SourceOptions): Promise<Source> {
-  const dialect = providerOf(url, o.provider);
+  const dialect = dialectOf(url, o.dialect);
   const table = o.table ?? 'msgqueue_messages';
   const from = `${redact(url)} (table ${table})`;
   // biome-ignore lint/suspicious/noExplicitAny: the engine writes raw SQL; no schema type is needed.
@@ -204,19 +204,27 @@ function normalized(url: string): string {
 }
 
 async function kyselyDialect(dialect: SqlDialect, url: string) {
-  if (dialect === 'postgresql') {
-    const pg = await driver<typeof import('pg')>('pg', 'PostgreSQL');
-    const Pool = pg.Pool ?? (pg as unknown as { default: typeof import('pg') }).default.Pool;
-    return new PostgresDialect({ pool: new Pool({ connectionString: normalized(url), max: 2, connectionTimeoutMillis: 10_000 }) });
+  switch (dialect) {
+    case 'postgresql': {
+      const pg = await driver<typeof import('pg')>('pg', 'PostgreSQL');
+      const Pool = pg.Pool ?? (pg as unknown as { default: typeof import('pg') }).default.Pool;
+      return new PostgresDialect({ pool: new Pool({ connectionString: normalized(url), max: 2, connectionTimeoutMillis: 10_000 }) });
+    }
+    case 'mysql': {
+      const mysql = await driver<typeof import('mysql2')>('mysql2', 'MySQL/MariaDB');
+      return new MysqlDialect({
+        pool: mysql.createPool({ uri: normalized(url), connectionLimit: 2, connectTimeout: 10_000 }),
+      });
+    }
+    case 'sqlite': {
+      const sqlite = await driver<{ default: typeof import('better-sqlite3') }>('better-sqlite3', 'SQLite');
+      const path = url.replace(/^file:/, '');
+      if (!existsSync(path)) throw new UsageError(`--database-url: no SQLite file ${path}`);
+      return new SqliteDialect({ database: new sqlite.default(path, { fileMustExist: true, timeout: 5_000 }) });
+    }
+    default: {
+      const unknown: never = dialect;
+      throw new UsageError(`no driver for ${String(unknown)}`);
+    }
   }
-  if (dialect === 'mysql') {
-    const mysql = await driver<typeof import('mysql2')>('mysql2', 'MySQL/MariaDB');
-    return new MysqlDialect({
-      pool: mysql.createPool({ uri: normalized(url), connectionLimit: 2, connectTimeout: 10_000 }),
-    });
-  }
-  const sqlite = await driver<{ default: typeof import('better-sqlite3') }>('better-sqlite3', 'SQLite');
-  const path = url.replace(/^file:/, '');
-  if (!existsSync(path)) throw new UsageError(`--database-url: no SQLite file ${path}`);
-  return new SqliteDialect({ database: new sqlite.default(path, { fileMustExist: true, timeout: 5_000 }) });
 }

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { markSentCommand, purgeCommand, requeueCommand, unlockCommand } from './commands/actions.js';
+import { markSentCommand, purgeCommand, releaseStuckCommand, retryCommand } from './commands/actions.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import type { GlobalFlags, Io } from './commands/shared.js';
 import { sqlCommand } from './commands/sql.js';
@@ -41,7 +41,7 @@ export async function main(argv: string[], given: Io): Promise<number> {
     .option('-c, --config <file>', 'the config file exporting your queues (default: ./msgqueue.config.ts)')
     .option('--database-url <url>', 'connect to this database instead of a config file (postgres://, mysql://, file:…)')
     .addOption(
-      new Option('--provider <name>', 'the database of --database-url, when its scheme does not say').choices([
+      new Option('--dialect <name>', 'the database of --database-url, when its scheme does not say').choices([
         'postgresql',
         'mysql',
         'sqlite',
@@ -73,7 +73,7 @@ export async function main(argv: string[], given: Io): Promise<number> {
     });
 
   program
-    .command('unlock')
+    .command('release-stuck')
     .description('free messages stuck in PROCESSING or SENDING (a dry run unless --execute)')
     .option('--ids <ids>', 'these messages (comma-separated)')
     .option('--older-than <duration>', 'messages unchanged for at least this long (default 0s: every one in flight)')
@@ -82,11 +82,11 @@ export async function main(argv: string[], given: Io): Promise<number> {
     .option('--limit <n>', 'at most this many (default 1000)')
     .option('--execute', 'apply the plan; without it, only print it')
     .action(async (flags) => {
-      code = await unlockCommand({ ...globals(), ...flags }, io);
+      code = await releaseStuckCommand({ ...globals(), ...flags }, io);
     });
 
   program
-    .command('requeue')
+    .command('retry')
     .description('FAILED (or HELD) messages back to PENDING, attempts reset (a dry run unless --execute)')
     .option('--status <statuses>', 'FAILED, HELD or FAILED,HELD (default FAILED)')
     .option('--ids <ids>', 'these messages (comma-separated)')
@@ -95,7 +95,7 @@ export async function main(argv: string[], given: Io): Promise<number> {
     .option('--limit <n>', 'at most this many (default 1000)')
     .option('--execute', 'apply the plan; without it, only print it')
     .action(async (flags) => {
-      code = await requeueCommand({ ...globals(), ...flags }, io);
+      code = await retryCommand({ ...globals(), ...flags }, io);
     });
 
   program
@@ -122,10 +122,10 @@ export async function main(argv: string[], given: Io): Promise<number> {
   program
     .command('sql')
     .description("print the schema for a database: tables and the claim's partial indexes")
-    .argument('<provider>', 'postgresql, mysql or sqlite')
+    .argument('<dialect>', 'postgresql, mysql or sqlite')
     .option('--table <name>', 'the messages table (default msgqueue_messages)')
-    .action((provider: string, flags) => {
-      code = sqlCommand(provider, { ...flags, ...(globals().table ? { table: globals().table } : {}) }, io);
+    .action((dialect: string, flags) => {
+      code = sqlCommand(dialect, { ...flags, ...(globals().table ? { table: globals().table } : {}) }, io);
     });
 
   try {

@@ -9,7 +9,7 @@ import type { DiagnoseReport, OperatorResult } from '@org/msgqueue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, runCli, type Seeded, seed, type TestDatabase } from './support.js';
 
-describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', (provider) => {
+describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', (dialect) => {
   let t: TestDatabase | null;
   let s: Seeded;
   const run = (...args: string[]) => runCli(['--database-url', t!.url, ...args]);
@@ -19,7 +19,7 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
   };
 
   beforeAll(async () => {
-    t = await openDatabase(provider);
+    t = await openDatabase(dialect);
   });
   afterAll(() => t?.close());
   beforeEach(async (ctx) => {
@@ -46,15 +46,15 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect(strict.body.reports[0]!.findings.map((f) => f.code)).toContain('FAILED_ABOVE_THRESHOLD');
   });
 
-  it('unlock: the dry run lists each row and what would happen, changing nothing; --execute changes exactly those', async () => {
+  it('release-stuck: the dry run lists each row and what would happen, changing nothing; --execute changes exactly those', async () => {
     const before = await t!.snapshot();
-    const dry = await run('unlock');
+    const dry = await run('release-stuck');
     expect(dry.stdout).toContain('dry run: nothing changed');
     expect(dry.stdout).toContain(s.stuck);
     expect(dry.stdout).toMatch(/lease-live.*--force/);
     expect(dry.stdout).toMatch(/sending-needs-decision.*--sending resend\|hold\|sent/);
     expect(await t!.snapshot()).toEqual(before);
-    const plan = (await json<OperatorResult>('unlock')).body;
+    const plan = (await json<OperatorResult>('release-stuck')).body;
     expect(plan.rows.map((r) => [r.id, r.status, r.to])).toEqual([[s.stuck, 'PROCESSING', 'PENDING']]);
     expect(plan.refused.map((r) => [r.id, r.reason]).sort()).toEqual(
       [
@@ -65,7 +65,7 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     );
     expect(await t!.snapshot()).toEqual(before);
 
-    const done = await json<OperatorResult>('unlock', '--execute');
+    const done = await json<OperatorResult>('release-stuck', '--execute');
     expect(done.code).toBe(1); // some were left alone
     expect(done.body).toMatchObject({ dryRun: false, changed: 1, skipped: [] });
     const after = await t!.snapshot();
@@ -74,17 +74,17 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect(await t!.queue().get(s.stuck)).toMatchObject({ status: 'PENDING', claimToken: null });
 
     // The rows that may have been sent, with a decision: resend the orphan, hold the SENDING one.
-    expect((await json<OperatorResult>('unlock', '--ids', s.orphan, '--sending', 'resend', '--execute')).body.changed).toBe(1);
+    expect((await json<OperatorResult>('release-stuck', '--ids', s.orphan, '--sending', 'resend', '--execute')).body.changed).toBe(1);
     expect(await t!.queue().get(s.orphan)).toMatchObject({ status: 'PENDING', possiblySent: true });
-    expect((await json<OperatorResult>('unlock', '--ids', s.sendingExpired, '--sending', 'hold', '--execute')).body.changed).toBe(1);
+    expect((await json<OperatorResult>('release-stuck', '--ids', s.sendingExpired, '--sending', 'hold', '--execute')).body.changed).toBe(1);
     expect((await t!.queue().get(s.sendingExpired))?.status).toBe('HELD');
   });
 
-  it('unlock --force takes a live claim, and the worker that held it is refused when it acks', async () => {
-    const dry = await json<OperatorResult>('unlock', '--ids', s.live, '--force');
+  it('release-stuck --force takes a live claim, and the worker that owned it is refused when it acks', async () => {
+    const dry = await json<OperatorResult>('release-stuck', '--ids', s.live, '--force');
     expect(dry.body.rows.map((r) => r.id)).toEqual([s.live]);
     expect(dry.body.rows[0]!.leaseLeftMs).toBeGreaterThan(0);
-    const done = await json<OperatorResult>('unlock', '--ids', s.live, '--force', '--execute');
+    const done = await json<OperatorResult>('release-stuck', '--ids', s.live, '--force', '--execute');
     expect(done).toMatchObject({ code: 0, body: { changed: 1 } });
     const q = t!.queue();
     expect(await q.guardBeforeSend(s.worker)).toMatchObject({ ok: false, reason: 'stale-claim' });
@@ -92,12 +92,12 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect((await q.get(s.live))?.status).toBe('PENDING');
   });
 
-  it('requeue, mark-sent and purge: each a dry run first, then exactly its plan', async () => {
+  it('retry, mark-sent and purge: each a dry run first, then exactly its plan', async () => {
     const before = await t!.snapshot();
-    const dry = await json<OperatorResult>('requeue', '--error-contains', 'timeout');
+    const dry = await json<OperatorResult>('retry', '--error-contains', 'timeout');
     expect(dry.body.rows.map((r) => r.id)).toEqual([s.failedTimeout]);
     expect(await t!.snapshot()).toEqual(before);
-    expect((await json<OperatorResult>('requeue', '--error-contains', 'timeout', '--execute')).body.changed).toBe(1);
+    expect((await json<OperatorResult>('retry', '--error-contains', 'timeout', '--execute')).body.changed).toBe(1);
     expect(await t!.queue().get(s.failedTimeout)).toMatchObject({ status: 'PENDING', attempts: 0 });
     expect((await t!.queue().get(s.failedInvalid))?.status).toBe('FAILED');
 
@@ -136,30 +136,30 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
 
     for (const args of [
       ['--queue', 'outbx', 'diagnose'],
-      ['--queue', 'nope', 'unlock', '--older-than', '0s', '--execute'],
+      ['--queue', 'nope', 'release-stuck', '--older-than', '0s', '--execute'],
     ]) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/no queue named "(outbx|nope)".*the queues there: outbox, sms/);
       expect(r.stdout).toBe('');
     }
-    const several = await run('requeue', '--status', 'HELD', '--execute');
+    const several = await run('retry', '--status', 'HELD', '--execute');
     expect(several.code).toBe(2);
     expect(several.stderr).toMatch(/several queues \(outbox, sms\): pick one with --queue/);
-    expect((await run('--queue', 'outbox', 'requeue', '--status', 'HELD', '--execute')).code).toBe(0);
+    expect((await run('--queue', 'outbox', 'retry', '--status', 'HELD', '--execute')).code).toBe(0);
   });
 
   it('refuses bad input with one line and exit 2, changing nothing', async () => {
     const before = await t!.snapshot();
-    const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'unlock', '--execute'], /no_such_table.*pass --table/]];
+    const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'release-stuck', '--execute'], /no_such_table.*pass --table/]];
     // The flags are parsed before any database is touched: checked once, on PostgreSQL.
-    if (provider === 'postgresql') {
+    if (dialect === 'postgresql') {
       cases.push(
         [['diagnose', '--frobnicate'], /unknown option '--frobnicate'/],
         [['diagnose', '--failed-threshold', '-3'], /--failed-threshold/],
         [['diagnose', '--in-flight', '5 minutes'], /--in-flight: expected a duration/],
-        [['unlock', '--sending', 'maybe', '--execute'], /--sending|argument 'maybe' is invalid/],
-        [['requeue', '--status', 'PENDING', '--execute'], /--status/],
+        [['release-stuck', '--sending', 'maybe', '--execute'], /--sending|argument 'maybe' is invalid/],
+        [['retry', '--status', 'PENDING', '--execute'], /--status/],
         [['purge', '--execute'], /--older-than is required/],
         [['purge', '--older-than', '-1d', '--execute'], /--older-than/],
         [['launch'], /unknown command 'launch'/],

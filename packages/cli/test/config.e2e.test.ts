@@ -36,11 +36,11 @@ describe('msgqueue.config.ts', () => {
   });
 
   it('an action needs one queue: --queue, else exit 2 naming them', async () => {
-    const r = await cli(['requeue'], { cwd: fixtures, env });
+    const r = await cli(['retry'], { cwd: fixtures, env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/several queues \(outgoing, incoming\): pick one with --queue/);
     expect((await cli(['--queue', 'nope', 'diagnose'], { cwd: fixtures, env })).stderr).toMatch(/no queue named "nope"/);
-    expect((await cli(['--queue', 'outgoing', 'requeue'], { cwd: fixtures, env })).code).toBe(0);
+    expect((await cli(['--queue', 'outgoing', 'retry'], { cwd: fixtures, env })).code).toBe(0);
   });
 
   it('a broken config: one line, exit 2', async () => {

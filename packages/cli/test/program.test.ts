@@ -13,7 +13,7 @@ describe('msgqueue without a database', () => {
   });
 
   it('--help for every command', async () => {
-    for (const command of ['diagnose', 'unlock', 'requeue', 'mark-sent', 'purge', 'sql']) {
+    for (const command of ['diagnose', 'release-stuck', 'retry', 'mark-sent', 'purge', 'sql']) {
       const help = await run([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`Usage: msgqueue ${command}`));

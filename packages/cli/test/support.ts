@@ -57,7 +57,7 @@ export function cli(args: string[], options: { cwd?: string; env?: Record<string
 
 /** One database the CLI is tested on: its URL for the CLI, and a Kysely for the test's own reads and writes. */
 export interface TestDatabase {
-  provider: SqlDialect;
+  dialect: SqlDialect;
   url: string;
   // biome-ignore lint/suspicious/noExplicitAny: raw SQL only.
   db: Kysely<any>;
@@ -74,48 +74,48 @@ export interface TestDatabase {
 }
 
 /** One of this test file's databases; null for MariaDB when MARIADB_URL is not set. */
-export async function openDatabase(provider: SqlDialect): Promise<TestDatabase | null> {
+export async function openDatabase(dialect: SqlDialect): Promise<TestDatabase | null> {
   const none = async () => {};
-  if (provider === 'postgresql') {
-    return wrap(provider, postgresUrl(), new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl(), max: 2 }) }), none);
+  if (dialect === 'postgresql') {
+    return wrap(dialect, postgresUrl(), new PostgresDialect({ pool: new pg.Pool({ connectionString: postgresUrl(), max: 2 }) }), none);
   }
-  if (provider === 'sqlite') {
+  if (dialect === 'sqlite') {
     const file = sqliteFile('cli');
-    return wrap(provider, `file:${file}`, new SqliteDialect({ database: new Database(file) }), none);
+    return wrap(dialect, `file:${file}`, new SqliteDialect({ database: new Database(file) }), none);
   }
   const mariadb = mariadbUrl();
   if (!mariadb) return null;
   const pool = createPool({ uri: mariadb.replace(/^mariadb:/, 'mysql:'), connectionLimit: 2 });
-  return wrap(provider, mariadb, new MysqlDialect({ pool }), none);
+  return wrap(dialect, mariadb, new MysqlDialect({ pool }), none);
 }
 
 function wrap(
-  provider: SqlDialect,
+  dialect: SqlDialect,
   url: string,
-  dialect: PostgresDialect | SqliteDialect | MysqlDialect,
+  kyselyDialect: PostgresDialect | SqliteDialect | MysqlDialect,
   drop: () => Promise<void>,
 ): TestDatabase {
   // biome-ignore lint/suspicious/noExplicitAny: raw SQL only.
-  const db = new Kysely<any>({ dialect });
-  const q = (name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+  const db = new Kysely<any>({ dialect: kyselyDialect });
+  const q = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
   const exec = async (statement: string) => void (await sql.raw(statement).execute(db));
   return {
-    provider,
+    dialect,
     url,
     db,
-    queue: (options = {}) => createQueue({ adapter: kyselyAdapter(db, { dialect: provider }), ...options }),
+    queue: (options = {}) => createQueue({ adapter: kyselyAdapter(db, { dialect }), ...options }),
     async snapshot() {
       const { rows } = await sql.raw<Record<string, unknown>>(`SELECT * FROM ${q('msgqueue_messages')} ORDER BY ${q('id')}`).execute(db);
       return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     },
     age: (id, ms) =>
       exec(
-        `UPDATE ${q('msgqueue_messages')} SET ${['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(provider, c, ms)).join(', ')} WHERE ${q('id')} = '${id}'`,
+        `UPDATE ${q('msgqueue_messages')} SET ${['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(dialect, c, ms)).join(', ')} WHERE ${q('id')} = '${id}'`,
       ),
     exec,
     async reset() {
       for (const t of ['msgqueue_messages', 'msgqueue_locks']) await exec(`DROP TABLE IF EXISTS ${q(t)}`);
-      for (const s of splitStatements(schemaSql(provider))) await exec(s);
+      for (const s of splitStatements(schemaSql(dialect))) await exec(s);
     },
     close: async () => {
       await db.destroy();
@@ -132,12 +132,12 @@ export interface Seeded {
   stuck: string;
   /** SENDING past its lease (died mid-send). */
   sendingExpired: string;
-  /** PROCESSING under a live lease, its claim held by `worker`. */
+  /** PROCESSING under a live lease, its claim owned by `worker`. */
   live: string;
   worker: Awaited<ReturnType<Queue<{ n: number }>['claimBatch']>>['messages'][number];
   /** PROCESSING without lease or token, untouched for 2 hours: left by the hand-rolled code. */
   orphan: string;
-  /** FAILED: a provider timeout, and an invalid number. */
+  /** FAILED: a dialect timeout, and an invalid number. */
   failedTimeout: string;
   failedInvalid: string;
   /** HELD for review (at-most-once). */
@@ -156,12 +156,12 @@ export async function seed(t: TestDatabase): Promise<Seeded> {
   const byN = (n: number) => claimed.find((m) => m.payload.n === n)!;
   // 0: stuck PROCESSING; 1: SENDING past its lease; 2: live; 3: orphan; 4, 5: failed; 6: held; 7: old SENT; 8: pending.
   await q.guardBeforeSend(byN(1));
-  await q.fail(byN(4), new Error('provider timeout after 30 s'), { retryable: false });
+  await q.fail(byN(4), new Error('dialect timeout after 30 s'), { retryable: false });
   await q.fail(byN(5), new Error('invalid number'), { retryable: false });
   await q.ack(byN(7));
-  const quoted = (s: string) => (t.provider === 'mysql' ? `\`${s}\`` : `"${s}"`);
+  const quoted = (s: string) => (t.dialect === 'mysql' ? `\`${s}\`` : `"${s}"`);
   await t.exec(`UPDATE ${quoted('msgqueue_messages')} SET ${quoted('status')} = 'HELD', ${quoted('claim_token')} = NULL, ${quoted('lease_until')} = NULL,
-    ${quoted('possibly_sent')} = ${t.provider === 'sqlite' ? 1 : 'true'}, ${quoted('last_error')} = 'lease expired after the pre-send guard' WHERE ${quoted('id')} = '${ids[6]}'`);
+    ${quoted('possibly_sent')} = ${t.dialect === 'sqlite' ? 1 : 'true'}, ${quoted('last_error')} = 'lease expired after the pre-send guard' WHERE ${quoted('id')} = '${ids[6]}'`);
   await t.exec(
     `UPDATE ${quoted('msgqueue_messages')} SET ${quoted('claim_token')} = NULL, ${quoted('lease_until')} = NULL WHERE ${quoted('id')} = '${ids[3]}'`,
   );

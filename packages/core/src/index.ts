@@ -8,6 +8,7 @@ export type { AlertOptions, BackoffOptions, QueueOptions, ResolvedOptions, Reten
 export { LIMITS } from './config/options.js';
 export type { Timers } from './config/timers.js';
 export { ManualTimers, systemTimers } from './config/timers.js';
+export { checkOptions } from './config/validate.js';
 export type * from './contract/adapter.js';
 export * from './contract/message.js';
 export { RECYCLE_REASONS } from './contract/recycle-reasons.js';
@@ -40,8 +41,8 @@ export type { DiagnoseOptions } from './operator/diagnose.js';
 export type { MarkSentOptions } from './operator/mark-sent.js';
 export type { OperatorResult, PlannedChange, PlanRefusal, PlanRow } from './operator/plan.js';
 export type { PurgeOptions } from './operator/purge.js';
-export type { UnlockOptions } from './operator/release-stuck.js';
-export type { RequeueManyOptions } from './operator/retry-many.js';
+export type { ReleaseStuckOptions } from './operator/release-stuck.js';
+export type { RetryManyOptions } from './operator/retry-many.js';
 export type { Queue } from './queue/create-queue.js';
 export { createQueue } from './queue/create-queue.js';
 export type { RunOnceOptions } from './tick/run-once.js';

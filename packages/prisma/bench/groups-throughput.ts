@@ -24,26 +24,26 @@ const MESSAGES = Number(values.messages);
 const CLAIMERS = Number(values.claimers);
 
 generateClients();
-const { provider, url, cleanup } = await openTarget(values.db!);
-const main = await openClient(provider, url);
-const q = (n: string) => quoteName(provider, n);
-await freshDefaultTables(main, provider);
+const { dialect, url, cleanup } = await openTarget(values.db!);
+const main = await openClient(dialect, url);
+const q = (n: string) => quoteName(dialect, n);
+await freshDefaultTables(main, dialect);
 
 async function scenario(label: string, groups: number | null, count: number): Promise<{ label: string; perSecond: number; count: number }> {
   await main.$executeRawUnsafe(`DELETE FROM ${q('msgqueue_messages')}`);
-  const queue = createQueue({ adapter: prismaAdapter(main as never, { provider }) });
+  const queue = createQueue({ adapter: prismaAdapter(main as never, { dialect }) });
   for (let i = 0; i < count; i += 500) {
     const n = Math.min(500, count - i);
     await queue.enqueueMany(
       Array.from({ length: n }, (_, j) => ({ payload: { i: i + j }, ...(groups ? { groupKey: `g${(i + j) % groups}` } : {}) })),
     );
   }
-  const clients = await Promise.all(Array.from({ length: CLAIMERS }, () => openClient(provider, url, 1)));
+  const clients = await Promise.all(Array.from({ length: CLAIMERS }, () => openClient(dialect, url, 1)));
   const started = performance.now();
   let done = 0;
   await Promise.all(
     clients.map(async (c) => {
-      const worker = createQueue({ adapter: prismaAdapter(c as never, { provider }) });
+      const worker = createQueue({ adapter: prismaAdapter(c as never, { dialect }) });
       for (let empty = 0; empty < 3 && done < count; ) {
         const claim = await worker.claimBatch({ limit: 10 });
         if (claim.messages.length === 0) {

@@ -32,7 +32,7 @@ export interface NemesisPlan {
   /** Whether a terminate hits only the named worker (PostgreSQL) or every connection (MariaDB). */
   attributable: boolean;
   leaseMs: number;
-  /** The claim token a message's row carries now (null when nobody holds it). */
+  /** The claim token a message's row carries now (null when no claim owns it). */
   tokenOf: (id: string) => Promise<string | null>;
   /** Where each injected fault is recorded. */
   faults: Fault[];

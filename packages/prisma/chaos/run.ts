@@ -47,10 +47,10 @@ const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout)
 
 // ── the database ──────────────────────────────────────────────────────────────
 generateClients();
-const { provider, url, cleanup } = await openTarget(values.db!);
-const main = await openClient(provider, url, 2);
-const q = (n: string) => quoteName(provider, n);
-const freshTables = () => freshDefaultTables(main, provider);
+const { dialect, url, cleanup } = await openTarget(values.db!);
+const main = await openClient(dialect, url, 2);
+const q = (n: string) => quoteName(dialect, n);
+const freshTables = () => freshDefaultTables(main, dialect);
 
 // ── one run ───────────────────────────────────────────────────────────────────
 async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
@@ -61,11 +61,11 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const providerLog = join(dir, 'deliveries.jsonl');
   const prov = await startProvider(providerLog);
   const statsFile = join(dir, 'stats.jsonl');
-  const workers = new Supervisor((id) => spawnChaos('worker.ts', [provider, url, mode, String(prov.port), id, statsFile]));
+  const workers = new Supervisor((id) => spawnChaos('worker.ts', [dialect, url, mode, String(prov.port), id, statsFile]));
   for (let i = 0; i < WORKERS; i++) workers.spawn(`w${i}`);
 
   const queue = createQueue<ChaosPayload>({
-    adapter: prismaAdapter(main as never, { provider, lockTable: false }),
+    adapter: prismaAdapter(main as never, { dialect, lockTable: false }),
     deliveryMode: mode,
     ...CHAOS_QUEUE_OPTIONS,
   });
@@ -96,12 +96,12 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     workers,
     workerCount: WORKERS,
     provider: prov,
-    canTerminate: provider !== 'sqlite',
+    canTerminate: dialect !== 'sqlite',
     terminate: terminateConnections,
     leaseMs: CHAOS_QUEUE_OPTIONS.leaseMs,
     tokenOf,
     faults,
-    attributable: provider === 'postgresql',
+    attributable: dialect === 'postgresql',
   });
 
   const [, certain] = await Promise.all([producer, nemesis]);
@@ -150,7 +150,7 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
 
 /** The claim token a message's row carries now. */
 async function tokenOf(id: string): Promise<string | null> {
-  const param = provider === 'postgresql' ? '$1' : '?';
+  const param = dialect === 'postgresql' ? '$1' : '?';
   const rows = await main.$queryRawUnsafe<{ token: string | null }[]>(
     `SELECT ${q('claim_token')} AS token FROM ${q('msgqueue_messages')} WHERE ${q('id')} = ${param}`,
     id,
@@ -159,9 +159,9 @@ async function tokenOf(id: string): Promise<string | null> {
 }
 
 async function terminateConnections(workerId: string) {
-  if (provider === 'postgresql') {
+  if (dialect === 'postgresql') {
     await main.$queryRawUnsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, `chaos-${workerId}`);
-  } else if (provider === 'mysql') {
+  } else if (dialect === 'mysql') {
     const ids = await main.$queryRawUnsafe<{ id: unknown }[]>(
       'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
     );

@@ -1,16 +1,16 @@
 /**
  * A chaos worker: runs the cron tick in a loop against the fake provider, as a deployed app would.
- * argv: provider url deliveryMode providerPort workerId statsFile
+ * argv: dialect url deliveryMode providerPort workerId statsFile
  */
 import { appendFileSync } from 'node:fs';
 import { classifySendError, createQueue, type DeliveryMode, PermanentSendError, RetryableSendError } from '@org/msgqueue';
 import { openClient } from '@org/msgqueue-test-support';
-import type { Provider } from '../src/index.js';
+import type { SqlDialect } from '../src/index.js';
 import { prismaAdapter } from '../src/index.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
-const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [
-  Provider,
+const [dialect, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [
+  SqlDialect,
   string,
   DeliveryMode,
   string,
@@ -18,15 +18,15 @@ const [provider, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2
   string,
 ];
 let url = rawUrl;
-if (provider === 'postgresql') {
+if (dialect === 'postgresql') {
   // Named connections let the nemesis terminate this worker's backends and no one else's.
   const u = new URL(rawUrl);
   u.searchParams.set('application_name', `chaos-${workerId}`);
   url = u.toString();
 }
-const prisma = await openClient(provider, url, 2);
+const prisma = await openClient(dialect, url, 2);
 const queue = createQueue<ChaosPayload>({
-  adapter: prismaAdapter(prisma as never, { provider, lockTable: false }),
+  adapter: prismaAdapter(prisma as never, { dialect, lockTable: false }),
   deliveryMode: mode,
   ...CHAOS_QUEUE_OPTIONS,
   // Written at once, so a worker killed mid-tick still leaves its evidence that fencing refused it.

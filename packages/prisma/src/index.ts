@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export type { ColumnMapping, Field, OptionalField, Provider, RequiredField, SchemaSqlOptions } from '@org/msgqueue-sql';
+export type { ColumnMapping, Field, OptionalField, RequiredField, SchemaSqlOptions, SqlDialect } from '@org/msgqueue-sql';
 export {
   DEFAULT_COLUMNS,
   DEFAULT_LOCK_TABLE,

@@ -10,7 +10,7 @@ export interface PrismaRawClient {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
 
-/** A PrismaClient: raw queries plus interactive transactions (used by the MySQL claim). */
+/** A PrismaClient: raw queries plus interactive transactions (used on MySQL: claim, recycle, batched acks, operator chunks). */
 export interface PrismaLike extends PrismaRawClient {
   /** An interactive transaction: `fn` runs on one connection, rolled back when it throws. */
   $transaction<R>(

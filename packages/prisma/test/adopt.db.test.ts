@@ -5,21 +5,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { createQueue, type DeliveryMode } from '@org/msgqueue';
-import { type PrismaAdapterOptions, type Provider, prismaAdapter, splitStatements } from '@org/msgqueue-prisma';
+import { type PrismaAdapterOptions, prismaAdapter, type SqlDialect, splitStatements } from '@org/msgqueue-prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, run, snapshotTable, type TestDb, testDatabases } from './support/databases.js';
 
 const GUIDE = readFileSync(new URL('../../../docs/adopting-an-existing-table.md', import.meta.url), 'utf8');
-const LABEL: Record<Provider, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
+const LABEL: Record<SqlDialect, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 const FIX = /^-- Added by hand[^\n]*\n[^\n]*\n?/m;
 
-/** The guide's migration for a provider, as its reader would paste it (with or without the line added by hand). */
-function guideMigration(provider: Provider, withFix = true): string[] {
-  const marker = `-- prisma/migrations/<timestamp>_msgqueue/migration.sql — ${LABEL[provider]}\n`;
+/** The guide's migration for a dialect, as its reader would paste it (with or without the line added by hand). */
+function guideMigration(dialect: SqlDialect, withFix = true): string[] {
+  const marker = `-- prisma/migrations/<timestamp>_msgqueue/migration.sql — ${LABEL[dialect]}\n`;
   const start = GUIDE.indexOf(marker);
-  if (start < 0) throw new Error(`the guide has no migration for ${provider}`);
+  if (start < 0) throw new Error(`the guide has no migration for ${dialect}`);
   const body = GUIDE.slice(start + marker.length, GUIDE.indexOf('```', start));
-  if (!FIX.test(body)) throw new Error(`the ${provider} migration lost its line added by hand`);
+  if (!FIX.test(body)) throw new Error(`the ${dialect} migration lost its line added by hand`);
   return splitStatements(withFix ? body : body.replace(FIX, ''));
 }
 
@@ -39,20 +39,20 @@ const MAPPING = {
   },
   statuses: { SENT: 'COMPLETED' },
   lockTable: false,
-} satisfies Omit<PrismaAdapterOptions, 'provider'>;
+} satisfies Omit<PrismaAdapterOptions, 'dialect'>;
 
-const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+const q = (dialect: SqlDialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** A UTC time `ms` before the database's now, in the column format Prisma writes. */
-function ago(provider: Provider, ms: number): string {
-  if (provider === 'postgresql') return `((now() AT TIME ZONE 'UTC') - ${ms} * INTERVAL '1 millisecond')`;
-  if (provider === 'mysql') return `TIMESTAMPADD(MICROSECOND, ${-ms * 1000}, UTC_TIMESTAMP(3))`;
+function ago(dialect: SqlDialect, ms: number): string {
+  if (dialect === 'postgresql') return `((now() AT TIME ZONE 'UTC') - ${ms} * INTERVAL '1 millisecond')`;
+  if (dialect === 'mysql') return `TIMESTAMPADD(MICROSECOND, ${-ms * 1000}, UTC_TIMESTAMP(3))`;
   return `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '${-ms / 1000} seconds')`;
 }
 
 /** The table as `prisma migrate` created it for the old model, before msgqueue. */
-function oldTable(provider: Provider): string[] {
-  if (provider === 'postgresql') {
+function oldTable(dialect: SqlDialect): string[] {
+  if (dialect === 'postgresql') {
     return [
       'DROP TABLE IF EXISTS "MessageQueue"',
       'DROP TYPE IF EXISTS "QueueStatus"',
@@ -67,7 +67,7 @@ function oldTable(provider: Provider): string[] {
         CONSTRAINT "MessageQueue_pkey" PRIMARY KEY ("id"))`,
     ];
   }
-  if (provider === 'mysql') {
+  if (dialect === 'mysql') {
     return [
       'DROP TABLE IF EXISTS `MessageQueue`',
       `CREATE TABLE \`MessageQueue\` (
@@ -110,21 +110,21 @@ const OLD_ROWS: [string, string, number, number][] = [
   ['failed', 'FAILED', 3, HOUR],
 ];
 
-async function oldTableWithRows(client: Client, provider: Provider): Promise<void> {
-  await run(client, oldTable(provider));
+async function oldTableWithRows(client: Client, dialect: SqlDialect): Promise<void> {
+  await run(client, oldTable(dialect));
   for (const [id, status, attempts, updated] of OLD_ROWS) {
     await client.$executeRawUnsafe(
-      `INSERT INTO ${q(provider, 'MessageQueue')} (${['id', 'status', 'attempts', 'payload', 'createdAt', 'updatedAt'].map((c) => q(provider, c)).join(', ')})
-       VALUES ('${id}', '${status}', ${attempts}, '{"to":"${id}"}', ${ago(provider, updated + HOUR)}, ${ago(provider, updated)})`,
+      `INSERT INTO ${q(dialect, 'MessageQueue')} (${['id', 'status', 'attempts', 'payload', 'createdAt', 'updatedAt'].map((c) => q(dialect, c)).join(', ')})
+       VALUES ('${id}', '${status}', ${attempts}, '{"to":"${id}"}', ${ago(dialect, updated + HOUR)}, ${ago(dialect, updated)})`,
     );
   }
 }
 
-const statusOf = async (client: Client, provider: Provider) =>
+const statusOf = async (client: Client, dialect: SqlDialect) =>
   Object.fromEntries(
     (
       await client.$queryRawUnsafe<{ id: string; status: string; possiblySent: unknown }[]>(
-        `SELECT ${q(provider, 'id')} AS id, ${q(provider, 'status')} AS status, ${q(provider, 'possiblySent')} AS ${q(provider, 'possiblySent')} FROM ${q(provider, 'MessageQueue')}`,
+        `SELECT ${q(dialect, 'id')} AS id, ${q(dialect, 'status')} AS status, ${q(dialect, 'possiblySent')} AS ${q(dialect, 'possiblySent')} FROM ${q(dialect, 'MessageQueue')}`,
       )
     ).map((r) => [r.id, `${r.status}${Number(r.possiblySent) ? '+possiblySent' : ''}`]),
   );
@@ -135,12 +135,12 @@ function adoption(db: TestDb, mode: DeliveryMode) {
   it(`${mode}: stuck rows come back as the mode promises after the grace period; nothing else is touched`, async () => {
     const client = await db.client({ pool: 1 });
     try {
-      await oldTableWithRows(client, db.provider);
-      await run(client, guideMigration(db.provider));
+      await oldTableWithRows(client, db.dialect);
+      await run(client, guideMigration(db.dialect));
       const untouched = ['done-1', 'done-2', 'failed'];
-      const before = touchedNothing(await snapshotTable(client, db.provider, 'MessageQueue'), untouched);
+      const before = touchedNothing(await snapshotTable(client, db.dialect, 'MessageQueue'), untouched);
       const queue = createQueue<{ to: string }>({
-        adapter: prismaAdapter(client, { provider: db.provider, ...MAPPING }),
+        adapter: prismaAdapter(client, { dialect: db.dialect, ...MAPPING }),
         deliveryMode: mode,
       });
 
@@ -156,7 +156,7 @@ function adoption(db: TestDb, mode: DeliveryMode) {
       const resent = mode === 'at-least-once' ? ['stuck-1', 'stuck-2'] : [];
       expect(sent.sort()).toEqual(['pending-1', 'pending-2', 'pending-3', ...resent].sort());
 
-      const after = await statusOf(client, db.provider);
+      const after = await statusOf(client, db.dialect);
       expect(after).toMatchObject({ 'pending-1': 'COMPLETED', 'pending-2': 'COMPLETED', 'pending-3': 'COMPLETED' });
       expect(after.working).toBe('PROCESSING'); // inside the grace period: left to the old code
       if (mode === 'at-least-once') {
@@ -171,16 +171,16 @@ function adoption(db: TestDb, mode: DeliveryMode) {
 
       // The grace period passes: the row the old code was on comes back too.
       await client.$executeRawUnsafe(
-        `UPDATE ${q(db.provider, 'MessageQueue')} SET ${q(db.provider, 'updatedAt')} = ${ago(db.provider, 11 * MINUTE)} WHERE ${q(db.provider, 'id')} = 'working'`,
+        `UPDATE ${q(db.dialect, 'MessageQueue')} SET ${q(db.dialect, 'updatedAt')} = ${ago(db.dialect, 11 * MINUTE)} WHERE ${q(db.dialect, 'id')} = 'working'`,
       );
       const later = await queue.runOnce({ send });
       expect(later.recycled!.orphans).toEqual(['working']);
-      expect((await statusOf(client, db.provider)).working).toBe(mode === 'at-least-once' ? 'COMPLETED+possiblySent' : 'HELD+possiblySent');
+      expect((await statusOf(client, db.dialect)).working).toBe(mode === 'at-least-once' ? 'COMPLETED+possiblySent' : 'HELD+possiblySent');
 
       const final = await queue.diagnose();
       expect(final.counts).toMatchObject({ PENDING: 0, PROCESSING: 0, SENDING: 0 });
       expect(final.orphanedInFlight).toBe(0);
-      expect(touchedNothing(await snapshotTable(client, db.provider, 'MessageQueue'), untouched)).toEqual(before);
+      expect(touchedNothing(await snapshotTable(client, db.dialect, 'MessageQueue'), untouched)).toEqual(before);
     } finally {
       await client.$disconnect();
     }
@@ -195,30 +195,30 @@ for (const db of testDatabases('adopt')) {
 }
 
 /** Europe/Paris is ahead of UTC all year: a session there writes local time into `timestamp` columns. */
-const SESSION_AHEAD: Partial<Record<Provider, string>> = {
+const SESSION_AHEAD: Partial<Record<SqlDialect, string>> = {
   postgresql: `SET TIME ZONE 'Europe/Paris'`,
   mysql: `SET time_zone = '+01:00'`,
 };
 
-for (const db of testDatabases('adopt-tz').filter((d) => SESSION_AHEAD[d.provider])) {
+for (const db of testDatabases('adopt-tz').filter((d) => SESSION_AHEAD[d.dialect])) {
   describe(`adopting on ${db.label} from a session ahead of UTC`, () => {
     let client: Client;
     beforeAll(async () => {
       client = await db.client({ pool: 1 });
-      await client.$executeRawUnsafe(SESSION_AHEAD[db.provider]!);
-      await oldTableWithRows(client, db.provider);
+      await client.$executeRawUnsafe(SESSION_AHEAD[db.dialect]!);
+      await oldTableWithRows(client, db.dialect);
     });
     afterAll(() => client.$disconnect());
 
     it("Prisma's migration alone leaves old rows waiting an offset for nothing; diagnose says so, and the guide's line fixes it", async () => {
-      await run(client, guideMigration(db.provider, false));
-      const queue = createQueue({ adapter: prismaAdapter(client, { provider: db.provider, ...MAPPING }) });
+      await run(client, guideMigration(db.dialect, false));
+      const queue = createQueue({ adapter: prismaAdapter(client, { dialect: db.dialect, ...MAPPING }) });
       const shifted = await queue.diagnose();
       expect(shifted.duePending).toBe(0);
       const finding = shifted.findings.find((f) => f.code === 'TIME_ZONE_SHIFT');
       expect(finding?.message).toMatch(/^3 PENDING message\(s\) are due up to \+0[12]:00 from now/);
 
-      await client.$executeRawUnsafe(guideMigration(db.provider).at(-1)!); // the line added by hand
+      await client.$executeRawUnsafe(guideMigration(db.dialect).at(-1)!); // the line added by hand
       const fixed = await queue.diagnose();
       expect(fixed.duePending).toBe(3);
       expect(fixed.findings.map((f) => f.code)).not.toContain('TIME_ZONE_SHIFT');

@@ -4,28 +4,28 @@
  * chooses is checked against its column's width, and lastError is cut to fit.
  */
 import { createQueue, MsgQueueError } from '@org/msgqueue';
-import { type Provider, prismaAdapter, schemaSql, splitStatements } from '@org/msgqueue-prisma';
+import { prismaAdapter, type SqlDialect, schemaSql, splitStatements } from '@org/msgqueue-prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, run, testDatabases } from './support/databases.js';
 
 const TABLE = 'typed_messages';
-const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+const q = (dialect: SqlDialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** The shipped table with one column's definition replaced (`undefined`: not possible on this database). */
-type Variant = Partial<Record<Provider, string>>;
+type Variant = Partial<Record<SqlDialect, string>>;
 
-function tableWith(provider: Provider, column: string, definition: string): string[] {
-  const sql = schemaSql(provider, { table: TABLE });
-  const line = new RegExp(`^(\\s*)${q(provider, column).replace(/[`"]/g, '.')}\\s[^\\n]*?(,?)$`, 'm');
-  if (!line.test(sql)) throw new Error(`no column ${column} in the shipped ${provider} SQL`);
+function tableWith(dialect: SqlDialect, column: string, definition: string): string[] {
+  const sql = schemaSql(dialect, { table: TABLE });
+  const line = new RegExp(`^(\\s*)${q(dialect, column).replace(/[`"]/g, '.')}\\s[^\\n]*?(,?)$`, 'm');
+  if (!line.test(sql)) throw new Error(`no column ${column} in the shipped ${dialect} SQL`);
   // Partial indexes on status literals cannot be built over a status column that cannot hold them.
   const statements = splitStatements(sql.replace(line, `$1${definition}$2`)).filter(
     (s) => column !== 'status' || !/^CREATE INDEX[\s\S]*WHERE "status"/.test(s),
   );
-  return [`DROP TABLE IF EXISTS ${q(provider, TABLE)}`, ...statements];
+  return [`DROP TABLE IF EXISTS ${q(dialect, TABLE)}`, ...statements];
 }
 
-/** [label, field, column, definition per provider, what the message must say]. */
+/** [label, field, column, definition per dialect, what the message must say]. */
 const WRONG: [string, string, string, Variant, RegExp][] = [
   [
     'attempts as text',
@@ -87,19 +87,19 @@ for (const db of testDatabases('column-types')) {
     let client: Client;
     beforeAll(async () => {
       client = await db.client();
-      if (db.provider === 'postgresql') {
-        await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(db.provider, TABLE)}`);
+      if (db.dialect === 'postgresql') {
+        await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(db.dialect, TABLE)}`);
         await client.$executeRawUnsafe('DROP TYPE IF EXISTS "typed_status"');
         await client.$executeRawUnsafe(`CREATE TYPE "typed_status" AS ENUM ('PENDING', 'PROCESSING', 'SENT', 'FAILED', 'HELD')`);
       }
     });
     afterAll(() => client.$disconnect());
     const count = async () =>
-      Number((await client.$queryRawUnsafe<{ n: unknown }[]>(`SELECT COUNT(*) AS n FROM ${q(db.provider, TABLE)}`))[0]!.n);
-    const queue = () => createQueue({ adapter: prismaAdapter(client, { provider: db.provider, table: TABLE }) });
+      Number((await client.$queryRawUnsafe<{ n: unknown }[]>(`SELECT COUNT(*) AS n FROM ${q(db.dialect, TABLE)}`))[0]!.n);
+    const queue = () => createQueue({ adapter: prismaAdapter(client, { dialect: db.dialect, table: TABLE }) });
 
     const cases = [...WRONG];
-    if (db.provider === 'postgresql') {
+    if (db.dialect === 'postgresql') {
       cases.push([
         'a status enum without SENDING',
         'status',
@@ -109,10 +109,10 @@ for (const db of testDatabases('column-types')) {
       ]);
     }
     for (const [label, field, column, variant, message] of cases) {
-      const definition = variant[db.provider];
+      const definition = variant[db.dialect];
       if (!definition) continue;
       it(`${label} is refused at first use, naming the column, before anything is written`, async () => {
-        await run(client, tableWith(db.provider, column, definition));
+        await run(client, tableWith(db.dialect, column, definition));
         const error = await queue()
           .enqueue({ n: 1 })
           .catch((e: unknown) => e);
@@ -124,14 +124,14 @@ for (const db of testDatabases('column-types')) {
     }
 
     it('the shipped table passes the check', async () => {
-      await run(client, [`DROP TABLE IF EXISTS ${q(db.provider, TABLE)}`, ...splitStatements(schemaSql(db.provider, { table: TABLE }))]);
+      await run(client, [`DROP TABLE IF EXISTS ${q(db.dialect, TABLE)}`, ...splitStatements(schemaSql(db.dialect, { table: TABLE }))]);
       await expect(queue().enqueue({ n: 1 })).resolves.toMatchObject({ created: true });
     });
 
-    if (db.provider !== 'sqlite') {
+    if (db.dialect !== 'sqlite') {
       it('a dedupe key longer than its column is refused before anything is written; one that fits is stored', async () => {
-        const narrow = db.provider === 'mysql' ? '`dedupe_key` VARCHAR(20) NULL' : '"dedupe_key" varchar(20) UNIQUE';
-        await run(client, tableWith(db.provider, 'dedupe_key', narrow));
+        const narrow = db.dialect === 'mysql' ? '`dedupe_key` VARCHAR(20) NULL' : '"dedupe_key" varchar(20) UNIQUE';
+        await run(client, tableWith(db.dialect, 'dedupe_key', narrow));
         await expect(queue().enqueue({}, { dedupeKey: 'k'.repeat(21) })).rejects.toMatchObject({
           code: 'INVALID_ARGUMENT',
           field: 'options.dedupeKey',
@@ -142,8 +142,8 @@ for (const db of testDatabases('column-types')) {
       });
 
       it('an error longer than the lastError column is cut to fit, not a storage error', async () => {
-        const narrow = db.provider === 'mysql' ? '`last_error` VARCHAR(191) NULL' : '"last_error" varchar(191)';
-        await run(client, tableWith(db.provider, 'last_error', narrow));
+        const narrow = db.dialect === 'mysql' ? '`last_error` VARCHAR(191) NULL' : '"last_error" varchar(191)';
+        await run(client, tableWith(db.dialect, 'last_error', narrow));
         const qq = queue();
         const { id } = await qq.enqueue({});
         const m = (await qq.claimBatch()).messages[0]!;

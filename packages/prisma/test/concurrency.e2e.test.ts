@@ -17,13 +17,13 @@ for (const db of testDatabases('concurrency')) {
     let main: Client;
     beforeAll(async () => {
       main = await db.client();
-      await applyShippedSchema(main, db.provider);
+      await applyShippedSchema(main, db.dialect);
     });
     afterAll(() => main.$disconnect());
 
     async function fill(): Promise<Set<string>> {
-      await clearDefaultTables(main, db.provider);
-      const queue = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
+      await clearDefaultTables(main, db.dialect);
+      const queue = createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) });
       const ids = new Set<string>();
       for (let i = 0; i < ROWS; i += 500) {
         const res = await queue.enqueueMany(Array.from({ length: Math.min(500, ROWS - i) }, (_, j) => ({ payload: { n: i + j } })));
@@ -33,13 +33,13 @@ for (const db of testDatabases('concurrency')) {
     }
 
     async function finalCounts() {
-      const report = await createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) }).diagnose();
+      const report = await createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) }).diagnose();
       return report.counts;
     }
 
     it(`4 processes over ${ROWS} rows: every row claimed exactly once`, async () => {
       const all = await fill();
-      const lines = await Promise.all([3, 7, 10, 16].map((limit) => runWorker(db.provider, db.url, limit)));
+      const lines = await Promise.all([3, 7, 10, 16].map((limit) => runWorker(db.dialect, db.url, limit)));
       const seen = new Map<string, number>();
       const dup: string[] = [];
       const refused: unknown[] = [];
@@ -62,8 +62,8 @@ for (const db of testDatabases('concurrency')) {
   });
 }
 
-async function runWorker(provider: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
-  const out = await runTs(new URL('./support/claim-worker.ts', import.meta.url), [provider, url, String(limit)], {
+async function runWorker(dialect: string, url: string, limit: number): Promise<Record<string, unknown>[]> {
+  const out = await runTs(new URL('./support/claim-worker.ts', import.meta.url), [dialect, url, String(limit)], {
     cwd: new URL('..', import.meta.url).pathname,
   });
   return out

@@ -90,13 +90,13 @@ for (const db of testDatabases('groups')) {
     let main: Client;
     beforeAll(async () => {
       main = await db.client();
-      await applyShippedSchema(main, db.provider);
+      await applyShippedSchema(main, db.dialect);
     });
     afterAll(() => main.$disconnect());
 
     async function fill() {
-      await clearDefaultTables(main, db.provider);
-      const queue = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
+      await clearDefaultTables(main, db.dialect);
+      const queue = createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) });
       // Interleaved: message n of every group, then n + 1, as conversations would produce them.
       for (let n = 0; n < PER_GROUP; n++) {
         await queue.enqueueMany(Array.from({ length: GROUPS }, (_, g) => ({ payload: { g, n }, groupKey: `conversation-${g}` })));
@@ -104,13 +104,13 @@ for (const db of testDatabases('groups')) {
     }
 
     async function expectAllSent() {
-      const report = await createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) }).diagnose();
+      const report = await createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) }).diagnose();
       expect(report.counts).toMatchObject({ SENT: TOTAL, PENDING: 0, PROCESSING: 0, SENDING: 0, FAILED: 0 });
     }
 
     it(`3 processes, ${GROUPS} groups × ${PER_GROUP}: in order, never overlapping, with crashes and retries`, async () => {
       await fill();
-      const logs = await Promise.all([1, 2, 3].map((seed) => runWorker(db.provider, db.url, seed)));
+      const logs = await Promise.all([1, 2, 3].map((seed) => runWorker(db.dialect, db.url, seed)));
       const result = checkGroups(logs.flat());
       expect(result).toEqual({ outOfOrder: [], overlapping: [], missing: 0, duplicated: 0, refusedWithinLease: [] });
       await expectAllSent();
@@ -118,10 +118,10 @@ for (const db of testDatabases('groups')) {
   });
 }
 
-async function runWorker(provider: string, url: string, seed: number): Promise<Delivery[]> {
+async function runWorker(dialect: string, url: string, seed: number): Promise<Delivery[]> {
   return JSON.parse(
     (
-      await runTs(new URL('./support/group-worker.ts', import.meta.url), [provider, url, String(TOTAL), String(seed)], {
+      await runTs(new URL('./support/group-worker.ts', import.meta.url), [dialect, url, String(TOTAL), String(seed)], {
         cwd: new URL('..', import.meta.url).pathname,
       })
     ).trim(),

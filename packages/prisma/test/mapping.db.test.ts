@@ -4,7 +4,7 @@
  */
 
 import { createQueue, MsgQueueError } from '@org/msgqueue';
-import { type PrismaAdapterOptions, type Provider, prismaAdapter } from '@org/msgqueue-prisma';
+import { type PrismaAdapterOptions, prismaAdapter, type SqlDialect } from '@org/msgqueue-prisma';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyShippedSchema, type Client, run, snapshotTable, testDatabases } from './support/databases.js';
 
@@ -19,7 +19,7 @@ const spyClient = () => {
 
 describe('bad mappings are refused before any query', () => {
   const cases: [string, Partial<PrismaAdapterOptions> & Record<string, unknown>, string, RegExp][] = [
-    ['unknown provider', { provider: 'oracle' as Provider }, 'INVALID_MAPPING', /provider/],
+    ['unknown dialect', { dialect: 'oracle' as SqlDialect }, 'INVALID_MAPPING', /dialect/],
     ['table with a quote', { table: 'messages"; DROP TABLE users; --' }, 'INVALID_MAPPING', /options\.table/],
     ['table with a space', { table: 'message queue' }, 'INVALID_MAPPING', /options\.table/],
     ['schema-qualified table', { table: 'public.messages' }, 'INVALID_MAPPING', /options\.table/],
@@ -38,7 +38,7 @@ describe('bad mappings are refused before any query', () => {
     const { client, calls } = spyClient();
     let thrown: unknown;
     try {
-      prismaAdapter(client, { provider: 'postgresql', ...options } as PrismaAdapterOptions);
+      prismaAdapter(client, { dialect: 'postgresql', ...options } as PrismaAdapterOptions);
     } catch (e) {
       thrown = e;
     }
@@ -48,18 +48,18 @@ describe('bad mappings are refused before any query', () => {
   });
 
   it('refuses something that is not a PrismaClient', () => {
-    expect(() => prismaAdapter({} as never, { provider: 'sqlite' })).toThrow(/PrismaClient/);
+    expect(() => prismaAdapter({} as never, { dialect: 'sqlite' })).toThrow(/PrismaClient/);
   });
 });
 
 for (const db of testDatabases('mapping')) {
   describe(`mappings on ${db.label}`, () => {
     let prisma: Client;
-    const q = (name: string) => (db.provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+    const q = (name: string) => (db.dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
     beforeAll(async () => {
       prisma = await db.client();
-      await applyShippedSchema(prisma, db.provider);
-      await run(prisma, existingTableSql(db.provider));
+      await applyShippedSchema(prisma, db.dialect);
+      await run(prisma, existingTableSql(db.dialect));
     });
     afterAll(() => prisma.$disconnect());
 
@@ -67,7 +67,7 @@ for (const db of testDatabases('mapping')) {
       Number((await prisma.$queryRawUnsafe<{ n: unknown }[]>(`SELECT COUNT(*) AS n FROM ${q(table)}`))[0]!.n);
 
     it('a missing table is SCHEMA_MISMATCH on first use, naming the SQL to apply', async () => {
-      const queue = createQueue({ adapter: prismaAdapter(prisma, { provider: db.provider, table: 'no_such_table' }) });
+      const queue = createQueue({ adapter: prismaAdapter(prisma, { dialect: db.dialect, table: 'no_such_table' }) });
       await expect(queue.enqueue({})).rejects.toMatchObject({
         code: 'SCHEMA_MISMATCH',
         message: expect.stringMatching(/no_such_table.*not found/),
@@ -76,14 +76,14 @@ for (const db of testDatabases('mapping')) {
 
     it('a missing column is SCHEMA_MISMATCH before anything is written', async () => {
       const before = await count('msgqueue_messages');
-      const queue = createQueue({ adapter: prismaAdapter(prisma, { provider: db.provider, columns: { leaseUntil: 'lease_end' } }) });
+      const queue = createQueue({ adapter: prismaAdapter(prisma, { dialect: db.dialect, columns: { leaseUntil: 'lease_end' } }) });
       await expect(queue.enqueue({ x: 1 })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH', field: 'options.columns.leaseUntil' });
       expect(await count('msgqueue_messages')).toBe(before);
     });
 
     it('a status column missing from an existing table is named', async () => {
       const queue = createQueue({
-        adapter: prismaAdapter(prisma, { provider: db.provider, table: 'MessageQueue', columns: { status: 'state' } }),
+        adapter: prismaAdapter(prisma, { dialect: db.dialect, table: 'MessageQueue', columns: { status: 'state' } }),
       });
       await expect(queue.claimBatch()).rejects.toMatchObject({
         code: 'SCHEMA_MISMATCH',
@@ -93,7 +93,7 @@ for (const db of testDatabases('mapping')) {
 
     describe('an existing MessageQueue table: camelCase columns, COMPLETED for SENT', () => {
       const options: PrismaAdapterOptions = {
-        provider: db.provider,
+        dialect: db.dialect,
         table: 'MessageQueue',
         columns: {
           availableAt: 'availableAt',
@@ -116,8 +116,8 @@ for (const db of testDatabases('mapping')) {
         const queue = createQueue<{ to: string }>({ adapter: prismaAdapter(prisma, options) });
         const { id } = await queue.enqueue({ to: 'alice' });
         const slow = (await queue.claimBatch()).messages[0]!;
-        await prisma.$executeRawUnsafe(`UPDATE ${q('MessageQueue')} SET ${backdateLease(db.provider, q)}`);
-        expect((await queue.recycleStuck()).requeued).toEqual([id]);
+        await prisma.$executeRawUnsafe(`UPDATE ${q('MessageQueue')} SET ${backdateLease(db.dialect, q)}`);
+        expect((await queue.recycleStuck()).released).toEqual([id]);
         const fresh = (await queue.claimBatch()).messages[0]!;
         expect(await queue.guardBeforeSend(slow)).toMatchObject({ ok: false, reason: 'stale-claim' });
         expect((await queue.guardBeforeSend(fresh)).ok).toBe(true);
@@ -150,8 +150,8 @@ for (const db of testDatabases('mapping')) {
         const real = createQueue({ adapter: prismaAdapter(prisma, options) });
         const { id } = await real.enqueue({});
         await real.ack((await real.claimBatch()).messages[0]!);
-        const before = await snapshotTable(prisma, db.provider, 'MessageQueue');
-        if (db.provider === 'sqlite') {
+        const before = await snapshotTable(prisma, db.dialect, 'MessageQueue');
+        if (db.dialect === 'sqlite') {
           // A text column: the mapping passes the first-use check, and the row it cannot read is named.
           await expect(queue.diagnose()).rejects.toMatchObject({
             code: 'CORRUPT_ROW',
@@ -168,7 +168,7 @@ for (const db of testDatabases('mapping')) {
             message: expect.stringContaining("add 'SENT' to the enum"),
           });
         }
-        expect(await snapshotTable(prisma, db.provider, 'MessageQueue')).toEqual(before);
+        expect(await snapshotTable(prisma, db.dialect, 'MessageQueue')).toEqual(before);
       });
 
       it('enqueue with a dedupe key or priority the table cannot hold is refused, nothing written', async () => {
@@ -182,16 +182,16 @@ for (const db of testDatabases('mapping')) {
   });
 }
 
-function backdateLease(provider: Provider, q: (n: string) => string): string {
+function backdateLease(dialect: SqlDialect, q: (n: string) => string): string {
   const c = q('leaseUntil');
-  if (provider === 'postgresql') return `${c} = ${c} - INTERVAL '11 minutes'`;
-  if (provider === 'mysql') return `${c} = TIMESTAMPADD(MINUTE, -11, ${c})`;
+  if (dialect === 'postgresql') return `${c} = ${c} - INTERVAL '11 minutes'`;
+  if (dialect === 'mysql') return `${c} = TIMESTAMPADD(MINUTE, -11, ${c})`;
   return `${c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', ${c}, '-660 seconds')`;
 }
 
 /** The table as `prisma migrate` made it for the author's model, plus the added columns. */
-function existingTableSql(provider: Provider): string[] {
-  if (provider === 'postgresql') {
+function existingTableSql(dialect: SqlDialect): string[] {
+  if (dialect === 'postgresql') {
     return [
       'DROP TABLE IF EXISTS "MessageQueue"',
       'DROP TYPE IF EXISTS "QueueStatus"',
@@ -211,7 +211,7 @@ function existingTableSql(provider: Provider): string[] {
       'CREATE INDEX "MessageQueue_status_availableAt_idx" ON "MessageQueue"("status", "availableAt")',
     ];
   }
-  if (provider === 'mysql') {
+  if (dialect === 'mysql') {
     return [
       'DROP TABLE IF EXISTS `MessageQueue`',
       `CREATE TABLE \`MessageQueue\` (

@@ -25,7 +25,7 @@ describe('prismaStatementNames on PostgreSQL', () => {
 
   it('drains through prepared statements, each prepared once', async () => {
     const queue = createQueue<{ n: number }>({
-      adapter: prismaAdapter(prisma, { provider: 'postgresql', table: TABLE, lockTable: false }),
+      adapter: prismaAdapter(prisma, { dialect: 'postgresql', table: TABLE, lockTable: false }),
     });
     await queue.enqueueMany(Array.from({ length: 25 }, (_, n) => ({ payload: { n } })));
     await prisma.$transaction(async (tx) => {

@@ -17,17 +17,17 @@ for (const db of testDatabases('queue-identity')) {
     let main: Client;
     beforeAll(async () => {
       main = await db.client();
-      await applyShippedSchema(main, db.provider);
-      const q = db.provider === 'mysql' ? `\`${OTHER}\`` : `"${OTHER}"`;
+      await applyShippedSchema(main, db.dialect);
+      const q = db.dialect === 'mysql' ? `\`${OTHER}\`` : `"${OTHER}"`;
       await main.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q}`);
-      await run(main, splitStatements(schemaSql(db.provider, { table: OTHER })));
+      await run(main, splitStatements(schemaSql(db.dialect, { table: OTHER })));
     });
     afterAll(() => main.$disconnect());
 
     it('two queues with the same name over two tables tick side by side, sharing one lock table', async () => {
-      await clearDefaultTables(main, db.provider);
-      const a = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
-      const b = createQueue({ adapter: prismaAdapter(main, { provider: db.provider, table: OTHER }) });
+      await clearDefaultTables(main, db.dialect);
+      const a = createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) });
+      const b = createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect, table: OTHER }) });
       await a.enqueue({ n: 1 });
       await b.enqueue({ n: 2 });
       let open!: () => void;
@@ -51,10 +51,10 @@ for (const db of testDatabases('queue-identity')) {
     });
 
     it('a tick in another process over the same table keeps this one out until it ends', async () => {
-      await clearDefaultTables(main, db.provider);
-      const queue = createQueue({ adapter: prismaAdapter(main, { provider: db.provider }) });
+      await clearDefaultTables(main, db.dialect);
+      const queue = createQueue({ adapter: prismaAdapter(main, { dialect: db.dialect }) });
       await queue.enqueueMany([{ payload: { n: 1 } }, { payload: { n: 2 } }]);
-      const child = spawnTs(new URL('./support/tick-worker.ts', import.meta.url), [db.provider, db.url], {
+      const child = spawnTs(new URL('./support/tick-worker.ts', import.meta.url), [db.dialect, db.url], {
         stdin: 'pipe',
         cwd: new URL('..', import.meta.url).pathname,
       });

@@ -49,21 +49,25 @@ function toSql({ strings, values }: Statement): SQL {
 /** A Drizzle database (or transaction) as the engine's {@link SqlClient}. */
 export function drizzleClient(db: DrizzleLike, dialect: SqlDialect): SqlClient {
   if (dialect === 'sqlite') return sqliteClient(db, true);
-  const client: SqlClient = {
-    async query(s) {
-      const result = await db.execute!(toSql(s));
-      return dialect === 'mysql' ? ((result as [Row[]])[0] ?? []) : (result as { rows: Row[] }).rows;
-    },
-    async execute(s) {
-      const result = await db.execute!(toSql(s));
-      return dialect === 'mysql'
-        ? Number((result as [{ affectedRows?: number }])[0]?.affectedRows ?? 0)
-        : Number((result as { rowCount?: number | null }).rowCount ?? 0);
-    },
+  const answer = EXECUTE_RESULT[dialect];
+  return {
+    query: async (s) => answer.rows(await db.execute!(toSql(s))),
+    execute: async (s) => answer.count(await db.execute!(toSql(s))),
     transaction: (fn) => db.transaction!((tx) => fn(drizzleClient(tx, dialect))) as ReturnType<typeof fn>,
   };
-  return client;
 }
+
+/** What `db.execute` answers, per driver: node-postgres a result with rows, mysql2 a [rows, fields] pair. SQLite uses `all` and `run`. */
+const EXECUTE_RESULT: Record<Exclude<SqlDialect, 'sqlite'>, { rows(result: unknown): Row[]; count(result: unknown): number }> = {
+  postgresql: {
+    rows: (result) => (result as { rows: Row[] }).rows,
+    count: (result) => Number((result as { rowCount?: number | null }).rowCount ?? 0),
+  },
+  mysql: {
+    rows: (result) => (result as [Row[]])[0] ?? [],
+    count: (result) => Number((result as [{ affectedRows?: number }])[0]?.affectedRows ?? 0),
+  },
+};
 
 /**
  * better-sqlite3 through Drizzle. `waits`: each statement first waits for a {@link sqliteTransaction}
@@ -164,14 +168,21 @@ export async function sqliteTransaction<D extends DrizzleLike, T>(db: D, fn: (tx
   });
 }
 
+/** The methods a Drizzle database has, per driver: better-sqlite3's are synchronous. */
+const DRIVER_METHODS: Record<SqlDialect, readonly string[]> = {
+  postgresql: ['execute', 'transaction'],
+  mysql: ['execute', 'transaction'],
+  sqlite: ['all', 'run'],
+};
+
 /** Options of {@link drizzleAdapter}: the SQL your Drizzle database speaks, and the table. */
 export type DrizzleAdapterOptions = SqlAdapterOptions;
 
 /** A storage adapter over Drizzle. `dialect` is the database your Drizzle driver talks to. */
 export function drizzleAdapter(db: DrizzleLike, options: DrizzleAdapterOptions): StorageAdapter {
   const dialect = (options as { dialect?: unknown } | undefined)?.dialect;
-  const needs = dialect === 'sqlite' ? ['all', 'run'] : ['execute', 'transaction'];
   const known = (DIALECTS as readonly unknown[]).includes(dialect);
+  const needs = known ? DRIVER_METHODS[dialect as SqlDialect] : [];
   if (known && (!db || needs.some((m) => typeof (db as Record<string, unknown>)[m] !== 'function'))) {
     throw new MsgQueueError(
       'INVALID_ARGUMENT',

@@ -1,7 +1,8 @@
 /**
  * `@org/msgqueue-sql`: the SQL engine behind every SQL adapter of `@org/msgqueue` — claim, fenced
- * transitions, recycle, insert, snapshot and run lock, one statement per operation and dialect
- * (PostgreSQL, MySQL/MariaDB, SQLite), over your own table or ours — and the {@link SqlClient} seam
+ * transitions, recycle, insert, snapshot and run lock, one file per operation with its SQL per
+ * dialect (PostgreSQL and SQLite: one statement per step; MySQL/MariaDB, without `RETURNING`: a
+ * write then a read back), over your own table or ours — and the {@link SqlClient} seam
  * a database client implements to use it.
  *
  * Clients shipped as entry points, each an optional peer dependency:
@@ -11,7 +12,7 @@
  * @packageDocumentation
  */
 export type { Row, SqlClient, SqlDialect } from './client.js';
-export type { ColumnMapping, Field, OptionalField, Provider, RequiredField } from './mapping.js';
+export type { ColumnMapping, Field, OptionalField, RequiredField } from './mapping.js';
 export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
 export { namedQueuesMigrationSql } from './migrations.js';
 export { isDeadlock } from './operations/db.js';

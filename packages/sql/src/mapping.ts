@@ -3,12 +3,6 @@ import { MESSAGE_STATUSES, type MessageStatus, MsgQueueError } from '@org/msgque
 import type { SqlDialect } from './client.js';
 
 /**
- * The databases the engine speaks (Prisma calls it the provider).
- *
- * @category Mapping an existing table
- */
-export type Provider = SqlDialect;
-/**
  * Every {@link SqlDialect}.
  *
  * @category Schema

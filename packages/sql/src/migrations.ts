@@ -3,6 +3,7 @@
  * `schemaSql()`; mapped tables of your own are yours to change (see docs/adopting-an-existing-table.md).
  */
 import type { SqlDialect } from './client.js';
+import { unreachable } from './dialects/dialect.js';
 import { DEFAULT_TABLE, DIALECTS, identifier } from './mapping.js';
 import { MESSAGES } from './schema-sql.js';
 
@@ -38,8 +39,9 @@ export function namedQueuesMigrationSql(dialect: SqlDialect, options: { table?: 
   if (!DIALECTS.includes(dialect)) throw new Error(`namedQueuesMigrationSql: unknown dialect ${String(dialect)}`);
   const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
   const head = `-- @org/msgqueue-sql: named queues in one table (${dialect}), for a "${t}" made by an earlier schemaSql().`;
-  if (dialect === 'postgresql') {
-    return `${head}
+  switch (dialect) {
+    case 'postgresql':
+      return `${head}
 ALTER TABLE "${t}" ADD COLUMN IF NOT EXISTS "queue" varchar(191) NOT NULL DEFAULT 'default';
 ALTER TABLE "${t}" DROP CONSTRAINT IF EXISTS "${t}_dedupe_key_key";
 DROP INDEX IF EXISTS "${t}_claim_idx";
@@ -47,10 +49,9 @@ DROP INDEX IF EXISTS "${t}_lease_idx";
 DROP INDEX IF EXISTS "${t}_status_updated_idx";
 ${MESSAGES.postgresql.indexes(t).trim()}
 `;
-  }
-  if (dialect === 'mysql') {
-    const q = (c: string) => `\`${c}\``;
-    return `${head}
+    case 'mysql': {
+      const q = (c: string) => `\`${c}\``;
+      return `${head}
 ALTER TABLE ${q(t)}
   ADD COLUMN ${q('queue')} VARCHAR(191) NOT NULL DEFAULT 'default' AFTER ${q('id')},
   DROP INDEX ${q(`${t}_dedupe_key`)},
@@ -62,13 +63,18 @@ ALTER TABLE ${q(t)}
   DROP INDEX ${q(`${t}_status_updated_idx`)},
   ADD KEY ${q(`${t}_status_updated_idx`)} (${q('queue')}, ${q('status')}, ${q('updated_at')});
 `;
-  }
-  const cols = COLUMNS.map((c) => `"${c}"`).join(', ');
-  return `${head}
+    }
+    case 'sqlite': {
+      const cols = COLUMNS.map((c) => `"${c}"`).join(', ');
+      return `${head}
 ${MESSAGES.sqlite.table(`${t}_named_queues`, false).trim()}
 INSERT INTO "${t}_named_queues" (${cols}) SELECT ${cols} FROM "${t}";
 DROP TABLE "${t}";
 ALTER TABLE "${t}_named_queues" RENAME TO "${t}";
 ${MESSAGES.sqlite.indexes(t).trim()}
 `;
+    }
+    default:
+      return unreachable(dialect);
+  }
 }

@@ -1,5 +1,6 @@
 import {
   type ClaimRequest,
+  checkOptions,
   type ExtendRequest,
   type FindRequest,
   type GuardManyRequest,
@@ -7,13 +8,13 @@ import {
   type InsertContext,
   type InsertOutcome,
   type InsertRecord,
-  type InspectRequest,
   MsgQueueError,
   type OperateRequest,
   type RecycleRequest,
-  type RequeueRequest,
+  type RetryRequest,
   type RunLockRequest,
   type SettleRequest,
+  type SnapshotRequest,
   type StorageAdapter,
   type StorageSnapshot,
 } from '@org/msgqueue';
@@ -24,12 +25,12 @@ import { mysql } from './dialects/mysql.js';
 import { postgres } from './dialects/postgres.js';
 import { sqlite } from './dialects/sqlite.js';
 import type { ColumnWidths } from './introspect/column-rules.js';
-import { inspectSchema } from './introspect/schema.js';
+import { readSchema } from './introspect/schema.js';
 import { type ColumnMapping, type Mapping, resolveMapping } from './mapping.js';
 import { ackMany, guardMany } from './operations/batched.js';
 import { claim } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
-import { extend, guard, requeue, settle } from './operations/fenced.js';
+import { extend, guard, retry, settle } from './operations/fenced.js';
 import { insert } from './operations/insert.js';
 import { find, operate } from './operations/operator.js';
 import { queueNames } from './operations/queue-names.js';
@@ -82,11 +83,12 @@ export interface SqlClientInfo {
  */
 export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable'] as const;
 
-const DIALECTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
+/** The SQL fragments of each dialect. */
+const FRAGMENTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
 
 /**
- * A storage adapter over any SQL client: the whole engine — one statement per operation and
- * dialect, times on the database's clock, the mapping onto an existing table — over the three
+ * A storage adapter over any SQL client: the whole engine — each operation's SQL per dialect,
+ * times on the database's clock, the mapping onto an existing table — over the three
  * calls of {@link SqlClient}. The mapping is validated now; the tables are read and checked on
  * first use, before any write.
  *
@@ -123,16 +125,16 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
       },
     );
   }
-  checkOptionKeys(options, SQL_ADAPTER_OPTIONS);
+  checkOptions(options, 'options', SQL_ADAPTER_OPTIONS);
   const mapping = resolveMapping(options);
-  const dialect = DIALECTS[mapping.dialect];
+  const dialect = FRAGMENTS[mapping.dialect];
   const db = dbOf(client, dialect);
 
   const transactions = callerTransactions(db);
 
   let ready: Promise<Table> | undefined;
   const table = (through: Db = db): Promise<Table> => {
-    ready ??= inspectSchema((statement) => through.rows(statement), mapping).then(
+    ready ??= readSchema((statement) => through.rows(statement), mapping).then(
       async (schema) => {
         const t = new Table(dialect, mapping, schema);
         if (through === db) await transactions.identify(t);
@@ -145,7 +147,8 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     );
     return ready;
   };
-  const guarded = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+  /** Run one of the contract's operations; a driver's error becomes STORAGE_ERROR naming the operation and client. */
+  const storageCall = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (error) {
@@ -157,12 +160,12 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     name: `${clientName}:${mapping.dialect}`,
     storageKey: `table:${mapping.table}`,
     capabilities: {
-      claimIsolation: mapping.dialect === 'sqlite' ? 'single-writer' : 'row-locks',
+      claimIsolation: dialect.claimIsolation,
       crossProcessRunLock: mapping.lockTable !== null,
       transactionalInsert: fromTransaction !== undefined,
     },
     insert: (records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]> =>
-      guarded('insert', async () => {
+      storageCall('insert', async () => {
         if (context?.transaction === undefined || !fromTransaction) {
           const t = await table();
           checkInsertable(mapping, t.schema.widths, records);
@@ -177,7 +180,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
-      guarded('claim', async () => {
+      storageCall('claim', async () => {
         const t = await table();
         const records = (await claim(db, t, request)).map((row) => toRecord(row, mapping));
         // RETURNING has no order: give them back in claim order.
@@ -186,41 +189,31 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
             a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
         );
       }),
-    guard: (request: GuardRequest) => guarded('guard', async () => guard(db, await table(), request)),
-    guardMany: (request: GuardManyRequest) => guarded('guardMany', async () => guardMany(db, await table(), request)),
-    ackMany: (messages) => guarded('ackMany', async () => ackMany(db, await table(), messages)),
-    settle: (request: SettleRequest) => guarded('settle', async () => settle(db, await table(), request)),
-    extendLease: (request: ExtendRequest) => guarded('extendLease', async () => extend(db, await table(), request)),
-    recycle: (request: RecycleRequest) => guarded('recycle', async () => recycle(db, await table(), request)),
-    inspect: (request: InspectRequest): Promise<StorageSnapshot> => guarded('inspect', async () => snapshot(db, await table(), request)),
+    guard: (request: GuardRequest) => storageCall('guard', async () => guard(db, await table(), request)),
+    guardMany: (request: GuardManyRequest) => storageCall('guardMany', async () => guardMany(db, await table(), request)),
+    ackMany: (messages) => storageCall('ackMany', async () => ackMany(db, await table(), messages)),
+    settle: (request: SettleRequest) => storageCall('settle', async () => settle(db, await table(), request)),
+    extendLease: (request: ExtendRequest) => storageCall('extendLease', async () => extend(db, await table(), request)),
+    recycle: (request: RecycleRequest) => storageCall('recycle', async () => recycle(db, await table(), request)),
+    snapshot: (request: SnapshotRequest): Promise<StorageSnapshot> =>
+      storageCall('snapshot', async () => snapshot(db, await table(), request)),
     get: (id: string) =>
-      guarded('get', async () => {
+      storageCall('get', async () => {
         const t = await table();
         const [row] = await db.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${t.col('id')} = ${id}`, true);
         return row ? toRecord(row, mapping) : null;
       }),
-    requeue: (request: RequeueRequest) => guarded('requeue', async () => requeue(db, await table(), request)),
-    find: (request: FindRequest) => guarded('find', async () => find(db, await table(), request)),
-    operate: (request: OperateRequest) => guarded('operate', async () => operate(db, await table(), request)),
-    queueNames: () => guarded('queueNames', async () => queueNames(db, await table())),
+    retry: (request: RetryRequest) => storageCall('retry', async () => retry(db, await table(), request)),
+    find: (request: FindRequest) => storageCall('find', async () => find(db, await table(), request)),
+    operate: (request: OperateRequest) => storageCall('operate', async () => operate(db, await table(), request)),
+    queueNames: () => storageCall('queueNames', async () => queueNames(db, await table())),
   };
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>
-      guarded('acquireRunLock', async () => acquireRunLock(db, await table(), name, owner, ttlMs));
-    adapter.releaseRunLock = ({ name, owner }) => guarded('releaseRunLock', async () => releaseRunLock(db, await table(), name, owner));
+      storageCall('acquireRunLock', async () => acquireRunLock(db, await table(), name, owner, ttlMs));
+    adapter.releaseRunLock = ({ name, owner }) => storageCall('releaseRunLock', async () => releaseRunLock(db, await table(), name, owner));
   }
   return adapter;
-}
-
-/** Throws UNKNOWN_OPTION for a key outside `known`, listing the known ones. */
-export function checkOptionKeys(options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new MsgQueueError('UNKNOWN_OPTION', `options.${key}: unknown option. Known options: ${known.join(', ')}.`, {
-        field: `options.${key}`,
-      });
-    }
-  }
 }
 
 /**
@@ -238,8 +231,9 @@ export function fixedDialectAdapter(
   if (typeof o !== 'object' || o === null) {
     throw new MsgQueueError('INVALID_ARGUMENT', `${clientName}Adapter: expected an options object.`, { field: 'options' });
   }
-  checkOptionKeys(
+  checkOptions(
     o,
+    'options',
     SQL_ADAPTER_OPTIONS.filter((k) => k !== 'dialect'),
   );
   return sqlAdapter(client, { ...(o as Omit<SqlAdapterOptions, 'dialect'>), dialect }, info);

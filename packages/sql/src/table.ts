@@ -93,17 +93,17 @@ export class Table {
 
   /**
    * The group rule of the claim, for the candidate row aliased `c`: claimable only when no other
-   * row of its group is in flight, and none created before it still holds the group back (PENDING,
+   * row of its group is in flight, and none created before it still blocks the group (PENDING,
    * due or not; FAILED or HELD too under `block`). One index probe on (group_key, created_at, id).
    */
   groupFree(policy: GroupFailurePolicy): Sql {
     if (!this.has('groupKey')) return raw('1 = 1');
     const [g, created, id] = [this.col('groupKey'), this.col('createdAt'), this.col('id')];
-    const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
+    const blocking: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
     const sameQueue = this.has('queue') ? sql` AND o.${this.col('queue')} = c.${this.col('queue')}` : sql``;
     return sql`(c.${g} IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.name} o WHERE o.${g} = c.${g}${sameQueue} AND o.${id} <> c.${id} AND (
       ${this.statusIn(['PROCESSING', 'SENDING'], 'o.')}
-      OR (${this.statusIn(holding, 'o.')} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
+      OR (${this.statusIn(blocking, 'o.')} AND (o.${created} < c.${created} OR (o.${created} = c.${created} AND o.${id} < c.${id}))))))`;
   }
 
   /** A message's state after a transition (no payload), aliased, times as epoch milliseconds. */

@@ -69,12 +69,12 @@ for (const target of targets()) {
     const count = async (status: string) =>
       Number((await c.rows(`SELECT COUNT(*) AS n FROM ${quote(d, 'msgqueue_messages')} WHERE ${quote(d, 'status')} = '${status}'`))[0]!.n);
 
-    it('requeue, unlock and purge each change every planned row in one call, through set-based statements', async () => {
+    it('retry, releaseStuck and purge each change every planned row in one call, through set-based statements', async () => {
       const writes = { n: 0 };
       const queue = createQueue({ adapter: sqlAdapter(counting(c.engine, writes), { dialect: d }) });
       for (const [status, act, after] of [
-        ['FAILED', () => queue.requeueMany({ status: 'FAILED', limit: ROWS }), 'PENDING'],
-        ['PROCESSING', () => queue.unlock({ olderThanMs: 0, limit: ROWS }), 'PENDING'],
+        ['FAILED', () => queue.retryMany({ status: 'FAILED', limit: ROWS }), 'PENDING'],
+        ['PROCESSING', () => queue.releaseStuck({ olderThanMs: 0, limit: ROWS }), 'PENDING'],
         ['SENT', () => queue.purge({ olderThanMs: 60_000, limit: ROWS }), null],
       ] as const) {
         await c.exec(`DELETE FROM ${quote(d, 'msgqueue_messages')}`);
@@ -100,7 +100,7 @@ for (const target of targets()) {
       const adapter = c.adapter();
       const { rows } = await adapter.find({ queue: 'default', statuses: ['FAILED'], limit: 3000 });
       const plan = rows.map(({ id, status, claimToken, attempts, updatedAt }) => ({ id, status, claimToken, attempts, updatedAt }));
-      // Meanwhile the row went round: requeued, claimed, failed again — FAILED as planned, one attempt more.
+      // Meanwhile the row went round: retried, claimed, failed again — FAILED as planned, one attempt more.
       const moved = plan[1234]!.id;
       const p = d === 'postgresql' ? '$1' : '?';
       await c.exec(`UPDATE ${quote(d, 'msgqueue_messages')} SET ${quote(d, 'attempts')} = 2 WHERE ${quote(d, 'id')} = ${p}`, [moved]);

@@ -6,20 +6,20 @@ import { describe, expect, it } from 'vitest';
 describe('shipped SQL', () => {
   it.each(['postgresql', 'mysql', 'sqlite'] as const)(
     'sql/%s.sql is what schemaSql() generates (run `pnpm --filter @org/msgqueue-sql sql`)',
-    (provider) => {
-      const shipped = readFileSync(new URL(`../sql/${provider}.sql`, import.meta.url), 'utf8');
-      expect(shipped).toBe(schemaSql(provider));
+    (dialect) => {
+      const shipped = readFileSync(new URL(`../sql/${dialect}.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(schemaSql(dialect));
       expect(splitStatements(shipped).length).toBeGreaterThanOrEqual(2);
     },
   );
 
   it.each(['postgresql', 'mysql', 'sqlite'] as const)(
     'sql/%s.locks.sql is what lockTableSql() generates, and only the lock table',
-    (provider) => {
-      const shipped = readFileSync(new URL(`../sql/${provider}.locks.sql`, import.meta.url), 'utf8');
-      expect(shipped).toBe(lockTableSql(provider));
+    (dialect) => {
+      const shipped = readFileSync(new URL(`../sql/${dialect}.locks.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(lockTableSql(dialect));
       expect(splitStatements(shipped)).toHaveLength(1);
-      expect(schemaSql(provider)).toContain(splitStatements(shipped)[0]);
+      expect(schemaSql(dialect)).toContain(splitStatements(shipped)[0]);
     },
   );
 

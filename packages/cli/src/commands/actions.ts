@@ -16,7 +16,7 @@ function announce(io: Io, flags: Common, what: string): void {
   if (flags.execute && io.interactive) io.err(`msgqueue: ${what}…`);
 }
 
-export async function unlockCommand(
+export async function releaseStuckCommand(
   flags: GlobalFlags & Common & { ids?: string; olderThan?: string; force?: boolean; sending?: string },
   io: Io,
 ) {
@@ -32,10 +32,10 @@ export async function unlockCommand(
     ...(sending ? { sending } : {}),
     limit: limitOf(flags),
   };
-  return act(flags, io, 'unlocking messages stuck in flight', (q) => q.unlock({ ...options, dryRun: !flags.execute }));
+  return act(flags, io, 'releasing messages stuck in flight', (q) => q.releaseStuck({ ...options, dryRun: !flags.execute }));
 }
 
-export async function requeueCommand(
+export async function retryCommand(
   flags: GlobalFlags & Common & { status?: string; ids?: string; olderThan?: string; errorContains?: string },
   io: Io,
 ) {
@@ -50,7 +50,7 @@ export async function requeueCommand(
     ...(flags.errorContains !== undefined ? { errorContains: flags.errorContains } : {}),
     limit: limitOf(flags),
   };
-  return act(flags, io, 'requeueing', (q) => q.requeueMany({ ...options, dryRun: !flags.execute }));
+  return act(flags, io, 'retrying', (q) => q.retryMany({ ...options, dryRun: !flags.execute }));
 }
 
 export async function markSentCommand(ids: string[], flags: GlobalFlags & Common & { allowFailed?: boolean }, io: Io) {

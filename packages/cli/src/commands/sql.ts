@@ -1,14 +1,14 @@
-import { schemaSql } from '@org/msgqueue-sql';
+import { DIALECTS, type SqlDialect, schemaSql } from '@org/msgqueue-sql';
 import { UsageError } from '../errors.js';
 import type { Io } from './shared.js';
 
 /** Print the schema for a database (tables and the claim's partial indexes), to apply with your migration tool. */
-export function sqlCommand(provider: string, flags: { table?: string }, io: Io): number {
-  if (provider !== 'postgresql' && provider !== 'mysql' && provider !== 'sqlite') {
-    throw new UsageError(`sql: expected postgresql, mysql or sqlite, got "${provider}"`);
+export function sqlCommand(dialect: string, flags: { table?: string }, io: Io): number {
+  if (!DIALECTS.includes(dialect as SqlDialect)) {
+    throw new UsageError(`sql: expected ${DIALECTS.join(', ')}, got "${dialect}"`);
   }
   try {
-    io.out(schemaSql(provider, flags.table === undefined ? {} : { table: flags.table }).trimEnd());
+    io.out(schemaSql(dialect as SqlDialect, flags.table === undefined ? {} : { table: flags.table }).trimEnd());
   } catch (error) {
     throw new UsageError(`--table: ${(error as Error).message.split('\n')[0]}`);
   }

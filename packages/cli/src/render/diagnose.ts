@@ -43,15 +43,15 @@ function advice(f: Finding, queue: string): string {
   const q = queue === 'default' ? '' : ` --queue ${queue}`;
   switch (f.code) {
     case 'HELD_FOR_REVIEW':
-      return `check with the provider, then \`msgqueue${q} mark-sent <ids> --execute\` for those that arrived and \`msgqueue${q} requeue --status HELD --ids <ids> --execute\` for the others`;
+      return `check with the provider, then \`msgqueue${q} mark-sent <ids> --execute\` for those that arrived and \`msgqueue${q} retry --status HELD --ids <ids> --execute\` for the others`;
     case 'FAILED_ABOVE_THRESHOLD':
-      return `read their last errors below; once the cause is fixed, \`msgqueue${q} requeue --status FAILED --execute\` (a dry run without --execute)`;
+      return `read their last errors below; once the cause is fixed, \`msgqueue${q} retry --status FAILED --execute\` (a dry run without --execute)`;
     case 'IN_FLIGHT_TOO_LONG':
-      return `is a cron tick running (it recycles them)? If their worker is dead, \`msgqueue${q} unlock --ids <ids> --force --execute\``;
+      return `is a cron tick running (it recycles them)? If their worker is dead, \`msgqueue${q} release-stuck --ids <ids> --force --execute\``;
     case 'ORPHANED_IN_FLIGHT':
-      return `${f.advice} To decide now instead: \`msgqueue${q} unlock --older-than 0s --sending resend|hold|sent --execute\``;
+      return `${f.advice} To decide now instead: \`msgqueue${q} release-stuck --older-than 0s --sending resend|hold|sent --execute\``;
     case 'GROUP_BLOCKED':
-      return `\`msgqueue${q} requeue --status FAILED,HELD --ids <id> --execute\` lets the group go on`;
+      return `\`msgqueue${q} retry --status FAILED,HELD --ids <id> --execute\` lets the group go on`;
     default:
       return f.advice;
   }

@@ -4,7 +4,7 @@ import { type Fixture, MINUTE } from '../context.js';
 /** The optional batched transitions: each message of a batch fenced on its own. */
 export function batchedSuite(f: Fixture): void {
   describe('batched guard and ack', () => {
-    it('guardMany moves the held messages to SENDING and refuses a stale one, leaving it untouched', async (t) => {
+    it('guardMany moves the claimed messages to SENDING and refuses a stale one, leaving it untouched', async (t) => {
       const a = f.ctx.adapter;
       if (!a.guardMany) t.skip('the adapter has no guardMany: the core guards one message at a time');
       const q = f.queue();
@@ -25,7 +25,7 @@ export function batchedSuite(f: Fixture): void {
       expect((await q.guardBeforeSend(m2!)).ok).toBe(true);
     });
 
-    it('ackMany settles the held messages as SENT and refuses one whose claim was lost', async (t) => {
+    it('ackMany settles the claimed messages as SENT and refuses one whose claim was lost', async (t) => {
       const a = f.ctx.adapter;
       if (!a.ackMany) t.skip('the adapter has no ackMany: the core acknowledges one message at a time');
       const q = f.queue();

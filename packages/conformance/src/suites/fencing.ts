@@ -9,7 +9,7 @@ export function fencingSuite(f: Fixture): void {
       const { id } = await q.enqueue('hello');
       const slow = (await q.claimBatch()).messages[0]!;
       await f.ctx.advance(11 * MINUTE); // the slow worker overran its lease
-      expect((await q.recycleStuck()).requeued).toEqual([id]);
+      expect((await q.recycleStuck()).released).toEqual([id]);
       const fresh = (await q.claimBatch()).messages[0]!;
       expect(fresh.id).toBe(id);
       expect(fresh.token).not.toBe(slow.token);
@@ -36,7 +36,7 @@ export function fencingSuite(f: Fixture): void {
       const m = (await q.claimBatch()).messages[0]!;
       await q.guardBeforeSend(m);
       await f.ctx.advance(11 * MINUTE);
-      expect((await q.recycleStuck()).requeuedPossiblySent).toEqual([id]);
+      expect((await q.recycleStuck()).releasedPossiblySent).toEqual([id]);
       expect(await q.ack(m)).toMatchObject({ ok: false, reason: 'stale-claim', status: 'PENDING' });
       expect(await q.get(id)).toMatchObject({ status: 'PENDING', possiblySent: true, claimToken: null });
     });

@@ -62,7 +62,7 @@ export function groupsSuite(f: Fixture): void {
       expect((await q.diagnose()).blockedGroups).toBe(0);
     });
 
-    f.engine("groupFailurePolicy 'block': the group waits, diagnose says so, and requeue lets it go on", async () => {
+    f.engine("groupFailurePolicy 'block': the group waits, diagnose says so, and retry lets it go on", async () => {
       const q = f.queue<string>({ groupFailurePolicy: 'block' });
       const { id } = await q.enqueue('a1', { groupKey: 'A' });
       await q.enqueue('a2', { groupKey: 'A' });
@@ -74,7 +74,7 @@ export function groupsSuite(f: Fixture): void {
       const report = await q.diagnose();
       expect(report.blockedGroups).toBe(1);
       expect(report.findings.map((x) => x.code)).toContain('GROUP_BLOCKED');
-      expect(await q.requeue(id)).toMatchObject({ ok: true, status: 'PENDING' });
+      expect(await q.retry(id)).toMatchObject({ ok: true, status: 'PENDING' });
       const retried = (await q.claimBatch()).messages[0]!;
       expect(retried).toMatchObject({ payload: 'a1', attempts: 1 });
       await q.ack(retried);
@@ -130,17 +130,17 @@ export function groupsSuite(f: Fixture): void {
       for (const sequence of delivered.values()) expect(sequence).toEqual(Array.from({ length: PER }, (_, n) => n));
     });
 
-    f.engine('requeue: HELD or FAILED back to PENDING with attempts reset; anything else is refused', async () => {
+    f.engine('retry: HELD or FAILED back to PENDING with attempts reset; anything else is refused', async () => {
       const q = f.queue({ deliveryMode: 'at-most-once' });
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;
-      expect(await q.requeue(id)).toMatchObject({ ok: false, reason: 'wrong-status', status: 'PROCESSING' });
+      expect(await q.retry(id)).toMatchObject({ ok: false, reason: 'wrong-status', status: 'PROCESSING' });
       await q.guardBeforeSend(m);
       await f.ctx.advance(11 * MINUTE);
       await q.recycleStuck();
-      expect(await q.requeue(id)).toMatchObject({ ok: true, status: 'PENDING' });
+      expect(await q.retry(id)).toMatchObject({ ok: true, status: 'PENDING' });
       expect(await q.get(id)).toMatchObject({ status: 'PENDING', attempts: 0, claimToken: null });
-      expect(await q.requeue('no-such-id')).toMatchObject({ ok: false, reason: 'not-found' });
+      expect(await q.retry('no-such-id')).toMatchObject({ ok: false, reason: 'not-found' });
     });
   });
 }

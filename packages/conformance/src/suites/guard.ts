@@ -4,7 +4,7 @@ import { type Fixture, MINUTE } from '../context.js';
 /** The pre-send guard: the one compare-and-set that decides whether a send may start. */
 export function guardSuite(f: Fixture): void {
   describe('guardBeforeSend', () => {
-    it('moves PROCESSING to SENDING for the holder of the claim', async () => {
+    it('moves PROCESSING to SENDING for the owner of the claim', async () => {
       const q = f.queue();
       const { id } = await q.enqueue({});
       const m = (await q.claimBatch()).messages[0]!;

@@ -20,7 +20,7 @@ export function namedQueuesSuite(f: Fixture): void {
       expect((await emails.recycleStuck()).total).toBe(0);
       expect((await emails.diagnose()).expiredInFlight).toBe(0);
       expect((await sms.diagnose()).expiredInFlight).toBe(3);
-      expect((await sms.recycleStuck()).requeued).toHaveLength(3);
+      expect((await sms.recycleStuck()).released).toHaveLength(3);
 
       const sent: number[] = [];
       await emails.runOnce({ send: async (m) => void sent.push(m.payload.n) });
@@ -54,13 +54,13 @@ export function namedQueuesSuite(f: Fixture): void {
       expect(await sms.enqueue({}, { dedupeKey: 'welcome:42' })).toEqual({ id: a.id, created: false });
     });
 
-    f.engine("requeue takes only its own queue's message", async () => {
+    f.engine("retry takes only its own queue's message", async () => {
       const sms = f.queue({ name: 'sms', maxAttempts: 1 });
       const emails = f.queue({ name: 'emails' });
       const { id } = await sms.enqueue({});
       await sms.fail((await sms.claimBatch()).messages[0]!, 'gone');
-      expect(await emails.requeue(id)).toMatchObject({ ok: false, reason: 'not-found' });
-      expect(await sms.requeue(id)).toMatchObject({ ok: true, status: 'PENDING' });
+      expect(await emails.retry(id)).toMatchObject({ ok: false, reason: 'not-found' });
+      expect(await sms.retry(id)).toMatchObject({ ok: true, status: 'PENDING' });
     });
 
     f.engine('the same group key in two queues is two groups', async () => {

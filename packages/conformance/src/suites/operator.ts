@@ -23,10 +23,10 @@ async function held(f: Fixture): Promise<string> {
   return id;
 }
 
-/** The operator's actions: bulk requeue, mark sent, unlock, purge — each previewable, each fenced. */
+/** The operator's actions: bulk retry, mark sent, release stuck, purge — each previewable, each fenced. */
 export function operatorSuite(f: Fixture): void {
   describe('operator actions', () => {
-    it('requeueMany: FAILED messages by error text and age; the dry run lists exactly what the run then changes', async () => {
+    it('retryMany: FAILED messages by error text and age; the dry run lists exactly what the run then changes', async () => {
       const q = f.queue();
       const timeout = await failed(q, { n: 1 }, 'provider timeout after 30 s');
       await f.ctx.advance(2 * HOUR);
@@ -34,8 +34,8 @@ export function operatorSuite(f: Fixture): void {
       const other = await failed(q, { n: 3 }, 'invalid number');
       const before = await Promise.all([timeout, recent, other].map((id) => q.get(id)));
 
-      const preview = await q.requeueMany({ errorContains: 'timeout', dryRun: true });
-      expect(preview).toMatchObject({ action: 'requeue', dryRun: true, changed: 0, more: false });
+      const preview = await q.retryMany({ errorContains: 'timeout', dryRun: true });
+      expect(preview).toMatchObject({ action: 'retry', dryRun: true, changed: 0, more: false });
       expect(preview.rows.map((r) => [r.id, r.status, r.to])).toEqual([
         [timeout, 'FAILED', 'PENDING'],
         [recent, 'FAILED', 'PENDING'],
@@ -43,11 +43,11 @@ export function operatorSuite(f: Fixture): void {
       expect(preview.rows[0]!.ageMs).toBeGreaterThanOrEqual(2 * HOUR);
       expect(await Promise.all([timeout, recent, other].map((id) => q.get(id)))).toEqual(before);
 
-      const older = await q.requeueMany({ errorContains: 'timeout', olderThanMs: HOUR, dryRun: true });
+      const older = await q.retryMany({ errorContains: 'timeout', olderThanMs: HOUR, dryRun: true });
       expect(older.rows.map((r) => r.id)).toEqual([timeout]);
-      expect(await q.requeueMany({ errorContains: 'TIMEOUT', dryRun: true })).toMatchObject({ rows: [] }); // case-sensitive
+      expect(await q.retryMany({ errorContains: 'TIMEOUT', dryRun: true })).toMatchObject({ rows: [] }); // case-sensitive
 
-      const done = await q.requeueMany({ errorContains: 'timeout' });
+      const done = await q.retryMany({ errorContains: 'timeout' });
       expect(done).toMatchObject({ dryRun: false, changed: 2, skipped: [] });
       expect(done.rows.map((r) => r.id)).toEqual(preview.rows.map((r) => r.id));
       for (const id of [timeout, recent]) expect(await q.get(id)).toMatchObject({ status: 'PENDING', attempts: 0, claimToken: null });
@@ -55,17 +55,17 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.claimBatch({ limit: 10 })).messages.map((m) => m.id).sort()).toEqual([timeout, recent].sort());
     });
 
-    f.engine('requeueMany takes HELD messages only when asked, and only its own queue’s', async () => {
+    f.engine('retryMany takes HELD messages only when asked, and only its own queue’s', async () => {
       const heldId = await held(f);
       const q = f.queue();
       const sms = f.queue({ name: 'sms' });
       const mine = await failed(q, {}, 'boom');
       const theirs = await failed(sms, {}, 'boom');
-      expect((await q.requeueMany({ dryRun: true })).rows.map((r) => r.id)).toEqual([mine]);
-      expect((await q.requeueMany({ status: 'HELD', dryRun: true })).rows.map((r) => r.id)).toEqual([heldId]);
-      expect((await q.requeueMany({ status: ['FAILED', 'HELD'] })).changed).toBe(2);
+      expect((await q.retryMany({ dryRun: true })).rows.map((r) => r.id)).toEqual([mine]);
+      expect((await q.retryMany({ status: 'HELD', dryRun: true })).rows.map((r) => r.id)).toEqual([heldId]);
+      expect((await q.retryMany({ status: ['FAILED', 'HELD'] })).changed).toBe(2);
       expect((await sms.get(theirs))?.status).toBe('FAILED');
-      expect((await q.requeueMany({ limit: 1, status: 'FAILED' })).changed).toBe(0);
+      expect((await q.retryMany({ limit: 1, status: 'FAILED' })).changed).toBe(0);
     });
 
     it('a plan applies only to rows still as it read them: a row that went round meanwhile is skipped', async () => {
@@ -83,7 +83,7 @@ export function operatorSuite(f: Fixture): void {
         updatedAt: r.updatedAt,
       }));
       // While the operator reads the dry run, someone else retries the message…
-      await q.requeue(id);
+      await q.retry(id);
       await q.fail((await q.claimBatch()).messages[0]!, new Error('boom'), { retryable: false });
       // …and it is FAILED again, with the same attempts and no token: only its last change differs.
       expect(await q.get(id)).toMatchObject({ status: 'FAILED', attempts: 1, claimToken: null });
@@ -118,7 +118,7 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.diagnose()).heldForReview).toBe(0);
     });
 
-    it('unlock: an expired claim back to PENDING; a live one only with force, fencing its worker out', async () => {
+    it('releaseStuck: an expired claim back to PENDING; a live one only with force, fencing its worker out', async () => {
       const q = f.queue();
       await q.enqueueMany([{ payload: { n: 1 } }, { payload: { n: 2 } }]);
       const [old] = (await q.claimBatch({ limit: 1 })).messages;
@@ -126,28 +126,28 @@ export function operatorSuite(f: Fixture): void {
       const [live] = (await q.claimBatch({ limit: 1 })).messages;
       await f.ctx.advance(2 * MINUTE);
 
-      const plan = await q.unlock({ olderThanMs: MINUTE, dryRun: true });
+      const plan = await q.releaseStuck({ olderThanMs: MINUTE, dryRun: true });
       expect(plan.rows.map((r) => [r.id, r.status, r.to])).toEqual([[old!.id, 'PROCESSING', 'PENDING']]);
       expect(plan.rows[0]!.leaseLeftMs).toBeLessThan(0);
       expect(plan.refused).toEqual([expect.objectContaining({ id: live!.id, reason: 'lease-live' })]);
       expect((await q.get(live!.id))?.status).toBe('PROCESSING');
 
-      const forced = await q.unlock({ ids: [live!.id], force: true });
+      const forced = await q.releaseStuck({ ids: [live!.id], force: true });
       expect(forced).toMatchObject({ changed: 1, refused: [] });
       expect(await q.get(live!.id)).toMatchObject({ status: 'PENDING', claimToken: null, attempts: 1 });
-      // The worker that held it is not dead after all: fenced out.
+      // The worker that owned it is not dead after all: fenced out.
       expect(await q.guardBeforeSend(live!)).toMatchObject({ ok: false, reason: 'stale-claim' });
       expect(await q.ack(live!)).toMatchObject({ ok: false, reason: 'stale-claim' });
-      expect((await q.unlock({ ids: [old!.id] })).changed).toBe(1);
+      expect((await q.releaseStuck({ ids: [old!.id] })).changed).toBe(1);
     });
 
-    f.engine('unlock refuses SENDING messages unless told what to do with them: resend, hold or sent', async () => {
+    f.engine('releaseStuck refuses SENDING messages unless told what to do with them: resend, hold or sent', async () => {
       const q = f.queue();
       await q.enqueueMany([1, 2, 3, 4].map((n) => ({ payload: { n } })));
       const ms = (await q.claimBatch({ limit: 4 })).messages;
       for (const m of ms) await q.guardBeforeSend(m);
       const ids = ms.map((m) => m.id);
-      const undecided = await q.unlock({ ids, force: true, dryRun: true });
+      const undecided = await q.releaseStuck({ ids, force: true, dryRun: true });
       expect(undecided.rows).toEqual([]);
       expect(undecided.refused.map((r) => r.reason)).toEqual([
         'sending-needs-decision',
@@ -155,14 +155,14 @@ export function operatorSuite(f: Fixture): void {
         'sending-needs-decision',
         'sending-needs-decision',
       ]);
-      expect((await q.unlock({ ids: [ids[0]!], force: true, sending: 'resend' })).changed).toBe(1);
+      expect((await q.releaseStuck({ ids: [ids[0]!], force: true, sending: 'resend' })).changed).toBe(1);
       expect(await q.get(ids[0]!)).toMatchObject({ status: 'PENDING', possiblySent: true });
-      expect((await q.unlock({ ids: [ids[1]!], force: true, sending: 'hold' })).changed).toBe(1);
+      expect((await q.releaseStuck({ ids: [ids[1]!], force: true, sending: 'hold' })).changed).toBe(1);
       expect(await q.get(ids[1]!)).toMatchObject({ status: 'HELD', possiblySent: true });
-      expect((await q.unlock({ ids: [ids[2]!], force: true, sending: 'sent' })).changed).toBe(1);
+      expect((await q.releaseStuck({ ids: [ids[2]!], force: true, sending: 'sent' })).changed).toBe(1);
       expect((await q.get(ids[2]!))?.status).toBe('SENT');
       expect(await q.ack(ms[3]!)).toMatchObject({ ok: true });
-      expect((await q.unlock({ ids: [ids[3]!], force: true, sending: 'resend' })).refused).toEqual([
+      expect((await q.releaseStuck({ ids: [ids[3]!], force: true, sending: 'resend' })).refused).toEqual([
         expect.objectContaining({ id: ids[3], reason: 'wrong-status' }),
       ]);
     });
@@ -210,12 +210,12 @@ export function operatorSuite(f: Fixture): void {
       await q.guardBeforeSend(b!);
       await f.ctx.advance(11 * MINUTE);
       const preview = await q.recycleStuck({ dryRun: true });
-      expect(preview).toMatchObject({ dryRun: true, requeued: [a!.id], requeuedPossiblySent: [b!.id], total: 2 });
+      expect(preview).toMatchObject({ dryRun: true, released: [a!.id], releasedPossiblySent: [b!.id], total: 2 });
       expect((await q.get(a!.id))?.status).toBe('PROCESSING');
       const done = await q.recycleStuck();
-      expect({ requeued: done.requeued, requeuedPossiblySent: done.requeuedPossiblySent }).toEqual({
-        requeued: preview.requeued,
-        requeuedPossiblySent: preview.requeuedPossiblySent,
+      expect({ released: done.released, releasedPossiblySent: done.releasedPossiblySent }).toEqual({
+        released: preview.released,
+        releasedPossiblySent: preview.releasedPossiblySent,
       });
     });
   });

@@ -10,7 +10,7 @@ export function recycleSuite(f: Fixture): void {
       await q.claimBatch();
       await f.ctx.advance(10 * MINUTE + 1_000);
       const r = await q.recycleStuck();
-      expect(r).toMatchObject({ requeued: [id], requeuedPossiblySent: [], held: [], failed: [], total: 1 });
+      expect(r).toMatchObject({ released: [id], releasedPossiblySent: [], held: [], failed: [], total: 1 });
       expect(await q.get(id)).toMatchObject({ status: 'PENDING', attempts: 1, claimToken: null, leaseUntil: null, possiblySent: false });
       expect((await q.claimBatch()).messages[0]).toMatchObject({ id, attempts: 2 });
     });
@@ -23,7 +23,7 @@ export function recycleSuite(f: Fixture): void {
       await f.ctx.advance(6 * MINUTE);
       await q.claimBatch({ limit: 1 });
       await f.ctx.advance(5 * MINUTE); // a expired, b has 5 min left
-      expect((await q.recycleStuck()).requeued).toEqual([a!.id]);
+      expect((await q.recycleStuck()).released).toEqual([a!.id]);
     });
 
     it('at-least-once: an expired SENDING row goes back to PENDING flagged possiblySent, with the same idempotency key', async () => {
@@ -32,7 +32,7 @@ export function recycleSuite(f: Fixture): void {
       const first = (await q.claimBatch()).messages[0]!;
       await q.guardBeforeSend(first);
       await f.ctx.advance(11 * MINUTE);
-      expect((await q.recycleStuck()).requeuedPossiblySent).toEqual([id]);
+      expect((await q.recycleStuck()).releasedPossiblySent).toEqual([id]);
       const again = (await q.claimBatch()).messages[0]!;
       expect(again).toMatchObject({ id, possiblySent: true, attempts: 2, idempotencyKey: first.idempotencyKey });
     });
@@ -58,7 +58,7 @@ export function recycleSuite(f: Fixture): void {
       const { id } = await q.enqueue({});
       await q.claimBatch();
       await f.ctx.advance(11 * MINUTE);
-      expect((await q.recycleStuck()).requeued).toEqual([id]);
+      expect((await q.recycleStuck()).released).toEqual([id]);
     });
 
     f.engine('a message that crashes its worker every time ends FAILED after maxAttempts (graphile-worker #254)', async () => {
@@ -93,7 +93,7 @@ export function recycleSuite(f: Fixture): void {
         for (const m of [id, sending]) {
           expect(await q.get(m)).toMatchObject({ status: expected, possiblySent: true, claimToken: null, leaseUntil: null });
         }
-        expect(mode === 'at-least-once' ? r.requeuedPossiblySent.length : r.held.length).toBe(2);
+        expect(mode === 'at-least-once' ? r.releasedPossiblySent.length : r.held.length).toBe(2);
         expect((await q.diagnose()).orphanedInFlight).toBe(0);
       });
     }

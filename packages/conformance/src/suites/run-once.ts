@@ -229,7 +229,7 @@ export function runOnceSuite(f: Fixture): void {
       await q.claimBatch(); // a tick that died after claiming
       await f.ctx.advance(11 * MINUTE);
       const s = await q.runOnce({ send: async () => {} });
-      expect(s.recycled!.requeued).toHaveLength(1);
+      expect(s.recycled!.released).toHaveLength(1);
       expect(s.sent).toBe(1);
     });
   });

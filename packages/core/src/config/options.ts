@@ -23,7 +23,7 @@ export interface QueueOptions {
   name?: string;
   /** Messages per claim. Default 10 (a cron tick must finish inside the function's time budget). */
   batchSize?: number;
-  /** How long a claim holds its messages before the recycler may take them back. Default 10 minutes. */
+  /** How long a claim owns its messages before the recycler may take them back. Default 10 minutes. */
   leaseMs?: number;
   /** Claims per message before it ends FAILED. Counted at claim time. Default 3. */
   maxAttempts?: number;
@@ -39,7 +39,7 @@ export interface QueueOptions {
   deliveryMode?: DeliveryMode;
   /** What a FAILED or HELD message does to its group. Default `skip`; see {@link GroupFailurePolicy}. */
   groupFailurePolicy?: GroupFailurePolicy;
-  /** `guardBeforeSend` refuses when less lease than this is left. Default 60 seconds. */
+  /** `guardBeforeSend` refuses when less lease than this is left. Default 60 seconds, or half of `leaseMs` when that is shorter. */
   guardMarginMs?: number;
   /** Retry delays after a retryable failure: `min(maxMs, baseMs · 2^(attempts-1))`, with jitter. */
   backoff?: BackoffOptions;
@@ -269,7 +269,7 @@ function isAdapter(value: unknown): value is StorageAdapter {
   if (typeof value !== 'object' || value === null) return false;
   const a = value as Record<string, unknown>;
   return (
-    ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'inspect', 'get', 'requeue', 'find', 'operate'].every(
+    ['insert', 'claim', 'guard', 'settle', 'extendLease', 'recycle', 'snapshot', 'get', 'retry', 'find', 'operate'].every(
       (m) => typeof a[m] === 'function',
     ) && typeof a.capabilities === 'object'
   );

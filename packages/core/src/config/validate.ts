@@ -1,6 +1,16 @@
 import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
 
-/** Throws UNKNOWN_OPTION when `value` has a key outside `allowed`; returns it typed. */
+/**
+ * The one check of an options object, for the core and every adapter: `undefined` is `{}`; anything
+ * but a plain object is INVALID_ARGUMENT; a key outside `allowed` is UNKNOWN_OPTION naming it, the
+ * closest known key ("did you mean …?") and every known one. Returns the object typed.
+ *
+ * ```ts
+ * checkOptions(options, 'options', ['dialect', 'table']); // { tabel: 'x' } → options.tabel: unknown option (did you mean "table"?) …
+ * ```
+ *
+ * @category Errors
+ */
 export function checkOptions<T extends object>(value: unknown, field: string, allowed: readonly string[]): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -59,7 +59,7 @@ export interface InsertContext {
 export interface InsertRecord {
   /**
    * The queue's name. A table (or store) can hold several named queues: an adapter keeps them
-   * apart — claims, recycles, counts, dedupe keys, groups and requeues see only their own queue's
+   * apart — claims, recycles, counts, dedupe keys, groups and retries see only their own queue's
    * messages — or, over a table with no queue column, holds one queue whatever the name.
    */
   queue: string;
@@ -102,11 +102,11 @@ export interface ClaimRequest {
 }
 
 /**
- * Arguments of {@link StorageAdapter.requeue}.
+ * Arguments of {@link StorageAdapter.retry}.
  *
  * @category Adapter contract
  */
-export interface RequeueRequest {
+export interface RetryRequest {
   /** The queue the message must belong to. */
   queue: string;
   id: string;
@@ -214,9 +214,9 @@ export interface RecycleRequest {
  */
 export interface RecycleOutcome {
   /** Expired PROCESSING → PENDING. */
-  requeued: string[];
+  released: string[];
   /** Expired SENDING → PENDING with `possiblySent` (at-least-once). */
-  requeuedPossiblySent: string[];
+  releasedPossiblySent: string[];
   /** Expired SENDING → HELD (at-most-once). */
   held: string[];
   /** Expired in flight with attempts ≥ maxAttempts → FAILED. */
@@ -226,11 +226,11 @@ export interface RecycleOutcome {
 }
 
 /**
- * Arguments of {@link StorageAdapter.inspect}.
+ * Arguments of {@link StorageAdapter.snapshot}.
  *
  * @category Adapter contract
  */
-export interface InspectRequest {
+export interface SnapshotRequest {
   /** The queue to read figures of. */
   queue: string;
   /** Count rows in flight (PROCESSING/SENDING) whose last state change is older than this. */
@@ -356,7 +356,7 @@ export interface OperateRequest {
    * now — or `DELETE` to remove the rows.
    */
   to: 'PENDING' | 'SENT' | 'HELD' | 'FAILED' | 'DELETE';
-  /** Reset `attempts` to 0 (a requeue). */
+  /** Reset `attempts` to 0 (a retry). */
   resetAttempts: boolean;
   /** Set `possiblySent` (the row may have been delivered and will be sent again); false leaves it. */
   possiblySent: boolean;
@@ -455,7 +455,7 @@ export interface StorageAdapter {
    * consistent read, a SQLite read transaction), so no row is counted twice or missed while
    * other workers move rows between statuses.
    */
-  inspect(request: InspectRequest): Promise<StorageSnapshot>;
+  snapshot(request: SnapshotRequest): Promise<StorageSnapshot>;
 
   /** One message by id, or null. */
   get(id: string): Promise<MessageRecord | null>;
@@ -464,7 +464,7 @@ export interface StorageAdapter {
    * An operator's retry: FAILED or HELD → PENDING, due now, attempts reset to 0, where the status
    * is one of `from`. Refused (with the row) otherwise.
    */
-  requeue(request: RequeueRequest): Promise<FencedOutcome>;
+  retry(request: RetryRequest): Promise<FencedOutcome>;
 
   /**
    * Rows of a queue matching an operator's filter, with the storage's now. Read-only. The rows an
@@ -484,7 +484,7 @@ export interface StorageAdapter {
    * Apply one operator transition to each item, as one compare-and-set per row (or one fenced
    * statement per batch): a row changes only if its queue, status, claim token, attempts and
    * `updatedAt` are still those of the item, so a row that moved since the plan was read is left alone. Clearing
-   * the token fences out whoever held the row: their guard and ack are refused. Answers, in item
+   * the token fences out whoever owned the row: their guard and ack are refused. Answers, in item
    * order, whether each row changed.
    */
   operate(request: OperateRequest): Promise<boolean[]>;

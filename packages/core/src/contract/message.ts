@@ -2,7 +2,7 @@
  * The states a message moves through. See the life-cycle diagram in the README.
  *
  * - `PENDING`: waiting to be claimed once `availableAt` has passed.
- * - `PROCESSING`: claimed by a worker holding its claim token until `leaseUntil`.
+ * - `PROCESSING`: claimed: owned by the worker with its claim token until `leaseUntil`.
  * - `SENDING`: the worker passed {@link Queue.guardBeforeSend}; the message may have left.
  * - `SENT`: acknowledged. Terminal.
  * - `FAILED`: out of attempts, or failed with a permanent error. Terminal.
@@ -32,7 +32,7 @@ export type DeliveryMode = 'at-least-once' | 'at-most-once';
  *   message will never be delivered, so the next one overtakes nothing that will arrive. This is
  *   what SQS FIFO does once a message goes to its dead-letter queue, and it never stalls a
  *   conversation waiting for a person.
- * - `block`: the group waits until someone requeues (`queue.requeue(id)`) or removes the failed
+ * - `block`: the group waits until someone retries (`queue.retry(id)`) or removes the failed
  *   message; `diagnose` reports it as GROUP_BLOCKED. Choose it when a later message makes no
  *   sense without the earlier one.
  */
@@ -55,9 +55,9 @@ export interface MessageRecord<P = unknown> {
   dedupeKey: string | null;
   /** Ordered group (a conversation, a recipient): at most one of a group in flight, in enqueue order. */
   groupKey: string | null;
-  /** Token of the claim that holds the message, or null when nobody does. */
+  /** Token of the claim that owns the message, or null when none does. */
   claimToken: string | null;
-  /** End of the current lease, or null when nobody holds the message. */
+  /** End of the current lease, or null when no claim owns the message. */
   leaseUntil: Date | null;
   /** True once the message was recycled out of SENDING: an earlier attempt may have been delivered. */
   possiblySent: boolean;
@@ -105,13 +105,13 @@ export interface Claim<P = unknown> {
 export type RefusalReason =
   /** No message has this id. */
   | 'not-found'
-  /** Another claim holds the message now, or nobody does: it was recycled (and maybe re-claimed). */
+  /** Another claim owns the message now, or none does: it was recycled (and maybe re-claimed). */
   | 'stale-claim'
-  /** The claim still holds the message, but its lease has expired: recycling may take it any moment. */
+  /** The claim still owns the message, but its lease has expired: recycling may take it any moment. */
   | 'lease-expired'
   /** Less lease is left than `guardMarginMs`: the send could outlive the lease. Extend or release. */
   | 'lease-too-short'
-  /** The message is held by this claim but is not in a status this transition starts from. */
+  /** The message is owned by this claim but is not in a status this transition starts from. */
   | 'wrong-status';
 
 /** A refused fenced transition: a value, not an exception, so callers must look at it. */
@@ -128,7 +128,7 @@ export interface Refusal {
 export interface Accepted {
   ok: true;
   status: MessageStatus;
-  /** Lease end after the transition, when the message is still held. */
+  /** Lease end after the transition, when a claim still owns the message. */
   leaseUntil: Date | null;
 }
 

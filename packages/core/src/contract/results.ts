@@ -132,7 +132,7 @@ export interface DiagnoseReport {
   orphanedInFlight: number;
   /** FAILED within `alerts.failedWindowMs`. */
   failedInWindow: number;
-  /** Requeued out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
+  /** Released out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
   possiblySentPending: number;
   /** HELD: expired while SENDING in at-most-once mode; a person must decide. */
   heldForReview: number;

@@ -8,12 +8,12 @@ import type {
   GuardRequest,
   InsertOutcome,
   InsertRecord,
-  InspectRequest,
   OperateRequest,
   RecycleOutcome,
   RecycleRequest,
   RunLockRequest,
   SettleRequest,
+  SnapshotRequest,
   StorageAdapter,
   StorageSnapshot,
 } from '../contract/adapter.js';
@@ -79,7 +79,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     const row = rows.get(id);
     return { ok: false, current: row ? out(row) : null, now: new Date(now()) };
   };
-  const held = (row: Row | undefined, token: string, from: readonly MessageStatus[]): row is Row =>
+  const owned = (row: Row | undefined, token: string, from: readonly MessageStatus[]): row is Row =>
     !!row && row.claimToken === token && from.includes(row.status);
   const inFlight = (r: Row) => r.status === 'PROCESSING' || r.status === 'SENDING';
   const orphaned = (r: Row) => inFlight(r) && r.leaseUntil === null;
@@ -96,15 +96,15 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     return groups;
   };
   /**
-   * Per group, the one row that may be claimed: the earliest row still holding the group back
+   * Per group, the one row that may be claimed: the earliest row still blocking the group
    * (pending, in flight, or failed/held under `block`), if it is PENDING and nothing is in flight.
    */
   const groupHeads = (queue: string, policy: GroupFailurePolicy): Map<string, Row> => {
-    const holding: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
+    const blocking: MessageStatus[] = policy === 'block' ? ['PENDING', 'FAILED', 'HELD'] : ['PENDING'];
     const heads = new Map<string, Row>();
     for (const [key, list] of byGroup(queue)) {
       if (list.some(inFlight)) continue;
-      const head = list.filter((r) => holding.includes(r.status)).sort(enqueueOrder)[0];
+      const head = list.filter((r) => blocking.includes(r.status)).sort(enqueueOrder)[0];
       if (head?.status === 'PENDING') heads.set(key, head);
     }
     return heads;
@@ -119,14 +119,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const guardOne = ({ id, token, minLeaseMs }: GuardRequest): FencedOutcome => {
     const row = rows.get(id);
     const t = now();
-    if (!held(row, token, ['PROCESSING']) || !row.leaseUntil || row.leaseUntil.getTime() < t + minLeaseMs) return refused(id);
+    if (!owned(row, token, ['PROCESSING']) || !row.leaseUntil || row.leaseUntil.getTime() < t + minLeaseMs) return refused(id);
     Object.assign(row, { status: 'SENDING', updatedAt: new Date(t) });
     return { ok: true, record: out(row) };
   };
   const settleOne = ({ id, token, from, to, delayMs, error, refundAttempt, possiblySent }: SettleRequest): FencedOutcome => {
     const row = rows.get(id);
     const t = now();
-    if (!held(row, token, from)) return refused(id);
+    if (!owned(row, token, from)) return refused(id);
     Object.assign(row, {
       status: to,
       claimToken: null,
@@ -226,14 +226,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
     async extendLease({ id, token, leaseMs }: ExtendRequest): Promise<FencedOutcome> {
       const row = rows.get(id);
-      if (!held(row, token, ['PROCESSING', 'SENDING'])) return refused(id);
+      if (!owned(row, token, ['PROCESSING', 'SENDING'])) return refused(id);
       row.leaseUntil = new Date(now() + leaseMs);
       return { ok: true, record: out(row) };
     },
 
     async recycle({ queue, maxAttempts, deliveryMode, limit, orphanGraceMs }: RecycleRequest): Promise<RecycleOutcome> {
       const t = now();
-      const result: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [] };
+      const result: RecycleOutcome = { released: [], releasedPossiblySent: [], held: [], failed: [], orphans: [] };
       const expired = inQueue(queue)
         .filter((r) => inFlight(r) && r.leaseUntil !== null && r.leaseUntil.getTime() < t)
         .sort((a, b) => a.leaseUntil!.getTime() - b.leaseUntil!.getTime());
@@ -262,16 +262,16 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
             availableAt: new Date(t),
             lastError: r.leaseUntil === null ? REASON.orphanResend : REASON.resend,
           });
-          result.requeuedPossiblySent.push(r.id);
+          result.releasedPossiblySent.push(r.id);
         } else {
           Object.assign(r, base, { status: 'PENDING', availableAt: new Date(t), lastError: REASON.beforeSend });
-          result.requeued.push(r.id);
+          result.released.push(r.id);
         }
       }
       return result;
     },
 
-    async inspect({ queue, inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: InspectRequest): Promise<StorageSnapshot> {
+    async snapshot({ queue, inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: SnapshotRequest): Promise<StorageSnapshot> {
       const t = now();
       const all = inQueue(queue);
       const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
@@ -307,7 +307,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       };
     },
 
-    async requeue({ queue, id, from }): Promise<FencedOutcome> {
+    async retry({ queue, id, from }): Promise<FencedOutcome> {
       const row = rows.get(id);
       if (row && row.queue !== queue) return { ok: false, current: null, now: new Date(now()) }; // another queue's: not found here
       if (!row || !from.includes(row.status)) return refused(id);

@@ -53,7 +53,7 @@ export function callHook<K extends keyof QueueHooks>(
   }
 }
 
-/** The hooks of `a` and `b` as one set: where both have a hook, both are called (each guarded). */
+/** The hooks of `a` and `b` as one set: where both have a hook, both are called (an error in one never stops the other). */
 export function mergeHooks(a: QueueHooks, b: QueueHooks | undefined): QueueHooks {
   if (!b) return a;
   const merged: Record<string, (event: never) => void> = { ...(a as Record<string, (event: never) => void>) };

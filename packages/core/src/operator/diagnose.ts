@@ -23,7 +23,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
   const sampleSize = int(o.sampleSize, 'diagnose.options.sampleSize', 0, 1000, 10);
   const ctx =
     o.alerts === undefined ? queueCtx : { ...queueCtx, alerts: resolveAlerts(o.alerts, 'diagnose.options.alerts', queueCtx.alerts) };
-  const snap = await ctx.adapter.inspect({
+  const snap = await ctx.adapter.snapshot({
     queue: ctx.name,
     inFlightAlertMs: ctx.alerts.inFlightMs,
     failedWindowMs: ctx.alerts.failedWindowMs,
@@ -71,7 +71,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       code: 'IN_FLIGHT_TOO_LONG',
       message: `${s.inFlightTooLong} message(s) in PROCESSING/SENDING for more than ${minutes(ctx.alerts.inFlightMs)}.`,
       advice:
-        'Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever? If you know their worker is dead, queue.unlock({ ids, force: true }).',
+        'Is recycleStuck running (runOnce does it)? Is a worker extending its lease forever? If you know their worker is dead, queue.releaseStuck({ ids, force: true }).',
     });
   }
   if (s.orphanedInFlight > 0) {
@@ -107,7 +107,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       severity: 'alert',
       code: 'FAILED_ABOVE_THRESHOLD',
       message: `${s.failedInWindow} message(s) failed in the last ${minutes(ctx.alerts.failedWindowMs)}, above the threshold of ${ctx.alerts.failedThreshold}.`,
-      advice: "Read their lastError (samples.failed); once the cause is fixed, queue.requeueMany({ status: 'FAILED' }).",
+      advice: "Read their lastError (samples.failed); once the cause is fixed, queue.retryMany({ status: 'FAILED' }).",
     });
   }
   if (s.counts.HELD > 0) {
@@ -116,7 +116,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       code: 'HELD_FOR_REVIEW',
       message: `${s.counts.HELD} message(s) HELD: their lease expired after the pre-send guard (at-most-once), so they may or may not have been delivered.`,
       advice:
-        "Check with the provider, then queue.markSent(ids) the ones that arrived and queue.requeueMany({ status: 'HELD', ids }) the others.",
+        "Check with the provider, then queue.markSent(ids) the ones that arrived and queue.retryMany({ status: 'HELD', ids }) the others.",
     });
   }
   if (s.possiblySentPending > 0) {
@@ -141,7 +141,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       severity: 'alert',
       code: 'GROUP_BLOCKED',
       message: `${s.blockedGroups} group(s) wait behind a FAILED or HELD message (groupFailurePolicy: 'block').`,
-      advice: 'Requeue it (queue.requeue(id)) or remove it to let the group go on.',
+      advice: 'Retry it (queue.retry(id)) or remove it to let the group go on.',
     });
   }
   const age = s.oldestPendingCreatedAt ? s.now.getTime() - s.oldestPendingCreatedAt.getTime() : 0;

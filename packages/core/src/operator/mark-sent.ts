@@ -19,7 +19,7 @@ export interface MarkSentOptions {
 /**
  * Record that the provider confirms these messages arrived: HELD (and, with `allowFailed`, FAILED)
  * → SENT. The way out for a message at-most-once held for review once you have checked with the
- * provider; the other way out is {@link Queue.requeueMany}. Other statuses are refused, by id.
+ * provider; the other way out is {@link Queue.retryMany}. Other statuses are refused, by id.
  */
 export async function markSent(ctx: ResolvedOptions, ids: string | string[], options?: MarkSentOptions): Promise<OperatorResult> {
   const field = 'markSent.options';

@@ -6,11 +6,11 @@ import { carryOut, type OperatorResult, type PlanRefusal, type PlanRow, planRow,
 import { checkFilter, select } from './select.js';
 
 /**
- * Options of {@link Queue.unlock}. Give `ids` or `olderThanMs` (or both).
+ * Options of {@link Queue.releaseStuck}. Give `ids` or `olderThanMs` (or both).
  *
  * @category Operations
  */
-export interface UnlockOptions {
+export interface ReleaseStuckOptions {
   /** These messages. */
   ids?: string | string[];
   /** Messages in flight whose last change is at least this old (the post-mortem's "stuck for 30 minutes"). */
@@ -34,16 +34,16 @@ export interface UnlockOptions {
 }
 
 /**
- * Free messages stuck in flight — the post-mortem's `unlock-queue`: PROCESSING (never sent) back to
+ * Free messages stuck in flight — the post-mortem's stuck-message script: PROCESSING (never sent) back to
  * PENDING; SENDING, and rows in flight without a lease, as `sending` says. A message whose lease is still running is refused unless
  * `force`. {@link Queue.recycleStuck} does the same for expired leases by the delivery mode's rule,
- * on every tick; `unlock` is for a person who knows more than the lease does.
+ * on every tick; `releaseStuck` is for a person who knows more than the lease does.
  */
-export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Promise<OperatorResult> {
-  const field = 'unlock.options';
-  const o = checkOptions<UnlockOptions>(options, field, ['ids', 'olderThanMs', 'force', 'sending', 'limit', 'dryRun']);
+export async function releaseStuck(ctx: ResolvedOptions, options: ReleaseStuckOptions): Promise<OperatorResult> {
+  const field = 'releaseStuck.options';
+  const o = checkOptions<ReleaseStuckOptions>(options, field, ['ids', 'olderThanMs', 'force', 'sending', 'limit', 'dryRun']);
   if (o.ids === undefined && o.olderThanMs === undefined) {
-    throw invalidArgument(`${field}.ids`, 'give ids or olderThanMs: unlock never takes every message in flight by default.');
+    throw invalidArgument(`${field}.ids`, 'give ids or olderThanMs: releaseStuck never takes every message in flight by default.');
   }
   const filter = checkFilter(o, field);
   const force = bool(o.force, `${field}.force`, false);
@@ -96,12 +96,12 @@ export async function unlock(ctx: ResolvedOptions, options: UnlockOptions): Prom
         refused.push({ id, status: null, reason: 'wrong-status', detail: 'not in flight in this queue (or no such message).' });
     }
   }
-  const note = 'unlocked by an operator';
+  const note = 'released by an operator';
   const steps: Step[] = [
     { records: toPending, change: { to: 'PENDING', resetAttempts: false, possiblySent: false, note } },
     { records: toResend, change: { to: 'PENDING', resetAttempts: false, possiblySent: true, note } },
     { records: toHold, change: { to: 'HELD', resetAttempts: false, possiblySent: true, note } },
     { records: toSent, change: { to: 'SENT', resetAttempts: false, possiblySent: false, note: null } },
   ];
-  return carryOut(ctx, 'unlock', { dryRun: filter.dryRun, rows: plan, steps, refused, more });
+  return carryOut(ctx, 'release-stuck', { dryRun: filter.dryRun, rows: plan, steps, refused, more });
 }

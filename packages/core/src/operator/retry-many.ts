@@ -4,11 +4,11 @@ import { carryOut, type OperatorResult, planRow } from './plan.js';
 import { checkFilter, checkStatuses, select } from './select.js';
 
 /**
- * Options of {@link Queue.requeueMany}: which FAILED or HELD messages go back to PENDING.
+ * Options of {@link Queue.retryMany}: which FAILED or HELD messages go back to PENDING.
  *
  * @category Operations
  */
-export interface RequeueManyOptions {
+export interface RetryManyOptions {
   /** `FAILED` (default), `HELD`, or both. */
   status?: 'FAILED' | 'HELD' | ('FAILED' | 'HELD')[];
   /** Only these messages. */
@@ -26,15 +26,15 @@ export interface RequeueManyOptions {
 /**
  * An operator's retry, in bulk: the selected FAILED (or HELD) messages back to PENDING, due now,
  * attempts reset. Each row is fenced on the state it was read in, so a message that moved meanwhile
- * is skipped. HELD messages may have been delivered: requeue them once the provider says they were not.
+ * is skipped. HELD messages may have been delivered: retry them once the provider says they were not.
  */
-export async function requeueMany(ctx: ResolvedOptions, options?: RequeueManyOptions): Promise<OperatorResult> {
-  const field = 'requeueMany.options';
-  const o = checkOptions<RequeueManyOptions>(options, field, ['status', 'ids', 'olderThanMs', 'errorContains', 'limit', 'dryRun']);
+export async function retryMany(ctx: ResolvedOptions, options?: RetryManyOptions): Promise<OperatorResult> {
+  const field = 'retryMany.options';
+  const o = checkOptions<RetryManyOptions>(options, field, ['status', 'ids', 'olderThanMs', 'errorContains', 'limit', 'dryRun']);
   const statuses = checkStatuses(o.status, `${field}.status`, ['FAILED', 'HELD'] as const, ['FAILED']);
   const filter = checkFilter(o, field);
   const { rows, now, more } = await select(ctx, statuses, filter);
-  return carryOut(ctx, 'requeue', {
+  return carryOut(ctx, 'retry', {
     dryRun: filter.dryRun,
     rows: rows.map((r) => planRow(r, 'PENDING', now)),
     steps: [{ records: rows, change: { to: 'PENDING', resetAttempts: true, possiblySent: false, note: null } }],

@@ -7,19 +7,19 @@ import type { TransitionResult } from '../contract/message.js';
  * attempts reset. Use it after checking with the provider that a HELD message did not arrive, or
  * after fixing what made a message fail. Refused (`wrong-status`) for any other status.
  */
-export async function requeue(ctx: ResolvedOptions, id: string): Promise<TransitionResult> {
-  const checked = key(id, 'requeue.id');
-  const outcome = await ctx.adapter.requeue({ queue: ctx.name, id: checked, from: ['FAILED', 'HELD'] });
+export async function retry(ctx: ResolvedOptions, id: string): Promise<TransitionResult> {
+  const checked = key(id, 'retry.id');
+  const outcome = await ctx.adapter.retry({ queue: ctx.name, id: checked, from: ['FAILED', 'HELD'] });
   if (outcome.ok) {
-    ctx.logger.info({ queue: ctx.name, id: checked }, 'msgqueue: message requeued by an operator');
+    ctx.logger.info({ queue: ctx.name, id: checked }, 'msgqueue: message retried by an operator');
     return { ok: true, status: outcome.record.status, leaseUntil: null };
   }
-  if (!outcome.current) return { ok: false, reason: 'not-found', status: null, detail: `requeue: no message ${checked}.` };
+  if (!outcome.current) return { ok: false, reason: 'not-found', status: null, detail: `retry: no message ${checked}.` };
   const status = outcome.current.status;
   return {
     ok: false,
     reason: 'wrong-status',
     status,
-    detail: `requeue: message ${checked} is ${status}; only FAILED or HELD messages are requeued.`,
+    detail: `retry: message ${checked} is ${status}; only FAILED or HELD messages are retried.`,
   };
 }

@@ -7,9 +7,9 @@ import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
 import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
 import type { OperatorResult } from '../operator/plan.js';
 import { type PurgeOptions, purge } from '../operator/purge.js';
-import { type UnlockOptions, unlock } from '../operator/release-stuck.js';
-import { requeue } from '../operator/retry.js';
-import { type RequeueManyOptions, requeueMany } from '../operator/retry-many.js';
+import { type ReleaseStuckOptions, releaseStuck } from '../operator/release-stuck.js';
+import { retry } from '../operator/retry.js';
+import { type RetryManyOptions, retryMany } from '../operator/retry-many.js';
 import { type RunOnceOptions, runOnce } from '../tick/run-once.js';
 import { type ClaimOptions, claimBatch } from '../worker/claim-batch.js';
 import { checkRecord } from '../worker/fencing.js';
@@ -42,15 +42,15 @@ export interface Queue<P = unknown> {
   enqueueMany(items: EnqueueItem<P>[], options?: WriteOptions): Promise<EnqueueResult[]>;
   /** Claim up to `limit` due messages under a fresh token and lease. */
   claimBatch(options?: ClaimOptions): Promise<Claim<P>>;
-  /** Right before the external send: PROCESSING → SENDING if this claim still holds the message with lease to spare. */
+  /** Right before the external send: PROCESSING → SENDING if this claim still owns the message with lease to spare. */
   guardBeforeSend(message: ClaimRef): Promise<TransitionResult>;
-  /** Sent: SENDING (or PROCESSING) → SENT, if this claim still holds the message. */
+  /** Sent: SENDING (or PROCESSING) → SENT, if this claim still owns the message. */
   ack(message: ClaimRef): Promise<TransitionResult>;
   /** A failed attempt: retry after backoff, or FAILED when out of attempts or not retryable. */
   fail(message: ClaimRef & { attempts?: number }, error: unknown, options?: FailOptions): Promise<FailResult>;
   /** Give an unsent message back (PROCESSING → PENDING) without counting the attempt. */
   release(message: ClaimRef, options?: ReleaseOptions): Promise<TransitionResult>;
-  /** Push the lease end of a held message. */
+  /** Push the lease end of a message this claim owns. */
   extendLease(message: ClaimRef, options?: ExtendOptions): Promise<TransitionResult>;
   /** Take back messages whose lease expired, by delivery mode and attempts. */
   recycleStuck(options?: RecycleOptions): Promise<RecycleSummary>;
@@ -81,9 +81,9 @@ export interface Queue<P = unknown> {
    */
   runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
   /** An operator's retry: a FAILED or HELD message back to PENDING with its attempts reset. */
-  requeue(id: string): Promise<TransitionResult>;
+  retry(id: string): Promise<TransitionResult>;
   /** An operator's retry in bulk: FAILED (or HELD) messages by ids, age or error text; previewable with `dryRun`. */
-  requeueMany(options?: RequeueManyOptions): Promise<OperatorResult>;
+  retryMany(options?: RetryManyOptions): Promise<OperatorResult>;
   /**
    * The provider confirms these arrived: HELD (or, with `allowFailed`, FAILED) → SENT; previewable.
    *
@@ -95,7 +95,7 @@ export interface Queue<P = unknown> {
    */
   markSent(ids: string | string[], options?: MarkSentOptions): Promise<OperatorResult>;
   /** Free messages stuck in flight: PROCESSING → PENDING, SENDING as you decide, live leases only with `force`; previewable. */
-  unlock(options: UnlockOptions): Promise<OperatorResult>;
+  releaseStuck(options: ReleaseStuckOptions): Promise<OperatorResult>;
   /** Delete SENT (or FAILED) messages older than `olderThanMs`; previewable. */
   purge(options: PurgeOptions): Promise<OperatorResult>;
   /** One message by id (for tests and tooling), or null. */
@@ -128,10 +128,10 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     recycleStuck: (o) => recycleStuck(ctx, o),
     diagnose: (o) => diagnose(ctx, o),
     runOnce: (o) => runOnce<P>(ctx, o),
-    requeue: (id) => requeue(ctx, id),
-    requeueMany: (o) => requeueMany(ctx, o),
+    retry: (id) => retry(ctx, id),
+    retryMany: (o) => retryMany(ctx, o),
     markSent: (ids, o) => markSent(ctx, ids, o),
-    unlock: (o) => unlock(ctx, o),
+    releaseStuck: (o) => releaseStuck(ctx, o),
     purge: (o) => purge(ctx, o),
     get: async (id) => {
       const record = await ctx.adapter.get(key(id, 'get.id'));

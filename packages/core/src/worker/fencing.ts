@@ -60,15 +60,15 @@ function explain(
   if (current.claimToken !== ref.token) {
     const why =
       current.claimToken !== null
-        ? `another claim holds it now (it is ${status}): this claim's lease ran out, it was recycled and re-claimed`
+        ? `another claim owns it now (it is ${status}): this claim's lease ran out, it was recycled and re-claimed`
         : status === 'PENDING'
           ? 'its lease ran out and it was recycled (it is PENDING again)'
-          : `it is ${status} and no claim holds it`;
+          : `it is ${status} and no claim owns it`;
     return {
       ok: false,
       reason: 'stale-claim',
       status,
-      detail: `${operation}: message ${ref.id} is no longer held by this claim; ${why}. Do not send it.`,
+      detail: `${operation}: message ${ref.id} is no longer owned by this claim; ${why}. Do not send it.`,
     };
   }
   if (!from.includes(status)) {

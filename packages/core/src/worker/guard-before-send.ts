@@ -6,7 +6,7 @@ import { missing } from './settle.js';
 
 /**
  * Call right before the external send. One compare-and-set moves the message PROCESSING → SENDING
- * if, and only if, this claim still holds it with at least `guardMarginMs` of lease left. After it,
+ * if, and only if, this claim still owns it with at least `guardMarginMs` of lease left. After it,
  * the message counts as "possibly sent".
  *
  * On refusal (`ok: false`) do **not** send: `reason` says whether the message was recycled or

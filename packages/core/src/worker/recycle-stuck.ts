@@ -39,13 +39,13 @@ export async function recycleStuck(ctx: ResolvedOptions, options?: RecycleOption
     limit,
     orphanGraceMs: ctx.orphanGraceMs,
   });
-  const total = outcome.requeued.length + outcome.requeuedPossiblySent.length + outcome.held.length + outcome.failed.length;
+  const total = outcome.released.length + outcome.releasedPossiblySent.length + outcome.held.length + outcome.failed.length;
   if (total > 0) {
     ctx.logger.warn(
       {
         queue: ctx.name,
-        requeued: outcome.requeued.length,
-        requeuedPossiblySent: outcome.requeuedPossiblySent.length,
+        released: outcome.released.length,
+        releasedPossiblySent: outcome.releasedPossiblySent.length,
         held: outcome.held.length,
         failed: outcome.failed.length,
         orphans: outcome.orphans.length,
@@ -66,7 +66,7 @@ async function preview(ctx: ResolvedOptions, limit: number): Promise<RecycleSumm
   const { rows, now } = await ctx.adapter.find({ queue: ctx.name, statuses: ['PROCESSING', 'SENDING'], limit: 100_000 });
   const t = now.getTime();
   const due = rows.filter((r) => (r.leaseUntil ? r.leaseUntil.getTime() < t : r.updatedAt.getTime() < t - ctx.orphanGraceMs));
-  const out: RecycleSummary = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [], total: 0, dryRun: true };
+  const out: RecycleSummary = { released: [], releasedPossiblySent: [], held: [], failed: [], orphans: [], total: 0, dryRun: true };
   for (const r of due.slice(0, limit)) {
     out[outcomeOf(ctx, r)].push(r.id);
     if (r.leaseUntil === null) out.orphans.push(r.id);
@@ -76,9 +76,9 @@ async function preview(ctx: ResolvedOptions, limit: number): Promise<RecycleSumm
 }
 
 /** Where the recycler sends an expired or orphaned row (see the rule above {@link recycleStuck}). */
-function outcomeOf(ctx: ResolvedOptions, r: FoundRow): 'requeued' | 'requeuedPossiblySent' | 'held' | 'failed' {
+function outcomeOf(ctx: ResolvedOptions, r: FoundRow): 'released' | 'releasedPossiblySent' | 'held' | 'failed' {
   const maybeSent = r.status === 'SENDING' || r.leaseUntil === null;
   if (maybeSent && ctx.deliveryMode === 'at-most-once') return 'held';
   if (r.attempts >= ctx.maxAttempts) return 'failed';
-  return maybeSent ? 'requeuedPossiblySent' : 'requeued';
+  return maybeSent ? 'releasedPossiblySent' : 'released';
 }

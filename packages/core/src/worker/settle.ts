@@ -11,7 +11,7 @@ const MAX_ERROR_LENGTH = 2000;
 
 /**
  * Acknowledge a message as sent: SENDING (or PROCESSING, for work with no external send) → SENT,
- * only while this claim holds it. A `stale-claim` answer means another worker owns it now.
+ * only while this claim owns it. A `stale-claim` answer means another worker owns it now.
  */
 export async function ack(ctx: ResolvedOptions, message: ClaimRef): Promise<TransitionResult> {
   const ref = checkRef(message, 'ack.message');
@@ -144,7 +144,7 @@ export interface ExtendOptions {
   leaseMs?: number;
 }
 
-/** Push the lease of a held message (PROCESSING or SENDING) to now + leaseMs. Fenced by the token. */
+/** Push the lease of an owned message (PROCESSING or SENDING) to now + leaseMs. Fenced by the token. */
 export async function extendLease(ctx: ResolvedOptions, message: ClaimRef, options?: ExtendOptions): Promise<TransitionResult> {
   const ref = checkRef(message, 'extendLease.message');
   const o = checkOptions<ExtendOptions>(options, 'extendLease.options', ['leaseMs']);

@@ -1,18 +1,18 @@
 /**
  * A claimer in its own process, for the multi-process concurrency test. Claims with the given
  * limit until the table is drained, acks each message, and prints one JSON line per claim.
- * argv: provider url limit
+ * argv: dialect url limit
  */
 import { createQueue } from '@org/msgqueue';
 import { openClient } from '@org/msgqueue-test-support';
-import type { Provider } from '../../src/index.js';
+import type { SqlDialect } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
 
-const [provider, url, limitText] = process.argv.slice(2) as [Provider, string, string];
+const [dialect, url, limitText] = process.argv.slice(2) as [SqlDialect, string, string];
 const limit = Number(limitText);
 
-const prisma = await openClient(provider, url);
-const queue = createQueue({ adapter: prismaAdapter(prisma as never, { provider }) });
+const prisma = await openClient(dialect, url);
+const queue = createQueue({ adapter: prismaAdapter(prisma as never, { dialect }) });
 let empty = 0;
 while (empty < 3) {
   const claim = await queue.claimBatch({ limit });

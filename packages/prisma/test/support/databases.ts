@@ -1,17 +1,17 @@
 /** Real databases for the Prisma adapter's tests: clients, schema, clean tables, moving time. */
 import type { ConformanceHarness } from '@org/msgqueue-conformance';
-import { type PrismaAdapterOptions, type PrismaLike, type Provider, prismaAdapter } from '@org/msgqueue-prisma';
+import { type PrismaAdapterOptions, type PrismaLike, prismaAdapter, type SqlDialect } from '@org/msgqueue-prisma';
 import { backdate, mariadbUrl, openClient, postgresUrl, sqliteFile } from '@org/msgqueue-test-support';
 import { freshDefaultTables } from './target.js';
 
-const q = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+const q = (dialect: SqlDialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** A PrismaClient as the tests use it. */
 export type Client = PrismaLike & { $disconnect(): Promise<void> } & Record<string, unknown>;
 
 /** One database the tests can open clients on. */
 export interface TestDb {
-  provider: Provider;
+  dialect: SqlDialect;
   label: string;
   /** Connection URL (a `file:` URL for SQLite), for worker processes. */
   url: string;
@@ -19,12 +19,12 @@ export interface TestDb {
   client(options?: { pool?: number }): Promise<Client>;
 }
 
-function testDb(provider: Provider, label: string, url: string): TestDb {
+function testDb(dialect: SqlDialect, label: string, url: string): TestDb {
   return {
-    provider,
+    dialect,
     label,
     url,
-    client: async ({ pool = 4 } = {}) => (await openClient(provider, url, pool)) as unknown as Client,
+    client: async ({ pool = 4 } = {}) => (await openClient(dialect, url, pool)) as unknown as Client,
   };
 }
 
@@ -47,8 +47,8 @@ export function testDatabases(name: string): TestDb[] {
   return [postgresDb(), sqliteDb(name), mariadbDb()].filter((d): d is TestDb => d !== null);
 }
 
-/** Apply the SQL this package ships for the provider, on fresh tables (servers outlive test runs). */
-export const applyShippedSchema = (client: Client, provider: Provider) => freshDefaultTables(client, provider);
+/** Apply the SQL this package ships for the dialect, on fresh tables (servers outlive test runs). */
+export const applyShippedSchema = (client: Client, dialect: SqlDialect) => freshDefaultTables(client, dialect);
 
 /** Run statements one by one. */
 export async function run(client: Client, statements: string[]): Promise<void> {
@@ -56,21 +56,21 @@ export async function run(client: Client, statements: string[]): Promise<void> {
 }
 
 /** Every row of a table, every column as text, ordered by id: for "nothing changed" checks. */
-export async function snapshotTable(client: Client, provider: Provider, table: string): Promise<string[]> {
-  const rows = await client.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${q(provider, table)} ORDER BY ${q(provider, 'id')}`);
+export async function snapshotTable(client: Client, dialect: SqlDialect, table: string): Promise<string[]> {
+  const rows = await client.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM ${q(dialect, table)} ORDER BY ${q(dialect, 'id')}`);
   return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
 /** Empty the default tables. */
-export async function clearDefaultTables(client: Client, provider: Provider): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DELETE FROM ${q(provider, t)}`);
+export async function clearDefaultTables(client: Client, dialect: SqlDialect): Promise<void> {
+  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DELETE FROM ${q(dialect, t)}`);
 }
 
 /** Move every stored time of the default tables back by `ms`. */
-export async function advanceDefaultTables(client: Client, provider: Provider, ms: number): Promise<void> {
-  const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(provider, c, ms));
-  await client.$executeRawUnsafe(`UPDATE ${q(provider, 'msgqueue_messages')} SET ${cols.join(', ')}`);
-  await client.$executeRawUnsafe(`UPDATE ${q(provider, 'msgqueue_locks')} SET ${backdate(provider, 'expires_at', ms)}`);
+export async function advanceDefaultTables(client: Client, dialect: SqlDialect, ms: number): Promise<void> {
+  const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(dialect, c, ms));
+  await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_messages')} SET ${cols.join(', ')}`);
+  await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_locks')} SET ${backdate(dialect, 'expires_at', ms)}`);
 }
 
 /** The conformance harness over the default table of one database. */
@@ -80,38 +80,38 @@ export function harness(db: TestDb, options: Partial<PrismaAdapterOptions> = {})
     name: `prisma:${db.label}`,
     async beforeAll() {
       main = await db.client();
-      await applyShippedSchema(main, db.provider);
+      await applyShippedSchema(main, db.dialect);
     },
     async afterAll() {
       await main?.$disconnect();
     },
     async setup() {
       const client = main!;
-      await clearDefaultTables(client, db.provider);
+      await clearDefaultTables(client, db.dialect);
       const extra: Client[] = [];
       return {
-        adapter: prismaAdapter(client, { provider: db.provider, ...options }),
-        advance: (ms) => advanceDefaultTables(client, db.provider, ms),
+        adapter: prismaAdapter(client, { dialect: db.dialect, ...options }),
+        advance: (ms) => advanceDefaultTables(client, db.dialect, ms),
         transaction: (fn) => client.$transaction((tx) => fn(tx), { timeout: 20_000, maxWait: 20_000 }),
         client,
         strand: async (id, status) => {
-          const p = db.provider === 'postgresql' ? '$1' : '?';
+          const p = db.dialect === 'postgresql' ? '$1' : '?';
           const now =
-            db.provider === 'postgresql'
+            db.dialect === 'postgresql'
               ? 'now()'
-              : db.provider === 'mysql'
+              : db.dialect === 'mysql'
                 ? 'UTC_TIMESTAMP(3)'
                 : `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')`;
           await client.$executeRawUnsafe(
-            `UPDATE ${q(db.provider, 'msgqueue_messages')} SET ${q(db.provider, 'status')} = '${status}', ${q(db.provider, 'claim_token')} = NULL, ${q(db.provider, 'lease_until')} = NULL, ${q(db.provider, 'updated_at')} = ${now} WHERE ${q(db.provider, 'id')} = ${p}`,
+            `UPDATE ${q(db.dialect, 'msgqueue_messages')} SET ${q(db.dialect, 'status')} = '${status}', ${q(db.dialect, 'claim_token')} = NULL, ${q(db.dialect, 'lease_until')} = NULL, ${q(db.dialect, 'updated_at')} = ${now} WHERE ${q(db.dialect, 'id')} = ${p}`,
             id,
           );
         },
-        snapshot: () => snapshotTable(client, db.provider, 'msgqueue_messages'),
+        snapshot: () => snapshotTable(client, db.dialect, 'msgqueue_messages'),
         async connect() {
           const c = await db.client({ pool: 1 });
           extra.push(c);
-          return prismaAdapter(c, { provider: db.provider, ...options });
+          return prismaAdapter(c, { dialect: db.dialect, ...options });
         },
         async teardown() {
           await Promise.all(extra.map((c) => c.$disconnect()));

@@ -5,14 +5,14 @@
  * A worker starved past its one-second lease (a loaded machine does that) has its ack refused, as
  * it must be: that delivery is logged unacknowledged — the message is delivered again, as
  * at-least-once promises — with the time its claim began, for the test to check it did outlive it.
- * Run as a process: argv provider url total seed → prints one JSON line of deliveries.
+ * Run as a process: argv dialect url total seed → prints one JSON line of deliveries.
  */
 import { createQueue, type Queue } from '@org/msgqueue';
 import { openClient } from '@org/msgqueue-test-support';
-import type { Provider } from '../../src/index.js';
+import type { SqlDialect } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
 
-/** One delivery: group, position in the group, and when it was in the provider's hands. */
+/** One delivery: group, position in the group, and when it was in the dialect's hands. */
 export interface Delivery {
   g: number;
   n: number;
@@ -63,7 +63,7 @@ export async function drainGroups(
       const roll = random();
       if (roll < 0.03) continue; // crash: abandoned in PROCESSING until its lease expires
       if (roll < 0.1) {
-        await queue.fail(m, 'transient provider error');
+        await queue.fail(m, 'transient dialect error');
         continue;
       }
       const guard = await queue.guardBeforeSend(m);
@@ -80,9 +80,9 @@ export async function drainGroups(
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  const [provider, url, total, seed] = process.argv.slice(2) as [Provider, string, string, string];
-  const prisma = await openClient(provider, url);
-  const queue = createQueue<{ g: number; n: number }>({ adapter: prismaAdapter(prisma as never, { provider }), ...GROUP_QUEUE_OPTIONS });
+  const [dialect, url, total, seed] = process.argv.slice(2) as [SqlDialect, string, string, string];
+  const prisma = await openClient(dialect, url);
+  const queue = createQueue<{ g: number; n: number }>({ adapter: prismaAdapter(prisma as never, { dialect }), ...GROUP_QUEUE_OPTIONS });
   const deliveries = await drainGroups(queue, Number(total), `pid-${process.pid}`, Number(seed));
   process.stdout.write(`${JSON.stringify(deliveries)}\n`);
   await prisma.$disconnect();

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateDatabase, startEmbeddedPostgres } from '@org/msgqueue-test-support';
-import { type PrismaRawClient, type Provider, schemaSql, splitStatements } from '../../src/index.js';
+import { type PrismaRawClient, type SqlDialect, schemaSql, splitStatements } from '../../src/index.js';
 
 /** A database to work on, and how to let go of it. */
 export interface Target {
-  provider: Provider;
+  dialect: SqlDialect;
   url: string;
   cleanup: () => Promise<void>;
 }
@@ -20,27 +20,27 @@ export interface Target {
 export async function openTarget(db: string): Promise<Target> {
   if (db === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'msgqueue-target-'));
-    return { provider: 'sqlite', url: `file:${join(dir, 'queue.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { dialect: 'sqlite', url: `file:${join(dir, 'queue.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   if (db === 'mariadb') {
     const own = await privateDatabase('mysql', process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test');
-    return { provider: 'mysql', url: own.url, cleanup: own.drop };
+    return { dialect: 'mysql', url: own.url, cleanup: own.drop };
   }
   if (db !== 'postgresql') throw new Error(`--db: expected postgresql, mariadb or sqlite, got ${db}`);
   if (process.env.DATABASE_URL) {
     const own = await privateDatabase('postgresql', process.env.DATABASE_URL);
-    return { provider: 'postgresql', url: own.url, cleanup: own.drop };
+    return { dialect: 'postgresql', url: own.url, cleanup: own.drop };
   }
   const pg = await startEmbeddedPostgres();
-  return { provider: 'postgresql', url: pg.url, cleanup: pg.stop };
+  return { dialect: 'postgresql', url: pg.url, cleanup: pg.stop };
 }
 
-/** Quote a name for the provider. */
-export const quoteName = (provider: Provider, name: string) => (provider === 'mysql' ? `\`${name}\`` : `"${name}"`);
+/** Quote a name for the dialect. */
+export const quoteName = (dialect: SqlDialect, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
 /** Drop the default tables and apply the SQL this package ships (servers outlive runs). */
-export async function freshDefaultTables(client: PrismaRawClient, provider: Provider): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(provider, t)}`);
-  for (const statement of splitStatements(schemaSql(provider))) await client.$executeRawUnsafe(statement);
-  if (provider === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+export async function freshDefaultTables(client: PrismaRawClient, dialect: SqlDialect): Promise<void> {
+  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(dialect, t)}`);
+  for (const statement of splitStatements(schemaSql(dialect))) await client.$executeRawUnsafe(statement);
+  if (dialect === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
 }

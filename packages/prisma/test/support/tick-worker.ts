@@ -2,16 +2,16 @@
  * One cron tick in its own process, for the queue-identity test: runs `runOnce` over the default
  * table, prints `{"sending":id}` once inside the send, holds the send open until its standard input
  * closes, then prints the tick's summary as one JSON line.
- * argv: provider url
+ * argv: dialect url
  */
 import { createQueue } from '@org/msgqueue';
 import { openClient } from '@org/msgqueue-test-support';
-import type { Provider } from '../../src/index.js';
+import type { SqlDialect } from '../../src/index.js';
 import { prismaAdapter } from '../../src/index.js';
 
-const [provider, url] = process.argv.slice(2) as [Provider, string];
-const prisma = await openClient(provider, url, 1);
-const queue = createQueue({ adapter: prismaAdapter(prisma as never, { provider }) });
+const [dialect, url] = process.argv.slice(2) as [SqlDialect, string];
+const prisma = await openClient(dialect, url, 1);
+const queue = createQueue({ adapter: prismaAdapter(prisma as never, { dialect }) });
 const released = new Promise<void>((resolve) => {
   process.stdin.on('end', resolve);
   process.stdin.resume();

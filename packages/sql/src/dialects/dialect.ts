@@ -14,11 +14,29 @@ export type TimeKind =
 export type PayloadKind = 'json' | 'jsonb' | 'text';
 
 /**
- * The expressions that differ between databases, as fragments. Statements whose shape differs per
- * database live in `operations/`, one file per operation; reading the schema lives in `introspect/`.
+ * What differs between databases: named capabilities, and the expressions as fragments. Statements
+ * whose shape differs per database live in `operations/`, one file per operation, each choosing by
+ * a capability below or by an exhaustive `switch` on `name` (ending in {@link unreachable}) or a
+ * `Record<SqlDialect, …>`: a new {@link SqlDialect} is a compile error at every place that must
+ * handle it. Reading the schema lives in `introspect/`.
  */
 export interface Dialect {
   readonly name: SqlDialect;
+  /**
+   * `UPDATE … RETURNING`: a fenced transition writes and answers the row in one statement
+   * (PostgreSQL, SQLite 3.35+). Without it (MySQL) the engine updates, then reads the rows back.
+   */
+  readonly returning: boolean;
+  /**
+   * A JavaScript array binds as one parameter (PostgreSQL's `text[]`): long id lists become
+   * `= ANY($1)` and `unnest($1, $2)` instead of thousands of placeholders.
+   */
+  readonly arrayParameters: boolean;
+  /**
+   * How concurrent claims are kept apart: `row-locks` (`FOR UPDATE SKIP LOCKED`, across connections
+   * and processes) or `single-writer` (the database runs one write at a time, as SQLite does).
+   */
+  readonly claimIsolation: 'row-locks' | 'single-writer';
   /** Quote a validated identifier. */
   quote(name: string): string;
   /** The n-th (1-based) parameter placeholder. */
@@ -37,4 +55,12 @@ export interface Dialect {
   payloadIn(json: string, kind: PayloadKind): Sql;
   /** A boolean literal. */
   bool(value: boolean): Sql;
+}
+
+/**
+ * The end of an exhaustive `switch` on a dialect's name: `name` is `never` once every dialect has a
+ * case, so a new {@link SqlDialect} without one fails to compile here.
+ */
+export function unreachable(name: never): never {
+  throw new Error(`@org/msgqueue-sql: no case for dialect ${String(name)}`);
 }

@@ -10,6 +10,9 @@ const EPOCH = raw("'1970-01-01 00:00:00'");
  */
 export const mysql: Dialect = {
   name: 'mysql',
+  returning: false,
+  arrayParameters: false,
+  claimIsolation: 'row-locks',
   quote: (name) => `\`${name}\``,
   placeholder: () => '?',
   now: (kind) => raw(kind === 'mysql-timestamp' ? 'NOW(3)' : 'UTC_TIMESTAMP(3)'),

@@ -14,6 +14,9 @@ const NOW_UTC = raw("date_trunc('milliseconds', now() AT TIME ZONE 'UTC')");
  */
 export const postgres: Dialect = {
   name: 'postgresql',
+  returning: true,
+  arrayParameters: true,
+  claimIsolation: 'row-locks',
   quote: (name) => `"${name}"`,
   placeholder: (n) => `$${n}`,
   now: (kind) => (kind === 'pg-timestamptz' ? NOW : NOW_UTC),

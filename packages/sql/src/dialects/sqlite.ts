@@ -12,6 +12,9 @@ const NOW_MS = raw("CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS I
  */
 export const sqlite: Dialect = {
   name: 'sqlite',
+  returning: true,
+  arrayParameters: false,
+  claimIsolation: 'single-writer',
   quote: (name) => `"${name}"`,
   placeholder: () => '?',
   now: (kind) => (kind === 'sqlite-epoch-ms' ? NOW_MS : sql`strftime(${ISO}, 'now')`),

@@ -35,7 +35,7 @@ export const INTROSPECTORS: Record<SqlDialect, Introspector> = {
   sqlite: sqliteIntrospector,
 };
 
-export async function inspectSchema(query: Query, given: Mapping): Promise<SchemaInfo> {
+export async function readSchema(query: Query, given: Mapping): Promise<SchemaInfo> {
   let mapping = given;
   const introspector = INTROSPECTORS[mapping.dialect];
   const columns = await introspector.columns(query, mapping.table);

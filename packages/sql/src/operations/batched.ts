@@ -21,12 +21,12 @@ import { readStates } from './fenced.js';
 
 type Ref = { id: string; token: string };
 
-/** PROCESSING → SENDING for each message still held with at least `minLeaseMs` of lease. */
+/** PROCESSING → SENDING for each message its claim still owns, with at least `minLeaseMs` of lease. */
 export async function guardMany(db: Db, t: Table, { messages, minLeaseMs }: GuardManyRequest): Promise<FencedOutcome[]> {
   const set = sql`${t.col('status')} = ${t.status('SENDING')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`;
   const condition = (prefix: string) =>
     sql`${t.col('status', prefix)} = ${t.status('PROCESSING')} AND ${t.col('leaseUntil', prefix)} >= ${t.nowPlus('leaseUntil', minLeaseMs)}`;
-  if (db.dialect.name === 'mysql') {
+  if (!db.dialect.returning) {
     await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${pairsIn(t, messages)} AND ${condition('')}`);
     const { states, now } = await readStates(db, t, ids(messages));
     return messages.map((m) => {
@@ -37,26 +37,26 @@ export async function guardMany(db: Db, t: Table, { messages, minLeaseMs }: Guar
   return returning(db, t, messages, set, condition);
 }
 
-/** SENDING or PROCESSING → SENT for each message still held, token and lease cleared. */
+/** SENDING or PROCESSING → SENT for each message its claim still owns, token and lease cleared. */
 export async function ackMany(db: Db, t: Table, messages: readonly Ref[]): Promise<FencedOutcome[]> {
   const set = sql`${t.col('status')} = ${t.status('SENT')}, ${t.col('claimToken')} = NULL, ${t.col('leaseUntil')} = NULL,
     ${t.col('updatedAt')} = ${t.now('updatedAt')}`;
   const from: MessageStatus[] = ['PROCESSING', 'SENDING'];
-  if (db.dialect.name !== 'mysql') return returning(db, t, messages, set, (prefix) => t.statusIn(from, prefix));
+  if (db.dialect.returning) return returning(db, t, messages, set, (prefix) => t.statusIn(from, prefix));
   return db.transaction(async (tx) => {
     const rows = await tx.rows(
       sql`SELECT ${t.stateList()}, ${t.nowMs()} FROM ${t.name} WHERE ${t.col('id')} IN (${join(ids(messages).map((id) => sql`${id}`))}) FOR UPDATE`,
     );
     const current = new Map(rows.map((r) => [String(r.id), toState(r, t.mapping)]));
     const now = new Date(toNumber(rows[0]?.msgqueue_now ?? Date.now()));
-    const held = messages.filter((m) => {
+    const owned = messages.filter((m) => {
       const s = current.get(m.id);
       return s !== undefined && s.claimToken === m.token && from.includes(s.status);
     });
-    if (held.length > 0) {
-      await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${t.col('id')} IN (${join(held.map((m) => sql`${m.id}`))})`);
+    if (owned.length > 0) {
+      await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${t.col('id')} IN (${join(owned.map((m) => sql`${m.id}`))})`);
     }
-    const acked = new Set(held.map((m) => m.id));
+    const acked = new Set(owned.map((m) => m.id));
     return messages.map((m): FencedOutcome => {
       const state = current.get(m.id) ?? null;
       if (state && acked.has(m.id)) return { ok: true, record: { ...state, status: 'SENT', claimToken: null, leaseUntil: null } };
@@ -65,7 +65,7 @@ export async function ackMany(db: Db, t: Table, messages: readonly Ref[]): Promi
   });
 }
 
-/** PostgreSQL and SQLite: one UPDATE … RETURNING for the batch, then one SELECT for its refusals. */
+/** With RETURNING: one UPDATE … RETURNING for the batch (the pairs as two array parameters where arrays bind), then one SELECT for its refusals. */
 async function returning(
   db: Db,
   t: Table,
@@ -74,7 +74,7 @@ async function returning(
   condition: (prefix: string) => Sql,
 ): Promise<FencedOutcome[]> {
   let rows: Row[];
-  if (db.dialect.name === 'postgresql') {
+  if (db.dialect.arrayParameters) {
     rows = await db.rows(
       sql`UPDATE ${t.name} AS m SET ${set}
       FROM unnest(CAST(${ids(messages)} AS text[]), CAST(${messages.map((m) => m.token)} AS text[])) AS r(id, token)

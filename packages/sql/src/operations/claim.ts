@@ -15,6 +15,7 @@
  */
 import type { ClaimRequest } from '@org/msgqueue';
 import type { Row } from '../client.js';
+import { unreachable } from '../dialects/dialect.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
@@ -34,27 +35,31 @@ function candidates(t: Table, request: ClaimRequest): Sql {
 
 export async function claim(db: Db, t: Table, request: ClaimRequest): Promise<Row[]> {
   const set = claimSet(t, request.token, request.leaseMs);
-  if (db.dialect.name === 'postgresql') {
-    return db.rows(
-      sql`WITH picked AS MATERIALIZED (${candidates(t, request)} FOR UPDATE OF c SKIP LOCKED)
-      UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${t.col('id')} = picked.${t.alias('id')}
-      RETURNING ${t.selectList('m.')}`,
-      true,
-    );
+  const name = db.dialect.name;
+  switch (name) {
+    case 'postgresql':
+      return db.rows(
+        sql`WITH picked AS MATERIALIZED (${candidates(t, request)} FOR UPDATE OF c SKIP LOCKED)
+        UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${t.col('id')} = picked.${t.alias('id')}
+        RETURNING ${t.selectList('m.')}`,
+        true,
+      );
+    case 'sqlite':
+      return db.rows(
+        sql`UPDATE ${t.name} SET ${set}
+        WHERE ${t.col('id')} IN (${candidates(t, request)}) AND ${t.col('status')} = ${t.status('PENDING')}
+        RETURNING ${t.select}`,
+        true,
+      );
+    case 'mysql':
+      return db.transaction(async (tx) => {
+        const picked = await tx.rows(sql`${candidates(t, request)} FOR UPDATE SKIP LOCKED`);
+        if (picked.length === 0) return [];
+        const ids = sql`${t.col('id')} IN (${join(picked.map((r) => sql`${r.id}`))})`;
+        await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${t.col('status')} = ${t.status('PENDING')}`);
+        return tx.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${ids} AND ${t.col('claimToken')} = ${request.token}`);
+      });
+    default:
+      return unreachable(name);
   }
-  if (db.dialect.name === 'sqlite') {
-    return db.rows(
-      sql`UPDATE ${t.name} SET ${set}
-      WHERE ${t.col('id')} IN (${candidates(t, request)}) AND ${t.col('status')} = ${t.status('PENDING')}
-      RETURNING ${t.select}`,
-      true,
-    );
-  }
-  return db.transaction(async (tx) => {
-    const picked = await tx.rows(sql`${candidates(t, request)} FOR UPDATE SKIP LOCKED`);
-    if (picked.length === 0) return [];
-    const ids = sql`${t.col('id')} IN (${join(picked.map((r) => sql`${r.id}`))})`;
-    await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${t.col('status')} = ${t.status('PENDING')}`);
-    return tx.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${ids} AND ${t.col('claimToken')} = ${request.token}`);
-  });
 }

@@ -1,26 +1,26 @@
 /**
- * The compare-and-set UPDATEs behind guard, settle (ack, fail, release), extend and requeue: one
+ * The compare-and-set UPDATEs behind guard, settle (ack, fail, release), extend and retry: one
  * statement each, matching on id, claim token and expected status, so a worker that lost its claim
  * changes nothing. PostgreSQL and SQLite answer with `UPDATE … RETURNING`; MySQL/MariaDB update,
  * then read the row back. A refusal costs one more statement: the row and the database's time in
  * one SELECT, so the core can say why.
  */
-import type { ExtendRequest, FencedOutcome, GuardRequest, MessageStatus, RequeueRequest, SettleRequest } from '@org/msgqueue';
+import type { ExtendRequest, FencedOutcome, GuardRequest, MessageStatus, RetryRequest, SettleRequest } from '@org/msgqueue';
 import { toNumber, toState } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
 
 /** `id = ? AND claim_token = ? AND status IN (…)`. */
-function held(t: Table, id: string, token: string, from: readonly MessageStatus[]): Sql {
+function ownedBy(t: Table, id: string, token: string, from: readonly MessageStatus[]): Sql {
   return sql`${t.col('id')} = ${id} AND ${t.col('claimToken')} = ${token} AND ${t.statusIn(from)}`;
 }
 
-/** PROCESSING → SENDING while the claim holds the row with at least `minLeaseMs` left. */
+/** PROCESSING → SENDING while the claim owns the row with at least `minLeaseMs` left. */
 export function guard(db: Db, t: Table, { id, token, minLeaseMs }: GuardRequest): Promise<FencedOutcome> {
   return cas(db, t, id, {
     set: sql`${t.col('status')} = ${t.status('SENDING')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
-    where: sql`${held(t, id, token, ['PROCESSING'])} AND ${t.col('leaseUntil')} >= ${t.nowPlus('leaseUntil', minLeaseMs)}`,
+    where: sql`${ownedBy(t, id, token, ['PROCESSING'])} AND ${t.col('leaseUntil')} >= ${t.nowPlus('leaseUntil', minLeaseMs)}`,
   });
 }
 
@@ -39,14 +39,14 @@ export function settle(db: Db, t: Table, r: SettleRequest): Promise<FencedOutcom
       r.possiblySent ? sql`${t.col('possiblySent')} = ${t.dialect.bool(true)}` : null,
     ].filter((f): f is Sql => f !== null),
   );
-  return cas(db, t, r.id, { set, where: held(t, r.id, r.token, r.from) });
+  return cas(db, t, r.id, { set, where: ownedBy(t, r.id, r.token, r.from) });
 }
 
-/** Push the lease of a held row to now + `leaseMs`. */
+/** Push the lease of an owned row to now + `leaseMs`. */
 export function extend(db: Db, t: Table, { id, token, leaseMs }: ExtendRequest): Promise<FencedOutcome> {
   return cas(db, t, id, {
     set: sql`${t.col('leaseUntil')} = ${t.nowPlus('leaseUntil', leaseMs)}`,
-    where: held(t, id, token, ['PROCESSING', 'SENDING']),
+    where: ownedBy(t, id, token, ['PROCESSING', 'SENDING']),
     // The one transition that keeps the status: where a client counts changed rows (MySQL without
     // CLIENT_FOUND_ROWS), an extend within the same millisecond changes nothing but still matched.
     heldBy: token,
@@ -54,7 +54,7 @@ export function extend(db: Db, t: Table, { id, token, leaseMs }: ExtendRequest):
 }
 
 /** An operator's retry: FAILED or HELD → PENDING now, attempts reset. */
-export function requeue(db: Db, t: Table, { queue, id, from }: RequeueRequest): Promise<FencedOutcome> {
+export function retry(db: Db, t: Table, { queue, id, from }: RetryRequest): Promise<FencedOutcome> {
   return cas(db, t, id, {
     set: sql`${t.col('status')} = ${t.status('PENDING')}, ${t.col('attempts')} = 0, ${t.col('claimToken')} = NULL,
       ${t.col('leaseUntil')} = NULL, ${t.col('availableAt')} = ${t.now('availableAt')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
@@ -68,12 +68,12 @@ interface Cas {
   where: Sql;
   /** For a transition that keeps the status: the token that proves, on read-back, the row matched. */
   heldBy?: string;
-  /** Only this queue's row counts (requeue): another queue's message reads as not found. */
+  /** Only this queue's row counts (retry): another queue's message reads as not found. */
   queue?: string;
 }
 
 async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue }: Cas): Promise<FencedOutcome> {
-  if (db.dialect.name !== 'mysql') {
+  if (db.dialect.returning) {
     const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.stateList()}`, true);
     if (row) return { ok: true, record: toState(row, t.mapping) };
     return refused(db, t, id, queue);

@@ -5,6 +5,7 @@
  * Then one SELECT finds the existing rows that made the others no-ops.
  */
 import type { InsertOutcome, InsertRecord } from '@org/msgqueue';
+import { unreachable } from '../dialects/dialect.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
@@ -57,19 +58,27 @@ function values(t: Table, r: InsertRecord): Sql {
 
 export async function insert(db: Db, t: Table, records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
   const created = new Set<string>();
-  if (db.dialect.name === 'mysql') {
-    for (const r of records) {
-      if ((await db.count(sql`INSERT IGNORE INTO ${t.name} (${columns(t)}) VALUES ${values(t, r)}`)) === 1) created.add(r.id);
-    }
-  } else {
-    for (let i = 0; i < records.length; i += CHUNK) {
-      const chunk = records.slice(i, i + CHUNK);
-      const inserted = await db.rows(
-        sql`INSERT INTO ${t.name} (${columns(t)}) VALUES ${join(chunk.map((r) => values(t, r)))}
+  const name = db.dialect.name;
+  switch (name) {
+    case 'postgresql':
+    case 'sqlite':
+      for (let i = 0; i < records.length; i += CHUNK) {
+        const chunk = records.slice(i, i + CHUNK);
+        const inserted = await db.rows(
+          sql`INSERT INTO ${t.name} (${columns(t)}) VALUES ${join(chunk.map((r) => values(t, r)))}
             ON CONFLICT DO NOTHING RETURNING ${t.col('id')} AS ${t.alias('id')}`,
-      );
-      for (const row of inserted) created.add(String(row.id));
-    }
+        );
+        for (const row of inserted) created.add(String(row.id));
+      }
+      break;
+    case 'mysql':
+      // No RETURNING on INSERT: one row a statement, its affected-row count says whether it was new.
+      for (const r of records) {
+        if ((await db.count(sql`INSERT IGNORE INTO ${t.name} (${columns(t)}) VALUES ${values(t, r)}`)) === 1) created.add(r.id);
+      }
+      break;
+    default:
+      unreachable(name);
   }
   const missing = records.filter((r) => !created.has(r.id));
   if (missing.length === 0) return records.map((r) => ({ id: r.id, created: true }));

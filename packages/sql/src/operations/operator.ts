@@ -1,5 +1,5 @@
 /**
- * What an operator's actions (requeue, mark sent, release, purge, retention — and their dry runs)
+ * What an operator's actions (retry, mark sent, release, purge, retention — and their dry runs)
  * run: `find` reads the rows a filter selects; `operate` applies one planned transition to them,
  * each row fenced on the status, claim token, attempts and last change the plan saw, so
  * `--execute` changes exactly what the dry run listed and nothing that moved since.
@@ -38,17 +38,18 @@ export async function find(db: Db, t: Table, r: FindRequest): Promise<FindResult
 
 /** `id` among `ids`: one array parameter on PostgreSQL (10,000 placeholders cost more to plan), a list elsewhere. */
 function idIn(db: Db, t: Table, ids: readonly string[]): Sql {
-  if (db.dialect.name === 'postgresql') return sql`${t.col('id')} = ANY(CAST(${[...ids]} AS text[]))`;
+  if (db.dialect.arrayParameters) return sql`${t.col('id')} = ANY(CAST(${[...ids]} AS text[]))`;
   return sql`${t.col('id')} IN (${join(ids.map((id) => sql`${id}`))})`;
 }
 
 /** `text` occurs in `column`, compared as written (case-sensitive) on every database. */
-function contains(db: Db, column: Sql, text: string): Sql {
-  if (db.dialect.name === 'postgresql') return sql`strpos(${column}, ${text}) > 0`;
+const CONTAINS: Record<SqlDialect, (column: Sql, text: string) => Sql> = {
+  postgresql: (column, text) => sql`strpos(${column}, ${text}) > 0`,
   // MySQL compares by the column's collation (usually case-insensitive): compare the bytes instead.
-  if (db.dialect.name === 'mysql') return sql`INSTR(CAST(${column} AS BINARY), CAST(${text} AS BINARY)) > 0`;
-  return sql`instr(${column}, ${text}) > 0`;
-}
+  mysql: (column, text) => sql`INSTR(CAST(${column} AS BINARY), CAST(${text} AS BINARY)) > 0`,
+  sqlite: (column, text) => sql`instr(${column}, ${text}) > 0`,
+};
+const contains = (db: Db, column: Sql, text: string): Sql => CONTAINS[db.dialect.name](column, text);
 
 export async function operate(db: Db, t: Table, r: OperateRequest): Promise<boolean[]> {
   const done = new Set<string>();

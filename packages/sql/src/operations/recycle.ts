@@ -10,6 +10,7 @@
  */
 import { RECYCLE_REASONS as REASON, type RecycleOutcome, type RecycleRequest } from '@org/msgqueue';
 import type { Row } from '../client.js';
+import { unreachable } from '../dialects/dialect.js';
 import { toStatus } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
@@ -18,9 +19,9 @@ import type { Db } from './db.js';
 type Step = 'PROCESSING' | 'SENDING' | 'ORPHANED';
 
 export async function recycle(db: Db, t: Table, request: RecycleRequest): Promise<RecycleOutcome> {
-  const out: RecycleOutcome = { requeued: [], requeuedPossiblySent: [], held: [], failed: [], orphans: [] };
+  const out: RecycleOutcome = { released: [], releasedPossiblySent: [], held: [], failed: [], orphans: [] };
   for (const step of ['PROCESSING', 'SENDING', 'ORPHANED'] as const satisfies readonly Step[]) {
-    const left = request.limit - out.requeued.length - out.requeuedPossiblySent.length - out.held.length - out.failed.length;
+    const left = request.limit - out.released.length - out.releasedPossiblySent.length - out.held.length - out.failed.length;
     if (left <= 0) break;
     // A row without a lease was left by other code: it may have been sent, like an expired SENDING row.
     const maybeSent = step !== 'PROCESSING';
@@ -37,8 +38,8 @@ export async function recycle(db: Db, t: Table, request: RecycleRequest): Promis
       if (step === 'ORPHANED') out.orphans.push(id);
       if (now === 'FAILED') out.failed.push(id);
       else if (now === 'HELD') out.held.push(id);
-      else if (maybeSent) out.requeuedPossiblySent.push(id);
-      else out.requeued.push(id);
+      else if (maybeSent) out.releasedPossiblySent.push(id);
+      else out.released.push(id);
     }
   }
   return out;
@@ -94,22 +95,26 @@ async function move(db: Db, t: Table, set: Sql, where: Sql, order: 'updatedAt' |
   const pick = sql`SELECT ${id} FROM ${t.name} WHERE ${where} ORDER BY ${t.col(order)} LIMIT ${limit}`;
   const idAndStatus = (prefix: string) =>
     sql`${t.col('id', prefix)} AS ${t.alias('id')}, ${t.col('status', prefix)} AS ${t.alias('status')}`;
-  if (db.dialect.name === 'postgresql') {
-    return db.rows(
-      sql`WITH picked AS MATERIALIZED (${pick} FOR UPDATE SKIP LOCKED)
-      UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${id} = picked.${id} AND ${where}
-      RETURNING ${idAndStatus('m.')}`,
-      true,
-    );
+  const name = db.dialect.name;
+  switch (name) {
+    case 'postgresql':
+      return db.rows(
+        sql`WITH picked AS MATERIALIZED (${pick} FOR UPDATE SKIP LOCKED)
+        UPDATE ${t.name} AS m SET ${set} FROM picked WHERE m.${id} = picked.${id} AND ${where}
+        RETURNING ${idAndStatus('m.')}`,
+        true,
+      );
+    case 'sqlite':
+      return db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${id} IN (${pick}) AND ${where} RETURNING ${idAndStatus('')}`, true);
+    case 'mysql':
+      return db.transaction(async (tx) => {
+        const picked = await tx.rows(sql`${pick} FOR UPDATE SKIP LOCKED`);
+        if (picked.length === 0) return [];
+        const ids = sql`${id} IN (${join(picked.map((r) => sql`${r[t.mapping.columns.id] ?? r.id}`))})`;
+        await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${where}`);
+        return tx.rows(sql`SELECT ${idAndStatus('')} FROM ${t.name} WHERE ${ids}`);
+      });
+    default:
+      return unreachable(name);
   }
-  if (db.dialect.name === 'sqlite') {
-    return db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${id} IN (${pick}) AND ${where} RETURNING ${idAndStatus('')}`, true);
-  }
-  return db.transaction(async (tx) => {
-    const picked = await tx.rows(sql`${pick} FOR UPDATE SKIP LOCKED`);
-    if (picked.length === 0) return [];
-    const ids = sql`${id} IN (${join(picked.map((r) => sql`${r[t.mapping.columns.id] ?? r.id}`))})`;
-    await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${where}`);
-    return tx.rows(sql`SELECT ${idAndStatus('')} FROM ${t.name} WHERE ${ids}`);
-  });
 }

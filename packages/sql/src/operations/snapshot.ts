@@ -4,13 +4,13 @@
  * comes from one snapshot of the table at one instant of the database's clock, with no transaction,
  * on every database. The few sample rows are read right after, one SELECT per list.
  */
-import { type InspectRequest, MESSAGE_STATUSES, type MessageStatus, type StorageSnapshot } from '@org/msgqueue';
+import { MESSAGE_STATUSES, type MessageStatus, type SnapshotRequest, type StorageSnapshot } from '@org/msgqueue';
 import { toNumber, toRecord, toStatus } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
 
-export async function snapshot(db: Db, t: Table, request: InspectRequest): Promise<StorageSnapshot> {
+export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Promise<StorageSnapshot> {
   const a = (name: string) => t.alias(name);
   const sum = (condition: Sql, alias: string) => sql`SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END) AS ${a(alias)}`;
   const inFlight = t.statusIn(['PROCESSING', 'SENDING']);

@@ -21,7 +21,7 @@
  */
 import type { SqlDialect } from '../client.js';
 import type { Table } from '../table.js';
-import { raw, sql } from '../template.js';
+import { raw, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
 
 /** Whether the handle is inside an open transaction; null when this dialect cannot tell. */
@@ -63,16 +63,19 @@ export function inTransaction(db: Db, t: Table): Promise<boolean | null> {
 
 /** The server, database and table `db` writes to, as one comparable text ('' on SQLite: one file, one connection). */
 export async function databaseIdentity(db: Db, t: Table): Promise<string> {
-  if (db.dialect.name === 'sqlite') return '';
-  const identity = db.dialect.name === 'postgresql' ? postgresIdentity(t) : mysqlIdentity(t);
+  const identity = IDENTITY[db.dialect.name](t);
+  if (identity === null) return '';
   const [row] = await db.rows(sql`SELECT ${identity} AS identity`);
   return String(row?.identity);
 }
 
-const postgresIdentity = (t: Table) =>
-  sql`concat_ws('/', pg_postmaster_start_time()::text, current_database(), to_regclass(${t.dialect.quote(t.mapping.table)})::oid::text)`;
-
-const mysqlIdentity = (t: Table) => sql`CONCAT_WS('/', @@hostname, @@port, DATABASE(), ${t.mapping.table})`;
+/** The expression naming the server, database and table; null where a connection cannot write elsewhere. */
+const IDENTITY: Record<SqlDialect, (t: Table) => Sql | null> = {
+  postgresql: (t) =>
+    sql`concat_ws('/', pg_postmaster_start_time()::text, current_database(), to_regclass(${t.dialect.quote(t.mapping.table)})::oid::text)`,
+  mysql: (t) => sql`CONCAT_WS('/', @@hostname, @@port, DATABASE(), ${t.mapping.table})`,
+  sqlite: () => null,
+};
 
 /** A driver error with this message or errno, however the client wraps it. */
 function matches(error: unknown, pattern: RegExp, errno?: number): boolean {
