@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script, without types.
-import { cycles, folderCycles } from '../scripts/import-cycles.mjs';
+import { cycles, folderCycles, folderGraph } from '../scripts/import-cycles.mjs';
 
 type Circle = { cycle: string[] };
 const packages = fileURLToPath(new URL('../packages', import.meta.url));
@@ -18,6 +18,20 @@ describe('import circles', () => {
       expect((folderCycles(src) as Circle[]).map((c) => c.cycle.join(' → '))).toEqual([]);
     });
   }
+
+  it("the core's folders are the layers the README draws: each imports only from those below it", () => {
+    // Top to bottom, as in the README's architecture section; memory/ stands beside them.
+    const layers = ['http', 'queue', 'tick', 'operator', 'worker', 'enqueue', 'config', 'observability', 'contract', 'errors'];
+    const graph = folderGraph(join(packages, 'core', 'src')) as Map<string, string[]>;
+    const upward: string[] = [];
+    for (const [from, targets] of graph) {
+      if (from === 'index.ts') continue;
+      const below = from === 'memory' ? ['contract', 'errors'] : layers.slice(layers.indexOf(from) + 1);
+      expect(layers.includes(from) || from === 'memory', `${from}/ is in no layer: add it to the README and here`).toBe(true);
+      for (const to of targets) if (!below.includes(to)) upward.push(`${from} → ${to}`);
+    }
+    expect(upward).toEqual([]);
+  });
 
   const scratch = mkdtempSync(join(tmpdir(), 'msgqueue-cycles-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -40,8 +40,8 @@ function graph(dir) {
   return edges;
 }
 
-/** The same graph with each subfolder of `dir` as one node (a top-level file stays a node). */
-function folderGraph(dir) {
+/** The same graph with each subfolder of `dir` as one node (a top-level file stays a node): node → the nodes it imports. */
+export function folderGraph(dir) {
   const nodeOf = (file) => relative(dir, file).split(/[\\/]/)[0];
   const edges = new Map();
   for (const [file, targets] of graph(dir)) {

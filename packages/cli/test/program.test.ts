@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli as run } from './support.js';
 
 describe('msgqueue without a database', () => {
-  it('sql prints the schema for a provider and a table; an unknown provider is a usage error', async () => {
+  it('sql prints the schema for a dialect and a table; an unknown dialect is a usage error', async () => {
     const r = await run(['sql', 'postgresql', '--table', 'outbox']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('CREATE TABLE IF NOT EXISTS "outbox"');

@@ -1,7 +1,7 @@
 import { type AlertOptions, type ResolvedOptions, resolveAlerts } from '../config/options.js';
 import { checkOptions, int } from '../config/validate.js';
 import type { StorageSnapshot } from '../contract/adapter.js';
-import type { MessageRecord, MessageStatus } from '../contract/message.js';
+import type { MessageRecord } from '../contract/message.js';
 import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
 import { callHook } from '../observability/hooks.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS, type ResolvedOptions } from '../config/options.js';
 import { bool, checkOptions, fn, int, oneOf } from '../config/validate.js';
-import type { Claim, ClaimedMessage, RefusalReason } from '../contract/message.js';
-import type { RecycleSummary, RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
+import type { Claim, ClaimedMessage } from '../contract/message.js';
+import type { RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from '../errors/send-errors.js';
 import { callHook } from '../observability/hooks.js';
