@@ -1,4 +1,4 @@
-import { MESSAGE_STATUSES, type MessageStatus, MsgQueueError } from '@org/msgqueue';
+import { checkOptions, MESSAGE_STATUSES, type MessageStatus, MsgQueueError } from '@org/msgqueue';
 
 import type { SqlDialect } from './client.js';
 
@@ -145,12 +145,8 @@ export function resolveMapping(input: {
   if (input.columns !== undefined) {
     if (typeof input.columns !== 'object' || input.columns === null)
       throw bad('options.columns', 'expected an object of field → column name.');
+    checkOptions(input.columns, 'options.columns', FIELDS);
     for (const [field, name] of Object.entries(input.columns)) {
-      if (!FIELDS.includes(field as Field)) {
-        throw new MsgQueueError('UNKNOWN_OPTION', `options.columns.${field}: unknown field. Fields: ${FIELDS.join(', ')}.`, {
-          field: `options.columns.${field}`,
-        });
-      }
       if (name === null) {
         if (!(OPTIONAL_FIELDS as readonly string[]).includes(field)) {
           throw bad(`options.columns.${field}`, `the queue needs this column; only ${OPTIONAL_FIELDS.join(', ')} may be null.`);
@@ -172,12 +168,8 @@ export function resolveMapping(input: {
   if (input.statuses !== undefined) {
     if (typeof input.statuses !== 'object' || input.statuses === null)
       throw bad('options.statuses', 'expected an object of status → stored value.');
+    checkOptions(input.statuses, 'options.statuses', MESSAGE_STATUSES);
     for (const [status, value] of Object.entries(input.statuses)) {
-      if (!MESSAGE_STATUSES.includes(status as MessageStatus)) {
-        throw new MsgQueueError('UNKNOWN_OPTION', `options.statuses.${status}: unknown status. Statuses: ${MESSAGE_STATUSES.join(', ')}.`, {
-          field: `options.statuses.${status}`,
-        });
-      }
       if (typeof value !== 'string' || !STATUS_VALUE.test(value)) {
         throw bad(`options.statuses.${status}`, `${JSON.stringify(value)} is not a plain status value (1–32 letters, digits, "_").`);
       }

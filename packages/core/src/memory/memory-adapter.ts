@@ -1,3 +1,4 @@
+import { checkOptions } from '../config/validate.js';
 import type {
   ClaimRequest,
   ExtendRequest,
@@ -53,10 +54,7 @@ interface Row extends Omit<MessageRecord, 'payload'> {
  * @category Testing
  */
 export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapter & { readonly size: number } {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('memoryAdapter.options', 'expected an options object.');
-  for (const k of Object.keys(options)) {
-    if (k !== 'clock') throw invalidArgument(`memoryAdapter.options.${k}`, 'unknown option; the only option is clock.');
-  }
+  checkOptions(options, 'memoryAdapter.options', ['clock']);
   const clock = options.clock ?? systemClock;
   if (typeof clock !== 'function') throw invalidArgument('memoryAdapter.options.clock', 'expected a function returning a Date.');
   const rows = new Map<string, Row>();
