@@ -69,4 +69,10 @@ export interface ConformanceOptions {
    * variations of those rules (more group, fencing and recycle cases, every bad input, tick timing).
    */
   scope?: 'full' | 'client';
+  /**
+   * Random schedules per delivery mode in the model-based tests (a fifth of them in `client` scope).
+   * Default 50; the environment variable `MSGQUEUE_MODEL_RUNS` overrides it, `MSGQUEUE_MODEL_SCALE`
+   * multiplies it (`pnpm test:deep` runs ten times as many).
+   */
+  modelRuns?: number;
 }

@@ -20,6 +20,7 @@ import { diagnoseSuite } from './suites/diagnose.js';
 import { fencingSuite } from './suites/fencing.js';
 import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
+import { modelBasedSuite } from './suites/model-based.js';
 import { namedQueuesSuite } from './suites/named-queues.js';
 import { operatorSuite } from './suites/operator.js';
 import { recycleSuite } from './suites/recycle.js';
@@ -38,7 +39,12 @@ export { BAD_INPUTS } from './suites/bad-input.js';
  * Each concern gets its own `describe` block; every test gets fresh storage from `harness.setup()`.
  */
 export function runConformance(harness: ConformanceHarness, options: ConformanceOptions = {}): void {
-  const opts = { claimers: options.claimers ?? 8, messages: options.messages ?? 400, scope: options.scope ?? 'full' };
+  const opts = {
+    claimers: options.claimers ?? 8,
+    messages: options.messages ?? 400,
+    scope: options.scope ?? 'full',
+    modelRuns: options.modelRuns ?? 50,
+  };
   if (opts.scope !== 'full' && opts.scope !== 'client')
     throw new Error(`runConformance: scope must be 'full' or 'client', got ${String(opts.scope)}`);
   describe(`conformance${opts.scope === 'client' ? ' (client)' : ''}: ${harness.name}`, () => {
@@ -59,6 +65,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     namedQueuesSuite(f);
     operatorSuite(f);
     transactionsSuite(f);
+    modelBasedSuite(f, opts.modelRuns, opts.scope);
     badInputSuite(f, opts.scope);
   });
 }

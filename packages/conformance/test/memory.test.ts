@@ -13,5 +13,5 @@ runConformance(
       };
     },
   },
-  { claimers: 16, messages: 2000 },
+  { claimers: 16, messages: 2000, modelRuns: 300 },
 );
