@@ -402,6 +402,55 @@ async function runSchedule(f: Fixture, mode: DeliveryMode, groups: boolean[], st
 }
 
 /**
+ * Two runOnce ticks of two instances (`overlap: 'allow'`) drain one at-most-once queue side by
+ * side, with fast-check's scheduler deciding the order in which the sends — each awaited by its
+ * tick's claim, guard and ack — finish. Whatever the order: every message delivered exactly once
+ * (P1, P2), never two of a group in flight, a group in enqueue order (P4), every row SENT.
+ */
+async function interleavedTicks(f: Fixture, sched: fc.Scheduler, groups: boolean[]): Promise<void> {
+  const q = f.queue<number>({ name: `mb${++runs}`, deliveryMode: 'at-most-once', leaseMs: LEASE_MS, guardMarginMs: MARGIN_MS });
+  const ids: string[] = [];
+  for (const [i, group] of groups.entries()) ids.push((await q.enqueue(i, group ? { groupKey: 'g' } : {})).id);
+  const delivered: number[] = [];
+  const inFlight = new Set<number>();
+  const send = sched.scheduleFunction(async function send(m: ClaimedMessage<number>) {
+    const grouped = groups[m.payload]!;
+    expect(
+      grouped && [...inFlight].some((p) => p !== m.payload && groups[p]),
+      `P4: two messages of the group in flight (m${m.payload})`,
+    ).toBe(false);
+    expect(delivered, `P1: m${m.payload} delivered twice`).not.toContain(m.payload);
+    if (grouped)
+      expect(
+        delivered.filter((p) => groups[p]).every((p) => p < m.payload),
+        `P4: m${m.payload} out of its group's order`,
+      ).toBe(true);
+    delivered.push(m.payload);
+  });
+  const tick = () =>
+    q.runOnce({
+      send: async (m) => {
+        inFlight.add(m.payload);
+        try {
+          await send(m);
+        } finally {
+          inFlight.delete(m.payload);
+        }
+      },
+      overlap: 'allow',
+      concurrency: 2,
+      limit: 2,
+    });
+  // Ticks until every message is sent: a tick may find the group's next message held by the other.
+  const drain = async () => {
+    for (let i = 0; i < 2 * groups.length + 2 && delivered.length < groups.length; i++) await tick();
+  };
+  await sched.waitFor(Promise.all([drain(), drain()]));
+  expect([...delivered].sort((a, b) => a - b)).toEqual(groups.map((_, i) => i));
+  for (const id of ids) expect((await q.get(id))?.status).toBe('SENT');
+}
+
+/**
  * Schedules a shrunk counterexample once printed, replayed on every run. Each failed on a
  * deliberately broken adapter (model/mutants.sh); on a correct one each must pass.
  */
@@ -433,6 +482,18 @@ export function modelBasedSuite(f: Fixture, numRuns: number, scope: 'full' | 'cl
         );
       }, 120_000);
     }
+    f.engine(
+      `interleavings: two ticks draining one queue side by side, ${Math.max(1, Math.round(n / 5))} schedules of their steps`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.scheduler(), fc.array(fc.boolean(), { minLength: 2, maxLength: 5 }), (sched, groups) =>
+            interleavedTicks(f, sched, groups),
+          ),
+          { numRuns: Math.max(1, Math.round(n / 5)) },
+        );
+      },
+      120_000,
+    );
     for (const r of MODEL_REGRESSIONS) {
       f.engine(`regression (${r.mode}): ${r.name}`, () => runSchedule(f, r.mode, r.groups, r.steps()));
     }
