@@ -461,6 +461,18 @@ export const MODEL_REGRESSIONS: { name: string; mode: DeliveryMode; groups: bool
     groups: [false],
     steps: () => [claim(0, 1), guard(0), stall, claim(0, 1), send(0, 'delivered')],
   },
+  {
+    name: 'at-most-once: a message whose lease ran out after its guard is HELD, never sent again',
+    mode: 'at-most-once',
+    groups: [false],
+    steps: () => [claim(0, 1), guard(0), stall, claim(1, 1), send(0, 'delivered')],
+  },
+  {
+    name: 'a claim of two never takes two messages of one group',
+    mode: 'at-least-once',
+    groups: [true, true],
+    steps: () => [claim(0, 2), guard(0), send(0, 'delivered'), claim(0, 2)],
+  },
 ];
 
 /**
