@@ -10,11 +10,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Fixture } from '../context.js';
 
-const LEASE_MS = 600_000;
-const MARGIN_MS = 60_000;
+const LEASE_MS = 6_000_000;
+const MARGIN_MS = 600_000;
 const MAX_ATTEMPTS = 2;
-/** Steps of time: never within 10 s of a lease boundary, whatever their sum, so a database's own clock moving on cannot flip an outcome. */
-const STEPS_MS = [110_000, 250_000, 700_000] as const;
+/**
+ * Steps of time: whatever their sum, never within 100 s of a lease boundary, so the database's own
+ * clock moving on while a schedule runs (even on a starved machine) cannot flip an outcome.
+ */
+const STEPS_MS = [1_100_000, 2_500_000, 7_000_000] as const;
 const WORKERS = 3;
 const OUTCOMES = ['delivered', 'delivered-answer-lost', 'timed-out', 'retryable', 'permanent'] as const;
 type Outcome = (typeof OUTCOMES)[number];
@@ -61,7 +64,7 @@ interface Real {
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 const inFlight = (r: Row) => r.status === 'PROCESSING' || r.status === 'SENDING';
-/** The claim a worker holds the message under still owns its row. */
+/** The claim a worker took the message with still owns its row. */
 const owns = (e: Entry, r: Row) => r.claim === e.claim;
 const row = (m: Model, id: string) => m.rows.find((r) => r.id === id)!;
 
@@ -134,7 +137,7 @@ function step(name: string, check: (m: Model) => boolean, run: (m: Model, real: 
  */
 const idle = (m: Model) => m.workers.flatMap((w, i) => (w.held.length === 0 ? [i] : []));
 const held = (m: Model) => m.workers.flatMap((w, i) => w.held.map((e) => [i, e] as const));
-const guarded = (m: Model) => m.workers.flatMap((w, i) => w.guarded.map((e) => [i, e] as const));
+const awaitingSend = (m: Model) => m.workers.flatMap((w, i) => w.guarded.map((e) => [i, e] as const));
 
 const enqueue = (group: boolean) =>
   step(
@@ -199,9 +202,9 @@ const guard = (pick: number) =>
 const send = (pick: number, outcome: Outcome) =>
   step(
     `send(#${pick}, ${outcome})`,
-    (m) => guarded(m).length > 0,
+    (m) => awaitingSend(m).length > 0,
     async (m, real) => {
-      const all = guarded(m);
+      const all = awaitingSend(m);
       const [w, e] = all[pick % all.length]!;
       const { id, message } = e;
       const r = row(m, id);
