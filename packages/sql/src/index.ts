@@ -15,7 +15,7 @@ export type { Row, SqlClient, SqlDialect } from './client.js';
 export type { ColumnMapping, Field, OptionalField, RequiredField } from './mapping.js';
 export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
 export { namedQueuesMigrationSql } from './migrations.js';
-export { isDeadlock } from './operations/db.js';
+export { isDeadlock, isSerializationFailure } from './operations/db.js';
 export type { SchemaSqlOptions } from './schema-sql.js';
 export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
 export type { SqlAdapterOptions, SqlClientInfo } from './sql-adapter.js';

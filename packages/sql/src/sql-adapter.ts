@@ -173,7 +173,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         }
         // Inside the caller's transaction, every statement — the first-use schema read included —
         // goes through it: a single-connection client (SQLite) would otherwise wait on itself.
-        const through = dbOf(fromTransaction(context.transaction), dialect);
+        const through = dbOf(fromTransaction(context.transaction), dialect, false);
         const t = await transactions.whileOpen(() => table(through));
         checkInsertable(mapping, t.schema.widths, records);
         await transactions.check(through, t);

@@ -10,28 +10,44 @@ export interface Db {
   rows(statement: Sql, prepare?: boolean): Promise<Row[]>;
   /** Rows affected (see {@link SqlClient.execute}). */
   count(statement: Sql, prepare?: boolean): Promise<number>;
-  /** A transaction; on MySQL/MariaDB retried on deadlock (1213) and lock wait timeout (1205). */
+  /** A transaction, run again when the database aborted it as a deadlock or a serialization failure. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }
 
-const DEADLOCK_RETRIES = 5;
+const RETRIES = 20;
 
-export function dbOf(client: SqlClient, dialect: Dialect): Db {
+/**
+ * Run `attempt` again (at most RETRIES times, after a short random pause that grows) while the
+ * database answers that it aborted it and it might succeed if retried: a deadlock or lock wait
+ * timeout on MySQL/MariaDB, a serialization failure (40001) or deadlock (40P01) on PostgreSQL —
+ * which SERIALIZABLE isolation, or an engine that runs every transaction so (CockroachDB), raises
+ * between concurrent claims. What was aborted left nothing behind, so running it again is safe.
+ */
+async function retried<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= RETRIES || !(isDeadlock(error) || isSerializationFailure(error))) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** n)));
+    }
+  }
+}
+
+/**
+ * The engine's statements over a client. `own`: the client is the adapter's own (each statement its
+ * own transaction, or one of ours), so an aborted statement or transaction is run again; not so for a
+ * caller's transaction, which the abort has ended as a whole (the caller retries it, or not).
+ */
+export function dbOf(client: SqlClient, dialect: Dialect, own = true): Db {
+  const inner = (tx: SqlClient) => dbOf(tx, dialect, false);
+  const run = <T>(attempt: () => Promise<T>) => (own ? retried(attempt) : attempt());
   return {
     client,
     dialect,
-    rows: (statement, prepare) => client.query(render(statement, dialect.placeholder, prepare)),
-    count: (statement, prepare) => client.execute(render(statement, dialect.placeholder, prepare)),
-    async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await client.transaction((tx) => fn(dbOf(tx, dialect)));
-        } catch (error) {
-          if (attempt >= DEADLOCK_RETRIES || !isDeadlock(error)) throw error;
-          await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-        }
-      }
-    },
+    rows: (statement, prepare) => run(() => client.query(render(statement, dialect.placeholder, prepare))),
+    count: (statement, prepare) => run(() => client.execute(render(statement, dialect.placeholder, prepare))),
+    transaction: (fn) => run(() => client.transaction((tx) => fn(inner(tx)))),
   };
 }
 
@@ -48,4 +64,20 @@ export function isDeadlock(error: unknown): boolean {
   const text = `${String(e.meta?.code ?? '')} ${String(e.message ?? '')}`;
   if (/\b(1213|1205)\b|deadlock|lock wait timeout/i.test(text)) return true;
   return e.cause !== undefined && e.cause !== error && isDeadlock(e.cause);
+}
+
+/**
+ * A PostgreSQL serialization failure (SQLSTATE 40001) or deadlock (40P01) — also what CockroachDB
+ * answers a transaction to retry — however the client reports it: node-postgres's `code`, Prisma's
+ * P2034 or the SQLSTATE in its message. The engine runs its own statements again when it sees one.
+ *
+ * @category Adapters
+ */
+export function isSerializationFailure(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; meta?: { code?: unknown }; cause?: unknown };
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === '40001' || e.code === '40P01' || e.code === 'P2034') return true;
+  const text = `${String(e.meta?.code ?? '')} ${String(e.message ?? '')}`;
+  if (/\b40001\b|\b40P01\b|could not serialize access|deadlock detected/i.test(text)) return true;
+  return e.cause !== undefined && e.cause !== error && isSerializationFailure(e.cause);
 }
