@@ -64,9 +64,8 @@ for (const mutant of MUTANTS) {
   const saved = new Map();
   try {
     for (const [file, from, to] of mutant.patches) {
-      const text = saved.get(file) ?? readFileSync(`${root}/${file}`, 'utf8');
-      if (!saved.has(file)) saved.set(file, text);
       const current = readFileSync(`${root}/${file}`, 'utf8');
+      if (!saved.has(file)) saved.set(file, current);
       if (!current.includes(from)) throw new Error(`${file}: the code to break is no longer there: ${from}`);
       writeFileSync(`${root}/${file}`, current.replace(from, to));
     }
