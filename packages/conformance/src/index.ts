@@ -47,6 +47,8 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
   };
   if (opts.scope !== 'full' && opts.scope !== 'client')
     throw new Error(`runConformance: scope must be 'full' or 'client', got ${String(opts.scope)}`);
+  if (!Number.isInteger(opts.modelRuns) || opts.modelRuns < 1)
+    throw new Error(`runConformance: modelRuns must be a whole number of schedules from 1, got ${String(opts.modelRuns)}`);
   describe(`conformance${opts.scope === 'client' ? ' (client)' : ''}: ${harness.name}`, () => {
     if (harness.beforeAll) beforeAll(() => harness.beforeAll!());
     if (harness.afterAll) afterAll(() => harness.afterAll!());

@@ -475,8 +475,13 @@ export const MODEL_REGRESSIONS: { name: string; mode: DeliveryMode; groups: bool
  */
 export function modelBasedSuite(f: Fixture, numRuns: number, scope: 'full' | 'client'): void {
   // A client over a proven engine runs a fifth of the schedules: its statements and values are what differ.
-  const scale = Number(process.env.MSGQUEUE_MODEL_SCALE ?? 1);
-  const n = Math.max(1, Math.round((Number(process.env.MSGQUEUE_MODEL_RUNS ?? numRuns) * scale) / (scope === 'client' ? 5 : 1)));
+  const positive = (name: string, fallback: number) => {
+    const value = Number(process.env[name] ?? fallback);
+    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${name} must be a positive number, got ${process.env[name]}`);
+    return value;
+  };
+  const scale = positive('MSGQUEUE_MODEL_SCALE', 1);
+  const n = Math.max(1, Math.round((positive('MSGQUEUE_MODEL_RUNS', numRuns) * scale) / (scope === 'client' ? 5 : 1)));
   describe('model-based: random schedules held against a reference model', () => {
     for (const mode of ['at-least-once', 'at-most-once'] as const) {
       it(`${mode}: ${n} schedules of claim, guard, send, ack/fail, release, extend, recycle, crash, time, operator`, async () => {
