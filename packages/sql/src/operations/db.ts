@@ -14,7 +14,7 @@ export interface Db {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }
 
-const RETRIES = 20;
+const RETRIES = 60;
 
 /**
  * Run `attempt` again (at most RETRIES times, after a short random pause that grows) while the
@@ -29,7 +29,7 @@ async function retried<T>(attempt: () => Promise<T>): Promise<T> {
       return await attempt();
     } catch (error) {
       if (n >= RETRIES || !(isDeadlock(error) || isSerializationFailure(error))) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** n)));
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** n)));
     }
   }
 }
