@@ -259,7 +259,9 @@ end:
        fi;
        endOfTick()
      }
-  :: atomic { /* record the send: ack, or fail as the error says. contract: ackMany, settle */
+  /* ackAndGuard writes acks and the next window's guards in one statement: its rows are distinct,
+   * each fenced on its own, so it is this step and the guard step above back to back. */
+  :: atomic { /* record the send: ack, or fail as the error says. contract: ackMany, ackAndGuard, settle */
        outcome != REFUSED ->
        if
        :: crashes < MAXCRASH -> crash() /* dies before recording it */

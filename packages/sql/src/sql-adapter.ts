@@ -1,4 +1,5 @@
 import {
+  type AckAndGuardRequest,
   type ClaimRequest,
   checkOptions,
   type ExtendRequest,
@@ -27,7 +28,7 @@ import { sqlite } from './dialects/sqlite.js';
 import type { ColumnWidths } from './introspect/column-rules.js';
 import { readSchema } from './introspect/schema.js';
 import { type ColumnMapping, type Mapping, resolveMapping } from './mapping.js';
-import { ackMany, guardMany } from './operations/batched.js';
+import { ackAndGuard, ackMany, guardMany } from './operations/batched.js';
 import { claim } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, retry, settle } from './operations/fenced.js';
@@ -208,6 +209,9 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     operate: (request: OperateRequest) => storageCall('operate', async () => operate(db, await table(), request)),
     queueNames: () => storageCall('queueNames', async () => queueNames(db, await table())),
   };
+  if (dialect.writableCte) {
+    adapter.ackAndGuard = (request: AckAndGuardRequest) => storageCall('ackAndGuard', async () => ackAndGuard(db, await table(), request));
+  }
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>
       storageCall('acquireRunLock', async () => acquireRunLock(db, await table(), name, owner, ttlMs));

@@ -41,5 +41,34 @@ export function batchedSuite(f: Fixture): void {
       // Acked twice: the second is refused (the token was cleared).
       expect((await a.ackMany!([m1!]))[0]).toMatchObject({ ok: false, current: { status: 'SENT' } });
     });
+
+    it('ackAndGuard acknowledges one window and guards the next in one call, each message fenced on its own', async (t) => {
+      const a = f.ctx.adapter;
+      if (!a.ackAndGuard) t.skip('the adapter has no ackAndGuard: the core acknowledges, then guards');
+      const q = f.queue();
+      await q.enqueueMany([1, 2, 3, 4, 5, 6].map((n) => ({ payload: { n } })));
+      const [s1, s2, s3, n1, n2, n3] = (await q.claimBatch({ limit: 6 })).messages;
+      for (const m of [s1!, s2!]) expect((await q.guardBeforeSend(m)).ok).toBe(true);
+      await q.release(s3!); // s3's claim is gone: its ack must be refused
+      await q.release(n3!); // and so is n3's: its guard must be refused
+      const out = await a.ackAndGuard!({
+        acks: [s1!, { id: s2!.id, token: 'AAAAAAAAAAAAAAAAAAAAAA' }, s3!],
+        guard: { messages: [n1!, n2!, n3!, { id: 'no-such-message', token: n1!.token }], minLeaseMs: MINUTE },
+      });
+      expect(out.acks.map((o) => o.ok)).toEqual([true, false, false]);
+      expect(out.guards.map((o) => o.ok)).toEqual([true, true, false, false]);
+      expect(out.acks[0]).toMatchObject({ ok: true, record: { id: s1!.id, status: 'SENT', claimToken: null, leaseUntil: null } });
+      expect(out.acks[1]).toMatchObject({ ok: false, current: { id: s2!.id, status: 'SENDING', claimToken: s2!.token } });
+      expect(out.acks[2]).toMatchObject({ ok: false, current: { id: s3!.id, status: 'PENDING', claimToken: null } });
+      expect(out.guards[0]).toMatchObject({ ok: true, record: { id: n1!.id, status: 'SENDING', claimToken: n1!.token } });
+      expect(out.guards[2]).toMatchObject({ ok: false, current: { id: n3!.id, status: 'PENDING' } });
+      expect(out.guards[3]).toMatchObject({ ok: false, current: null });
+      expect((await q.diagnose()).counts).toMatchObject({ SENT: 1, SENDING: 3, PENDING: 2 });
+      // Too little lease left: the guards are refused, the acks still written.
+      const [late] = (await q.claimBatch({ limit: 1 })).messages;
+      const again = await a.ackAndGuard!({ acks: [n1!], guard: { messages: [late!], minLeaseMs: 11 * MINUTE } });
+      expect(again.acks[0]).toMatchObject({ ok: true, record: { status: 'SENT' } });
+      expect(again.guards[0]).toMatchObject({ ok: false, current: { id: late!.id, status: 'PROCESSING' } });
+    });
   });
 }

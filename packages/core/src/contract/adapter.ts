@@ -187,6 +187,30 @@ export interface GuardManyRequest {
 }
 
 /**
+ * Arguments of {@link StorageAdapter.ackAndGuard}: the acks of sends that finished, and the next
+ * window of claimed messages about to be sent.
+ *
+ * @category Adapter contract
+ */
+export interface AckAndGuardRequest {
+  /** Messages whose sends succeeded: each acknowledged exactly as {@link StorageAdapter.ackMany} would. */
+  acks: readonly { id: string; token: string }[];
+  /** The window to guard, exactly as {@link StorageAdapter.guardMany} would. */
+  guard: GuardManyRequest;
+}
+
+/**
+ * The answer of {@link StorageAdapter.ackAndGuard}: one outcome per ack and per guarded message, in
+ * request order.
+ *
+ * @category Adapter contract
+ */
+export interface AckAndGuardOutcome {
+  acks: FencedOutcome[];
+  guards: FencedOutcome[];
+}
+
+/**
  * Arguments of {@link StorageAdapter.recycle}.
  *
  * @category Adapter contract
@@ -431,6 +455,14 @@ export interface StorageAdapter {
    * outcomes in request order. Without it the core acknowledges one message at a time.
    */
   ackMany?(messages: readonly { id: string; token: string }[]): Promise<FencedOutcome[]>;
+
+  /**
+   * Optional: {@link StorageAdapter.ackMany} and {@link StorageAdapter.guardMany} in one round trip,
+   * for a tick whose next window starts while earlier sends' acks wait. Every message is fenced on
+   * its own exactly as those two would; the two lists never share a message. Either both are
+   * written or the call fails and neither is. Without it the core writes the acks, then guards.
+   */
+  ackAndGuard?(request: AckAndGuardRequest): Promise<AckAndGuardOutcome>;
 
   /**
    * One compare-and-set from `from` to `to` where id and token match; clears the token and lease.

@@ -1,5 +1,7 @@
 import { checkOptions } from '../config/validate.js';
 import type {
+  AckAndGuardOutcome,
+  AckAndGuardRequest,
   ClaimRequest,
   ExtendRequest,
   FencedOutcome,
@@ -137,6 +139,17 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     });
     return { ok: true, record: out(row) };
   };
+  const ackOne = ({ id, token }: { id: string; token: string }): FencedOutcome =>
+    settleOne({
+      id,
+      token,
+      from: ['PROCESSING', 'SENDING'],
+      to: 'SENT',
+      delayMs: 0,
+      error: null,
+      refundAttempt: false,
+      possiblySent: false,
+    });
 
   return {
     name: 'memory',
@@ -205,17 +218,11 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     },
 
     async ackMany(messages): Promise<FencedOutcome[]> {
-      return messages.map((m) =>
-        settleOne({
-          ...m,
-          from: ['PROCESSING', 'SENDING'],
-          to: 'SENT',
-          delayMs: 0,
-          error: null,
-          refundAttempt: false,
-          possiblySent: false,
-        }),
-      );
+      return messages.map(ackOne);
+    },
+
+    async ackAndGuard({ acks, guard }: AckAndGuardRequest): Promise<AckAndGuardOutcome> {
+      return { acks: acks.map(ackOne), guards: guard.messages.map((m) => guardOne({ ...m, minLeaseMs: guard.minLeaseMs })) };
     },
 
     async settle(request: SettleRequest): Promise<FencedOutcome> {

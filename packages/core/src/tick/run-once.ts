@@ -160,8 +160,8 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
     await drain(ctx, plan, summary, acks, { limit, maxBatches });
+    await acks.close(); // the last acks waited for a next window that never came
     if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null) {
-      await acks.close(); // the tick's own acks are written before it tidies up
       summary.purged = await applyRetention(ctx, () => plan.leftMs() > plan.reserve).catch((err: unknown) => {
         summary.storageErrors++;
         ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: retention failed this tick; it runs again on the next');

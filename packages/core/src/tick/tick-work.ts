@@ -13,7 +13,7 @@ import type { ClaimedMessage, TransitionResult } from '../contract/message.js';
 import type { RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
 import type { SendOutcome } from '../errors/send-errors.js';
 import { callHook } from '../observability/hooks.js';
-import { guardMany } from '../worker/guard-before-send.js';
+import { ackAndGuard, guardMany } from '../worker/guard-before-send.js';
 import { ackMany, fail, release } from '../worker/settle.js';
 
 /** What the tick decided once, for every batch. */
@@ -37,14 +37,22 @@ const ACK_FLUSH_MS = 5;
 /** …or as soon as this many are waiting. */
 const ACK_BATCH = 100;
 
+/** An ack waiting to be written: the message, how long its send took, and who waits for the write. */
+interface WaitingAck {
+  message: ClaimedMessage;
+  durationMs: number;
+  done: () => void;
+}
+
 /**
- * Coalesces the acks of successful sends into one round trip (`ackMany`): flushed when
- * {@link ACK_BATCH} are waiting, {@link ACK_FLUSH_MS} after the first one waits, and before the
- * tick ends. A crash in between leaves those messages SENDING under their lease, exactly as a crash
- * before a single ack: recycled after the lease as the delivery mode says.
+ * Coalesces the acks of successful sends into one round trip: they ride along with the next
+ * window's guard (`ackAndGuard`), or are written on their own (`ackMany`) when {@link ACK_BATCH}
+ * are waiting, {@link ACK_FLUSH_MS} after the first one waits, and before the tick ends. A crash in
+ * between leaves those messages SENDING under their lease, exactly as a crash before a single ack:
+ * recycled after the lease as the delivery mode says.
  */
 export class AckBatcher {
-  private waiting: { message: ClaimedMessage; durationMs: number; done: () => void }[] = [];
+  private waiting: WaitingAck[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = new Set<Promise<void>>();
 
@@ -62,12 +70,18 @@ export class AckBatcher {
     });
   }
 
-  /** Write what is waiting now. */
-  flush(): void {
+  /** Hand over what is waiting, to be written with a guard; the caller passes the results to {@link record}. */
+  take(): WaitingAck[] {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.waiting;
     this.waiting = [];
+    return batch;
+  }
+
+  /** Write what is waiting now. */
+  flush(): void {
+    const batch = this.take();
     if (batch.length === 0) return;
     const p = this.write(batch).finally(() => this.flushing.delete(p));
     this.flushing.add(p);
@@ -79,7 +93,7 @@ export class AckBatcher {
     while (this.flushing.size > 0) await Promise.all([...this.flushing]);
   }
 
-  private async write(batch: { message: ClaimedMessage; durationMs: number; done: () => void }[]): Promise<void> {
+  private async write(batch: WaitingAck[]): Promise<void> {
     let results: TransitionResult[] | null = null;
     try {
       results = await ackMany(
@@ -87,12 +101,22 @@ export class AckBatcher {
         batch.map((b) => b.message),
       );
     } catch (err) {
-      this.summary.storageErrors += batch.length;
-      this.ctx.logger.error(
-        { queue: this.ctx.name, err, count: batch.length },
-        'msgqueue: storage error while acknowledging; the messages stay leased and will be recycled',
-      );
+      this.failed(batch, err);
     }
+    this.record(batch, results);
+  }
+
+  /** Count a batch whose write failed: the messages stay leased. */
+  failed(batch: WaitingAck[], err: unknown): void {
+    this.summary.storageErrors += batch.length;
+    this.ctx.logger.error(
+      { queue: this.ctx.name, err, count: batch.length },
+      'msgqueue: storage error while acknowledging; the messages stay leased and will be recycled',
+    );
+  }
+
+  /** Count what the write of a batch answered (null: it failed) and let its waiters go. */
+  record(batch: WaitingAck[], results: TransitionResult[] | null): void {
     for (const [i, b] of batch.entries()) {
       const r = results?.[i];
       if (r?.ok) {
@@ -107,7 +131,10 @@ export class AckBatcher {
   }
 }
 
-/** Work one claimed batch; resolves once every message is sent and settled, failed or released. */
+/**
+ * Work one claimed batch; resolves once every message is sent and failed, released, or queued for
+ * its ack on `acks` (the tick closes the batcher before it ends).
+ */
 export async function workBatch<P>(
   ctx: ResolvedOptions,
   messages: ClaimedMessage<P>[],
@@ -150,14 +177,14 @@ export async function workBatch<P>(
         }
         for (const m of ready) plan.working.add(m.id);
         sending += ready.length;
-        const guarded = await guardWindow(ctx, ready, summary);
+        const guarded = await guardWindow(ctx, ready, summary, acks);
         for (const m of ready) if (!guarded.includes(m)) plan.working.delete(m.id);
         sending -= ready.length - guarded.length;
         const started = plan.sendBatch
           ? guarded.length > 0
-            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context, track), holds: guarded }]
+            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context), holds: guarded }]
             : []
-          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context, track), holds: [m] }));
+          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
         for (const { work, holds } of started) {
           const p: Promise<void> = work.finally(() => {
             for (const m of holds) plan.working.delete(m.id);
@@ -173,18 +200,41 @@ export async function workBatch<P>(
   } finally {
     ctx.timers.clearTimeout(leaseTimer);
     plan.signal.removeEventListener('abort', onBudget);
-    acks.flush();
+    // The acks wait for the next window's guard (or the batcher's timer, or the tick's end).
     while (settling.size > 0) await Promise.all([...settling]);
   }
 }
 
-/** Guard the messages about to be sent; answers those that may be sent, counting the refusals. */
-async function guardWindow<P>(ctx: ResolvedOptions, ready: ClaimedMessage<P>[], summary: RunSummary): Promise<ClaimedMessage<P>[]> {
+/**
+ * Guard the messages about to be sent, writing the acks that wait in the same round trip; answers
+ * those that may be sent, counting the refusals. A waiting ack never names a message of the window:
+ * a message is acked after its own send, and `working` keeps a re-claimed copy out of this process.
+ */
+async function guardWindow<P>(
+  ctx: ResolvedOptions,
+  ready: ClaimedMessage<P>[],
+  summary: RunSummary,
+  acks: AckBatcher,
+): Promise<ClaimedMessage<P>[]> {
   if (ready.length === 0) return [];
+  const riding = ctx.adapter.ackAndGuard ? acks.take() : [];
   let results: TransitionResult[];
   try {
-    results = await guardMany(ctx, ready);
+    if (riding.length === 0) results = await guardMany(ctx, ready);
+    else {
+      const written = await ackAndGuard(
+        ctx,
+        riding.map((b) => b.message),
+        ready,
+      );
+      acks.record(riding, written.acked);
+      results = written.guarded;
+    }
   } catch (err) {
+    if (riding.length > 0) {
+      acks.failed(riding, err);
+      acks.record(riding, null);
+    }
     summary.storageErrors += ready.length;
     ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while guarding; the messages stay leased and will be recycled');
     return [];
@@ -209,7 +259,6 @@ async function sendOne<P>(
   summary: RunSummary,
   acks: AckBatcher,
   context: SendContext,
-  settle: (p: Promise<void>) => void,
 ): Promise<void> {
   let error: unknown;
   let threw = false;
@@ -222,8 +271,8 @@ async function sendOne<P>(
     error = e ?? new Error('send threw without an error');
   }
   if (threw) await recordFailure(ctx, m, error, plan, summary);
-  // The ack is coalesced with others: the send's slot is free at once, the batch waits for it at its end.
-  else settle(acks.add(m, performance.now() - started));
+  // The ack is coalesced with others: the send's slot is free at once, the tick waits for it at its end.
+  else void acks.add(m, performance.now() - started);
 }
 
 /** Send a guarded window in one `sendBatch` call, then settle each message by its result. */
@@ -234,7 +283,6 @@ async function sendAsBatch<P>(
   summary: RunSummary,
   acks: AckBatcher,
   context: SendContext,
-  settle: (p: Promise<void>) => void,
 ): Promise<void> {
   let results: SendBatchResult;
   const started = performance.now();
@@ -259,7 +307,7 @@ async function sendAsBatch<P>(
     guarded.map((m, i) => {
       const error = (results as readonly unknown[] | undefined)?.[i];
       if (error !== undefined && error !== null) return recordFailure(ctx, m, error, plan, summary);
-      settle(acks.add(m, durationMs)); // coalesced: the next call need not wait for it
+      void acks.add(m, durationMs); // coalesced: the next call need not wait for it
       return Promise.resolve();
     }),
   );

@@ -1,8 +1,9 @@
 import type { ResolvedOptions } from '../config/options.js';
+import type { FencedOutcome } from '../contract/adapter.js';
 import type { ClaimRef, TransitionResult } from '../contract/message.js';
 import { callHook } from '../observability/hooks.js';
 import { answer, checkRef } from './fencing.js';
-import { missing } from './settle.js';
+import { ackAnswer, ackMany, missing } from './settle.js';
 
 /**
  * Call right before the external send. One compare-and-set moves the message PROCESSING → SENDING
@@ -27,13 +28,41 @@ export async function guardBeforeSend(ctx: ResolvedOptions, message: ClaimRef): 
 export async function guardMany(ctx: ResolvedOptions, refs: readonly ClaimRef[]): Promise<TransitionResult[]> {
   if (refs.length === 0) return [];
   if (refs.length === 1 || !ctx.adapter.guardMany) return Promise.all(refs.map((ref) => guardBeforeSend(ctx, ref)));
-  const outcomes = await ctx.adapter.guardMany({ messages: refs, minLeaseMs: ctx.guardMarginMs });
+  return guardAnswers(ctx, refs, await ctx.adapter.guardMany({ messages: refs, minLeaseMs: ctx.guardMarginMs }));
+}
+
+/**
+ * Write the acks of sends that finished and guard the next window, in one round trip where the
+ * adapter can (`ackAndGuard`), else the acks then the guard; each message fenced on its own.
+ */
+export async function ackAndGuard(
+  ctx: ResolvedOptions,
+  acks: readonly ClaimRef[],
+  refs: readonly ClaimRef[],
+): Promise<{ acked: TransitionResult[]; guarded: TransitionResult[] }> {
+  if (!ctx.adapter.ackAndGuard || acks.length === 0 || refs.length === 0) {
+    return { acked: await ackMany(ctx, acks), guarded: await guardMany(ctx, refs) };
+  }
+  const outcomes = await ctx.adapter.ackAndGuard({ acks, guard: { messages: refs, minLeaseMs: ctx.guardMarginMs } });
+  const acked = acks.map((ref, i) =>
+    ackAnswer(ctx, ref, outcomes.acks[i] ?? missing(ctx, 'ackAndGuard', acks.length, outcomes.acks.length)),
+  );
+  return { acked, guarded: guardAnswers(ctx, refs, outcomes.guards, 'ackAndGuard') };
+}
+
+/** The answers to a window's guards, the `guarded` hook called for those written. */
+function guardAnswers(
+  ctx: ResolvedOptions,
+  refs: readonly ClaimRef[],
+  outcomes: FencedOutcome[],
+  operation = 'guardMany',
+): TransitionResult[] {
   const results = refs.map((ref, i) =>
     answer(
       ctx,
       'guardBeforeSend',
       ref,
-      outcomes[i] ?? missing(ctx, 'guardMany', refs.length, outcomes.length),
+      outcomes[i] ?? missing(ctx, operation, refs.length, outcomes.length),
       ['PROCESSING'],
       ctx.guardMarginMs,
     ),

@@ -38,7 +38,8 @@ export async function ackMany(ctx: ResolvedOptions, refs: readonly ClaimRef[]): 
   return refs.map((ref, i) => ackAnswer(ctx, ref, outcomes[i] ?? missing(ctx, 'ackMany', refs.length, outcomes.length)));
 }
 
-function ackAnswer(ctx: ResolvedOptions, ref: ClaimRef, outcome: FencedOutcome): TransitionResult {
+/** The answer to one ack, its `acked` hook called when it was written. */
+export function ackAnswer(ctx: ResolvedOptions, ref: ClaimRef, outcome: FencedOutcome): TransitionResult {
   const result = answer(ctx, 'ack', ref, outcome, ['PROCESSING', 'SENDING']);
   if (result.ok && outcome.ok) callHook(ctx.hooks, ctx.logger, 'acked', { id: ref.id, attempts: outcome.record.attempts });
   return result;

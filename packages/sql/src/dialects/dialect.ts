@@ -33,6 +33,12 @@ export interface Dialect {
    */
   readonly arrayParameters: boolean;
   /**
+   * Data-modifying statements inside `WITH` (PostgreSQL): the acks of sends that finished and the
+   * guard of the next window go to the database as one statement, each UPDATE fenced on its own.
+   * Without it the engine writes them one after the other.
+   */
+  readonly writableCte: boolean;
+  /**
    * How concurrent claims are kept apart: `row-locks` (`FOR UPDATE SKIP LOCKED`, across connections
    * and processes) or `single-writer` (the database runs one write at a time, as SQLite does).
    */

@@ -12,6 +12,7 @@ export const mysql: Dialect = {
   name: 'mysql',
   returning: false,
   arrayParameters: false,
+  writableCte: false,
   claimIsolation: 'row-locks',
   quote: (name) => `\`${name}\``,
   placeholder: () => '?',

@@ -16,6 +16,7 @@ export const postgres: Dialect = {
   name: 'postgresql',
   returning: true,
   arrayParameters: true,
+  writableCte: true,
   claimIsolation: 'row-locks',
   quote: (name) => `"${name}"`,
   placeholder: (n) => `$${n}`,

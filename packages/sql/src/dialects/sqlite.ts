@@ -14,6 +14,7 @@ export const sqlite: Dialect = {
   name: 'sqlite',
   returning: true,
   arrayParameters: false,
+  writableCte: false,
   claimIsolation: 'single-writer',
   quote: (name) => `"${name}"`,
   placeholder: () => '?',
