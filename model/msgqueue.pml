@@ -70,9 +70,10 @@ byte crashes;
 byte lost;          /* writes whose answer was lost */
 byte opActs;
 
-/* Each worker's claim: its token and the messages it holds, by slot */
+/* Each worker's claim: its token, the messages it holds by slot, and whether the claim was their guard */
 byte wtok[W];
 byte wmsg[W * LIMIT];
+bool wguard[W];
 
 #define inflight(m) (st[m] == PROCESSING || st[m] == SENDING)
 #define final(m) (st[m] == SENT || st[m] == FAILED || st[m] == HELD)
@@ -175,13 +176,13 @@ inline failAttempt(m, t, maybe, retryable) {
 inline crash() {
   printf("w%d: crashes\n", w);
   crashes++;
-  slot(0) = NONE; slot(1) = NONE; wtok[w] = 0; outcome = REFUSED
+  slot(0) = NONE; slot(1) = NONE; wtok[w] = 0; wguard[w] = false; outcome = REFUSED
 }
 
 /* The tick is over once the worker holds nothing and has nothing to record. */
 inline endOfTick() {
   if
-  :: outcome == REFUSED -> m = 0; if :: !holding -> wtok[w] = 0 :: else fi
+  :: outcome == REFUSED -> m = 0; if :: !holding -> wtok[w] = 0; wguard[w] = false :: else fi
   :: else /* m is still to be recorded */
   fi
 }
@@ -196,15 +197,20 @@ proctype worker(byte w) {
   bool ok;
 end:
   do
-  :: atomic { /* claimBatch: one statement picks up to LIMIT claimable rows in claim order and stamps them. contract: claim */
+  /* ackAndClaim writes the last batch's acks and the next claim in one statement: distinct rows,
+   * each fenced on its own, so it is the ack steps below and this claim back to back. */
+  :: atomic { /* claimBatch: one statement picks up to LIMIT claimable rows in claim order and stamps them;
+               * or, when the tick starts every send at once, stamps them SENDING: the claim is their guard.
+               * contract: claim, ackAndClaim */
        anyPending && wtok[w] == 0 && !holding && outcome == REFUSED ->
        t = tokenOf(w);
        k = 0;
+       if :: ok = false :: ok = true fi; wguard[w] = ok; /* ok: claim and guard in one write */
        for (m : 0 .. N - 1) {
          claimable(m, ok);
          if
          :: ok && k < LIMIT ->
-            st[m] = PROCESSING; tok[m] = t; lease[m] = LIVE; att[m]++;
+            st[m] = (wguard[w] -> SENDING : PROCESSING); tok[m] = t; lease[m] = LIVE; att[m]++;
             slot(k) = m; k++;
             printf("w%d: claims m%d (token %d, attempt %d)\n", w, m, t, att[m])
          :: else
@@ -217,9 +223,9 @@ end:
        if
        :: k > 0 -> wtok[w] = t
        :: k > 0 && lost < MAXLOST -> /* committed, but the answer never came back */
-          lost++; slot(0) = NONE; slot(1) = NONE;
+          lost++; slot(0) = NONE; slot(1) = NONE; wguard[w] = false;
           printf("w%d: the claim's answer is lost\n", w)
-       :: else
+       :: else -> wguard[w] = false
        fi;
        t = 0; k = 0; m = 0; j = 0; ok = false /* forget the temporaries: fewer states */
      }
@@ -231,10 +237,11 @@ end:
        :: inflight(m) && tok[m] == wtok[w] -> /* extendLease, then go on with it. contract: extendLease */
           owned(m, wtok[w]); lease[m] = LIVE;
           printf("w%d: extends m%d\n", w, m)
-       :: true -> /* release (no time left to send it): PROCESSING → PENDING, attempt given back. contract: settle */
+       :: true -> /* release (no time left to send it): PROCESSING → PENDING, attempt given back; SENDING
+                   * too where the claim was its guard and its send never started. contract: settle */
           if :: slot(0) == m -> slot(0) = NONE :: else -> slot(1) = NONE fi;
           if
-          :: st[m] == PROCESSING && tok[m] == wtok[w] ->
+          :: (st[m] == PROCESSING || (wguard[w] && st[m] == SENDING)) && tok[m] == wtok[w] ->
              owned(m, wtok[w]); st[m] = PENDING; tok[m] = 0; lease[m] = 0; att[m]--;
              printf("w%d: releases m%d\n", w, m)
           :: else -> printf("w%d: release of m%d refused\n", w, m)
@@ -243,8 +250,8 @@ end:
                    * which starts at once and ends before the lease does. contract: guard, guardMany */
           if :: slot(0) == m -> slot(0) = NONE :: else -> slot(1) = NONE fi;
           if
-          :: st[m] == PROCESSING && tok[m] == wtok[w] && lease[m] == LIVE ->
-             owned(m, wtok[w]); st[m] = SENDING;
+          :: (st[m] == PROCESSING || (wguard[w] && st[m] == SENDING)) && tok[m] == wtok[w] && lease[m] == LIVE ->
+             owned(m, wtok[w]); st[m] = SENDING; /* with wguard the claim wrote it: the send starts at once */
              printf("w%d: guard passes m%d, sends it\n", w, m);
              if
              :: deliver(m); outcome = OK

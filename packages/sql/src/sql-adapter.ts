@@ -1,4 +1,5 @@
 import {
+  type AckAndClaimRequest,
   type AckAndGuardRequest,
   type ClaimRequest,
   checkOptions,
@@ -9,6 +10,7 @@ import {
   type InsertContext,
   type InsertOutcome,
   type InsertRecord,
+  type MessageRecord,
   MsgQueueError,
   type OperateRequest,
   type RecycleRequest,
@@ -29,9 +31,10 @@ import type { ColumnWidths } from './introspect/column-rules.js';
 import { readSchema } from './introspect/schema.js';
 import { type ColumnMapping, type Mapping, resolveMapping } from './mapping.js';
 import { ackAndGuard, ackMany, guardMany } from './operations/batched.js';
-import { claim } from './operations/claim.js';
+import { ackAndClaimSeen, claimSeen } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, retry, settle } from './operations/fenced.js';
+import { GroupSight } from './operations/group-sight.js';
 import { insert } from './operations/insert.js';
 import { find, operate } from './operations/operator.js';
 import { queueNames } from './operations/queue-names.js';
@@ -130,6 +133,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   const mapping = resolveMapping(options);
   const dialect = FRAGMENTS[mapping.dialect];
   const db = dbOf(client, dialect);
+  const sight = new GroupSight();
 
   const transactions = callerTransactions(db);
 
@@ -181,15 +185,9 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
-      storageCall('claim', async () => {
-        const t = await table();
-        const records = (await claim(db, t, request)).map((row) => toRecord(row, mapping));
-        // RETURNING has no order: give them back in claim order.
-        return records.sort(
-          (a, b) =>
-            a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-        );
-      }),
+      storageCall('claim', async () =>
+        inClaimOrder((await claimSeen(db, await table(), request, sight)).map((row) => toRecord(row, mapping))),
+      ),
     guard: (request: GuardRequest) => storageCall('guard', async () => guard(db, await table(), request)),
     guardMany: (request: GuardManyRequest) => storageCall('guardMany', async () => guardMany(db, await table(), request)),
     ackMany: (messages) => storageCall('ackMany', async () => ackMany(db, await table(), messages)),
@@ -210,6 +208,11 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     queueNames: () => storageCall('queueNames', async () => queueNames(db, await table())),
   };
   if (dialect.writableCte) {
+    adapter.ackAndClaim = ({ acks, claim: request }: AckAndClaimRequest) =>
+      storageCall('ackAndClaim', async () => {
+        const out = await ackAndClaimSeen(db, await table(), acks, request, sight);
+        return { acks: out.acks, records: inClaimOrder(out.rows.map((row) => toRecord(row, mapping))) };
+      });
     adapter.ackAndGuard = (request: AckAndGuardRequest) => storageCall('ackAndGuard', async () => ackAndGuard(db, await table(), request));
   }
   if (mapping.lockTable !== null) {
@@ -276,4 +279,11 @@ function wrap(error: unknown, operation: string, clientName: string): unknown {
   if (MsgQueueError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message.trim().split('\n').filter(Boolean).slice(-1)[0] : String(error);
   return new MsgQueueError('STORAGE_ERROR', `msgqueue ${clientName} adapter: ${operation} failed: ${message}`, { cause: error });
+}
+
+/** RETURNING has no order: the claimed records in claim order (priority, due time, id). */
+function inClaimOrder(records: MessageRecord[]): MessageRecord[] {
+  return records.sort(
+    (a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }

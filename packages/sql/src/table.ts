@@ -125,28 +125,55 @@ export class Table {
     return sql`${this.dialect.epochMs(this.now('updatedAt'), this.schema.times.updatedAt)} AS ${this.alias('msgqueue_now')}`;
   }
 
+  /** The names (aliases) of the select list's columns, in its order. */
+  selectNames(payload = true): readonly SelectName[] {
+    return payload ? SELECT_NAMES : SELECT_NAMES.filter((n) => n !== 'payload');
+  }
+
   /** The select list with every column prefixed (for joins), with or without the payload. */
   selectList(prefix: string, payload = true): Sql {
     const d = this.dialect;
-    const a = (name: string) => this.alias(name);
     const c = (f: Field) => this.col(f, prefix);
-    const optional = (f: Field) => (this.has(f) ? sql`${c(f)} AS ${a(f)}` : sql`NULL AS ${a(f)}`);
-    const t = (f: TimeField) => sql`${this.epochMs(f, prefix)} AS ${a(f)}`;
-    return join([
-      sql`${c('id')} AS ${a('id')}`,
-      sql`${c('status')} AS ${a('status')}`,
-      ...(payload ? [sql`${d.payloadOut(c('payload'))} AS ${a('payload')}`] : []),
-      sql`${c('attempts')} AS ${a('attempts')}`,
-      this.has('priority') ? sql`${c('priority')} AS ${a('priority')}` : sql`0 AS ${a('priority')}`,
-      t('availableAt'),
-      optional('dedupeKey'),
-      optional('groupKey'),
-      sql`${c('claimToken')} AS ${a('claimToken')}`,
-      t('leaseUntil'),
-      sql`${c('possiblySent')} AS ${a('possiblySent')}`,
-      optional('lastError'),
-      t('createdAt'),
-      t('updatedAt'),
-    ]);
+    const column = (f: SelectName): Sql => {
+      switch (f) {
+        case 'payload':
+          return d.payloadOut(c('payload'));
+        case 'priority':
+          return this.has('priority') ? c('priority') : sql`0`;
+        case 'availableAt':
+        case 'leaseUntil':
+        case 'createdAt':
+        case 'updatedAt':
+          return this.epochMs(f, prefix);
+        case 'dedupeKey':
+        case 'groupKey':
+        case 'lastError':
+          return this.has(f) ? c(f) : sql`NULL`;
+        default:
+          return c(f);
+      }
+    };
+    return join(this.selectNames(payload).map((f) => sql`${column(f)} AS ${this.alias(f)}`));
   }
 }
+
+/** The columns a message is read with, by field name (each aliased so), in select-list order. */
+export const SELECT_NAMES = [
+  'id',
+  'status',
+  'payload',
+  'attempts',
+  'priority',
+  'availableAt',
+  'dedupeKey',
+  'groupKey',
+  'claimToken',
+  'leaseUntil',
+  'possiblySent',
+  'lastError',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** A column of the select list, named as the field it reads. */
+export type SelectName = (typeof SELECT_NAMES)[number];

@@ -70,5 +70,91 @@ export function batchedSuite(f: Fixture): void {
       expect(again.acks[0]).toMatchObject({ ok: true, record: { status: 'SENT' } });
       expect(again.guards[0]).toMatchObject({ ok: false, current: { id: late!.id, status: 'PROCESSING' } });
     });
+
+    it('claim with guard: the messages come back SENDING (the claim is their guard) or PROCESSING (guarded apart), as the table says', async () => {
+      const a = f.ctx.adapter;
+      const q = f.queue();
+      await q.enqueueMany([1, 2, 3].map((n) => ({ payload: { n } })));
+      const token = 'BBBBBBBBBBBBBBBBBBBBBB';
+      const records = await a.claim({ queue: 'default', limit: 2, token, leaseMs: 10 * MINUTE, groupPolicy: 'skip', guard: true });
+      expect(records).toHaveLength(2);
+      const statuses = new Set(records.map((r) => r.status));
+      expect(statuses.size).toBe(1);
+      const status = records[0]!.status;
+      expect(['SENDING', 'PROCESSING']).toContain(status);
+      for (const r of records) {
+        expect(r).toMatchObject({ claimToken: token, attempts: 1 });
+        expect(r.leaseUntil).toBeInstanceOf(Date);
+        expect((await q.get(r.id))?.status).toBe(status);
+      }
+      const [m1, m2] = records.map((r) => ({ id: r.id, token }));
+      // A guard after it: refused when the claim already guarded the message (it is SENDING), else it passes.
+      expect((await q.guardBeforeSend(m1!)).ok).toBe(status === 'PROCESSING');
+      expect((await q.ack(m1!)).ok).toBe(true);
+      // A send that never started gives the message back from SENDING too, its attempt refunded.
+      if (status === 'SENDING') {
+        const back = await a.settle({
+          ...m2!,
+          from: ['SENDING'],
+          to: 'PENDING',
+          delayMs: 0,
+          error: null,
+          refundAttempt: true,
+          possiblySent: false,
+        });
+        expect(back).toMatchObject({ ok: true, record: { status: 'PENDING', attempts: 0, claimToken: null } });
+      }
+    });
+
+    it('ackAndClaim acknowledges the last batch and claims the next in one call, each ack fenced on its own', async (t) => {
+      const a = f.ctx.adapter;
+      if (!a.ackAndClaim) t.skip('the adapter has no ackAndClaim: the core acknowledges, then claims');
+      const q = f.queue();
+      await q.enqueueMany([1, 2, 3, 4, 5].map((n) => ({ payload: { n } })));
+      const [s1, s2, s3] = (await q.claimBatch({ limit: 3 })).messages;
+      await q.guardBeforeSend(s1!);
+      await q.release(s3!); // s3's claim is gone: its ack must be refused
+      const token = 'CCCCCCCCCCCCCCCCCCCCCC';
+      const out = await a.ackAndClaim!({
+        acks: [s1!, s2!, s3!, { id: 'no-such-message', token: s1!.token }],
+        claim: { queue: 'default', limit: 10, token, leaseMs: 10 * MINUTE, groupPolicy: 'skip', guard: false },
+      });
+      expect(out.acks.map((o) => o.ok)).toEqual([true, true, false, false]);
+      expect(out.acks[0]).toMatchObject({ ok: true, record: { id: s1!.id, status: 'SENT', claimToken: null, leaseUntil: null } });
+      // Refused, and read after the statement: this very claim took it again.
+      expect(out.acks[2]).toMatchObject({ ok: false, current: { id: s3!.id, status: 'PROCESSING', claimToken: token } });
+      expect(out.acks[3]).toMatchObject({ ok: false, current: null });
+      // The claim took what was PENDING (s3 and the two never claimed), in claim order, under its token.
+      const claimed = out.records.map((r) => r.id);
+      expect(claimed).toHaveLength(3);
+      expect(claimed).toContain(s3!.id);
+      expect(claimed).not.toContain(s1!.id);
+      expect(claimed).not.toContain(s2!.id);
+      expect(out.records.every((r) => r.status === 'PROCESSING' && r.claimToken === token)).toBe(true);
+      expect((await q.diagnose()).counts).toMatchObject({ SENT: 2, PROCESSING: 3 });
+    });
+
+    it('ackAndClaim with a group: the claim sees the table before the acks, so the next message of an acked group waits one claim', async (t) => {
+      const a = f.ctx.adapter;
+      if (!a.ackAndClaim) t.skip('the adapter has no ackAndClaim');
+      const q = f.queue();
+      await q.enqueue({ n: 1 }, { groupKey: 'g' });
+      await q.enqueue({ n: 2 }, { groupKey: 'g' });
+      const [first] = (await q.claimBatch({ limit: 10 })).messages;
+      expect(first).toBeDefined();
+      const claim = {
+        queue: 'default',
+        limit: 10,
+        token: 'DDDDDDDDDDDDDDDDDDDDDD',
+        leaseMs: 10 * MINUTE,
+        groupPolicy: 'skip' as const,
+        guard: false,
+      };
+      const out = await a.ackAndClaim!({ acks: [first!], claim });
+      expect(out.acks[0]).toMatchObject({ ok: true });
+      expect(out.records).toHaveLength(0);
+      const next = await a.claim({ ...claim, token: 'EEEEEEEEEEEEEEEEEEEEEE' });
+      expect(next.map((r) => r.payload)).toEqual([{ n: 2 }]);
+    });
   });
 }

@@ -99,6 +99,35 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Whether a FAILED or HELD message holds back the later messages of its group. */
   groupPolicy: GroupFailurePolicy;
+  /**
+   * Claim and guard in one write: the caller starts every claimed message's send at once, so the
+   * adapter may write them straight to SENDING (the lease it just set is more than any guard's
+   * margin) and return them so. Messages it returns PROCESSING are guarded as usual. Absent: false.
+   */
+  guard?: boolean;
+}
+
+/**
+ * Arguments of {@link StorageAdapter.ackAndClaim}: the acks of sends that finished, and the next claim.
+ *
+ * @category Adapter contract
+ */
+export interface AckAndClaimRequest {
+  /** Messages whose sends succeeded: each acknowledged exactly as {@link StorageAdapter.ackMany} would. */
+  acks: readonly { id: string; token: string }[];
+  /** The claim, exactly as {@link StorageAdapter.claim} would make it. */
+  claim: ClaimRequest;
+}
+
+/**
+ * The answer of {@link StorageAdapter.ackAndClaim}: one outcome per ack in request order, and the
+ * claimed messages as {@link StorageAdapter.claim} returns them.
+ *
+ * @category Adapter contract
+ */
+export interface AckAndClaimOutcome {
+  acks: FencedOutcome[];
+  records: MessageRecord[];
 }
 
 /**
@@ -463,6 +492,15 @@ export interface StorageAdapter {
    * written or the call fails and neither is. Without it the core writes the acks, then guards.
    */
   ackAndGuard?(request: AckAndGuardRequest): Promise<AckAndGuardOutcome>;
+
+  /**
+   * Optional: {@link StorageAdapter.ackMany} and {@link StorageAdapter.claim} in one round trip, for
+   * a tick whose next claim starts while the last batch's acks wait. Each ack is fenced on its own
+   * exactly as `ackMany`'s; the claim is exactly `claim`'s, on the database's state before the acks
+   * (a group whose message is acked here stays held back until the next claim). Either both are
+   * written or the call fails and neither is. Without it the core writes the acks, then claims.
+   */
+  ackAndClaim?(request: AckAndClaimRequest): Promise<AckAndClaimOutcome>;
 
   /**
    * One compare-and-set from `from` to `to` where id and token match; clears the token and lease.

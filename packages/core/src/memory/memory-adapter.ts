@@ -1,5 +1,7 @@
 import { checkOptions } from '../config/validate.js';
 import type {
+  AckAndClaimOutcome,
+  AckAndClaimRequest,
   AckAndGuardOutcome,
   AckAndGuardRequest,
   ClaimRequest,
@@ -151,6 +153,28 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       possiblySent: false,
     });
 
+  const claimDue = ({ queue, limit, token, leaseMs, groupPolicy, guard }: ClaimRequest): MessageRecord[] => {
+    const t = now();
+    const heads = groupHeads(queue, groupPolicy);
+    const due = inQueue(queue)
+      .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
+      .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
+      .sort(
+        (a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      )
+      .slice(0, limit);
+    for (const r of due) {
+      Object.assign(r, {
+        status: guard ? 'SENDING' : 'PROCESSING',
+        claimToken: token,
+        leaseUntil: new Date(t + leaseMs),
+        attempts: r.attempts + 1,
+        updatedAt: new Date(t),
+      });
+    }
+    return due.map(out);
+  };
+
   return {
     name: 'memory',
     capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false },
@@ -186,27 +210,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       });
     },
 
-    async claim({ queue, limit, token, leaseMs, groupPolicy }: ClaimRequest): Promise<MessageRecord[]> {
-      const t = now();
-      const heads = groupHeads(queue, groupPolicy);
-      const due = inQueue(queue)
-        .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
-        .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
-        .sort(
-          (a, b) =>
-            a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-        )
-        .slice(0, limit);
-      for (const r of due) {
-        Object.assign(r, {
-          status: 'PROCESSING',
-          claimToken: token,
-          leaseUntil: new Date(t + leaseMs),
-          attempts: r.attempts + 1,
-          updatedAt: new Date(t),
-        });
-      }
-      return due.map(out);
+    async claim(request: ClaimRequest): Promise<MessageRecord[]> {
+      return claimDue(request);
+    },
+
+    async ackAndClaim({ acks, claim }: AckAndClaimRequest): Promise<AckAndClaimOutcome> {
+      // As the SQL engine does: the claim sees the state before the acks (their groups stay held back).
+      const records = claimDue(claim);
+      return { acks: acks.map(ackOne), records };
     },
 
     async guard(request: GuardRequest): Promise<FencedOutcome> {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS, type ResolvedOptions } from '../config/options.js';
 import { bool, checkOptions, fn, int, oneOf } from '../config/validate.js';
-import type { Claim, ClaimedMessage } from '../contract/message.js';
+import type { ClaimedMessage } from '../contract/message.js';
 import type { RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { classifySendError, type SendOutcome } from '../errors/send-errors.js';
 import { callHook } from '../observability/hooks.js';
 import { applyRetention } from '../operator/purge.js';
-import { claimBatch } from '../worker/claim-batch.js';
+import { claimForSend, type TickClaimResult } from '../worker/claim-batch.js';
 import { recycleStuck } from '../worker/recycle-stuck.js';
 import { queueState, runLockName } from './in-process.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
@@ -187,8 +187,10 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
 
 /**
  * Claim and work batches until nothing is due, `maxBatches` is reached or only the reserve is left.
- * The next claim is made while the current batch is being sent, so the tick never waits on it. The
- * first claim's storage error is the tick's; a later one ends the drain and is counted.
+ * When one window holds a whole batch, the claim is the batch's guard (its sends start at once); the
+ * acks of a batch ride with the next claim where the adapter can (`ackAndClaim`), else they are
+ * written before it. The first claim's storage error is the tick's; a later one ends the drain and
+ * is counted.
  */
 async function drain<P>(
   ctx: ResolvedOptions,
@@ -197,34 +199,37 @@ async function drain<P>(
   acks: AckBatcher,
   { limit, maxBatches }: { limit: number; maxBatches: number },
 ): Promise<void> {
-  const claim = () => {
+  const guard = plan.sendBatch ? plan.sendBatchSize >= limit : plan.concurrency >= limit;
+  for (;;) {
+    const riding = ctx.adapter.ackAndClaim ? acks.take() : [];
+    await acks.close(); // without ackAndClaim: written before the claim (see AckBatcher.close)
     const claimedAt = ctx.timers.now();
-    return claimBatch<P>(ctx, { limit }).then((c) => ({ claim: c, claimedAt }));
-  };
-  let next: Promise<{ claim: Claim<P>; claimedAt: number }> | null = claim();
-  let first = true;
-  while (next) {
-    let current: { claim: Claim<P>; claimedAt: number };
+    let result: TickClaimResult<P>;
     try {
-      current = await next;
+      result = await claimForSend<P>(ctx, {
+        limit,
+        leaseMs: ctx.leaseMs,
+        guard,
+        acks: riding.map((b) => b.message),
+      });
     } catch (error) {
-      if (first) throw error;
+      if (riding.length > 0) {
+        acks.failed(riding, error);
+        acks.record(riding, null);
+      }
+      if (summary.batches === 0) throw error;
       summary.storageErrors++;
       ctx.logger.error({ queue: ctx.name, err: error }, 'msgqueue: a claim failed mid-tick; the tick stops draining');
       return;
     }
-    first = false;
-    next = null;
-    const { messages } = current.claim;
+    if (riding.length > 0) acks.record(riding, result.acked);
+    const { messages } = result.claim;
     if (messages.length === 0) return;
     summary.batches++;
     summary.claimed += messages.length;
-    // Claim the next batch while this one is sent, unless this claim came back short (nothing more is due).
-    if (messages.length === limit && summary.batches < maxBatches && plan.leftMs() > plan.reserve) {
-      next = claim();
-      next.catch(() => {}); // handled when awaited
-    }
     // Sends stop half a guard margin before the lease ends, measured from before the claim.
-    await workBatch(ctx, messages, plan, summary, acks, current.claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2);
+    await workBatch(ctx, messages, plan, summary, acks, claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2, result.guarded);
+    // A short claim: nothing more is due.
+    if (messages.length < limit || summary.batches >= maxBatches || plan.leftMs() <= plan.reserve) return;
   }
 }

@@ -14,7 +14,7 @@ import type { RunSummary, SendBatchResult, SendContext } from '../contract/resul
 import type { SendOutcome } from '../errors/send-errors.js';
 import { callHook } from '../observability/hooks.js';
 import { ackAndGuard, guardMany } from '../worker/guard-before-send.js';
-import { ackMany, fail, release } from '../worker/settle.js';
+import { ackMany, fail, release, releaseUnsent } from '../worker/settle.js';
 
 /** What the tick decided once, for every batch. */
 export interface TickPlan<P> {
@@ -87,7 +87,12 @@ export class AckBatcher {
     this.flushing.add(p);
   }
 
-  /** Write everything still waiting, and wait for every write. */
+  /**
+   * Write everything still waiting, and wait for every write. The tick does this before a claim the
+   * acks cannot ride with: on MySQL/MariaDB a claim beside another transaction's uncommitted update
+   * of the same index page can skip every row (InnoDB treats them as possibly locked under SKIP
+   * LOCKED) and come back empty while work is due.
+   */
   async close(): Promise<void> {
     this.flush();
     while (this.flushing.size > 0) await Promise.all([...this.flushing]);
@@ -142,6 +147,7 @@ export async function workBatch<P>(
   summary: RunSummary,
   acks: AckBatcher,
   leaseDeadline: number,
+  guarded: ReadonlySet<string>,
 ): Promise<void> {
   // One signal for the batch: aborted before its lease ends, or when the tick's budget is spent.
   const controller = new AbortController();
@@ -167,24 +173,24 @@ export async function workBatch<P>(
       if (free > 0 && queue.length > 0) {
         if (plan.leftMs() < plan.reserve) {
           // Out of budget: give back, attempt not counted, everything not started.
-          for (const m of queue.splice(0)) track(releaseUnstarted(ctx, m, summary, 'released'));
+          for (const m of queue.splice(0)) track(releaseUnstarted(ctx, m, summary, 'released', guarded));
           continue;
         }
         const ready: ClaimedMessage<P>[] = [];
         for (const m of queue.splice(0, free)) {
-          if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking'));
+          if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking', guarded));
           else ready.push(m);
         }
         for (const m of ready) plan.working.add(m.id);
         sending += ready.length;
-        const guarded = await guardWindow(ctx, ready, summary, acks);
-        for (const m of ready) if (!guarded.includes(m)) plan.working.delete(m.id);
-        sending -= ready.length - guarded.length;
+        const go = await guardWindow(ctx, ready, summary, acks, guarded);
+        for (const m of ready) if (!go.includes(m)) plan.working.delete(m.id);
+        sending -= ready.length - go.length;
         const started = plan.sendBatch
-          ? guarded.length > 0
-            ? [{ work: sendAsBatch(ctx, guarded, plan, summary, acks, context), holds: guarded }]
+          ? go.length > 0
+            ? [{ work: sendAsBatch(ctx, go, plan, summary, acks, context), holds: go }]
             : []
-          : guarded.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
+          : go.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
         for (const { work, holds } of started) {
           const p: Promise<void> = work.finally(() => {
             for (const m of holds) plan.working.delete(m.id);
@@ -212,11 +218,14 @@ export async function workBatch<P>(
  */
 async function guardWindow<P>(
   ctx: ResolvedOptions,
-  ready: ClaimedMessage<P>[],
+  window: ClaimedMessage<P>[],
   summary: RunSummary,
   acks: AckBatcher,
+  guarded: ReadonlySet<string>,
 ): Promise<ClaimedMessage<P>[]> {
-  if (ready.length === 0) return [];
+  // Messages the claim already guarded go as they are; their acks wait for the next claim.
+  const ready = window.filter((m) => !guarded.has(m.id));
+  if (ready.length === 0) return window;
   const riding = ctx.adapter.ackAndGuard ? acks.take() : [];
   let results: TransitionResult[];
   try {
@@ -237,7 +246,7 @@ async function guardWindow<P>(
     }
     summary.storageErrors += ready.length;
     ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while guarding; the messages stay leased and will be recycled');
-    return [];
+    return window.filter((m) => guarded.has(m.id));
   }
   const ok: ClaimedMessage<P>[] = [];
   for (const [i, m] of ready.entries()) {
@@ -248,7 +257,7 @@ async function guardWindow<P>(
       summary.guardRefused[r.reason] = (summary.guardRefused[r.reason] ?? 0) + 1;
     }
   }
-  return ok;
+  return ready.length === window.length ? ok : window.filter((m) => guarded.has(m.id) || ok.includes(m));
 }
 
 /** Send one guarded message, then queue its ack or record its failure. */
@@ -335,16 +344,17 @@ async function recordFailure<P>(
   }
 }
 
-/** Give back a message that was never started, without counting its attempt. */
+/** Give back a message that was never started, without counting its attempt (from SENDING where its claim guarded it). */
 async function releaseUnstarted(
   ctx: ResolvedOptions,
   m: ClaimedMessage,
   summary: RunSummary,
   why: 'released' | 'alreadyWorking',
+  guarded: ReadonlySet<string>,
 ): Promise<void> {
   summary[why]++;
   try {
-    const r = await release(ctx, m);
+    const r = guarded.has(m.id) ? await releaseUnsent(ctx, m) : await release(ctx, m);
     if (!r.ok && r.reason === 'stale-claim') summary.staleClaims++;
   } catch (err) {
     summary.storageErrors++;

@@ -139,6 +139,24 @@ export async function release(ctx: ResolvedOptions, message: ClaimRef, options?:
   return answer(ctx, 'release', ref, outcome, ['PROCESSING']);
 }
 
+/**
+ * For the tick: give back a message its claim moved straight to SENDING (`guard`) whose send never
+ * started — out of budget, or another tick of this process still sends an earlier copy. The tick
+ * knows this claim never sent it, so it goes back to PENDING with its attempt refunded, as a release.
+ */
+export async function releaseUnsent(ctx: ResolvedOptions, ref: ClaimRef): Promise<TransitionResult> {
+  const outcome = await ctx.adapter.settle({
+    ...ref,
+    from: ['SENDING'],
+    to: 'PENDING',
+    delayMs: 0,
+    error: null,
+    refundAttempt: true,
+    possiblySent: false,
+  });
+  return answer(ctx, 'release', ref, outcome, ['SENDING']);
+}
+
 /** Options of {@link Queue.extendLease}. */
 export interface ExtendOptions {
   /** New lease end = storage now + leaseMs. Default: the queue's `leaseMs`. */

@@ -35,7 +35,7 @@ function guardStep(t: Table, minLeaseMs: number): Step {
 const ACK_FROM: MessageStatus[] = ['PROCESSING', 'SENDING'];
 
 /** The SET and per-row condition of an ack: PROCESSING or SENDING → SENT, token and lease cleared. */
-function ackStep(t: Table): Step {
+export function ackStep(t: Table): Step {
   return {
     set: sql`${t.col('status')} = ${t.status('SENT')}, ${t.col('claimToken')} = NULL, ${t.col('leaseUntil')} = NULL,
     ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
@@ -112,13 +112,13 @@ export async function ackAndGuard(db: Db, t: Table, { acks, guard }: AckAndGuard
 }
 
 /** How a batched transition writes: its SET, and what each matched row must also be. */
-interface Step {
+export interface Step {
   set: Sql;
   condition: (prefix: string) => Sql;
 }
 
 /** `UPDATE … AS m … FROM unnest(ids, tokens)`: each message matched on its own id and token (array parameters). */
-function pairsUpdate(t: Table, messages: readonly Ref[], { set, condition }: Step): Sql {
+export function pairsUpdate(t: Table, messages: readonly Ref[], { set, condition }: Step): Sql {
   return sql`UPDATE ${t.name} AS m SET ${set}
       FROM unnest(CAST(${ids(messages)} AS text[]), CAST(${messages.map((m) => m.token)} AS text[])) AS r(id, token)
       WHERE m.${t.col('id')} = r.id AND m.${t.col('claimToken')} = r.token AND ${condition('m.')}`;
@@ -141,7 +141,7 @@ async function returning(db: Db, t: Table, messages: readonly Ref[], step: Step)
 }
 
 /** Each message's outcome: its written state, else what the refusals' read found. */
-function outcomes(
+export function outcomes(
   messages: readonly Ref[],
   done: ReadonlyMap<string, MessageState>,
   explained: { states: ReadonlyMap<string, MessageState>; now: Date } | null,
