@@ -10,7 +10,9 @@ export type RawRow = Record<string, unknown>;
  * epoch milliseconds, and stored status values mapped back to statuses.
  */
 export function toRecord(row: RawRow, mapping: Mapping): MessageRecord {
-  return { ...toRow(row, mapping), payload: JSON.parse(String(row.payload)) as unknown };
+  const record = toRow(row, mapping) as MessageRecord;
+  record.payload = JSON.parse(String(row.payload)) as unknown;
+  return record;
 }
 
 /** {@link toRecord} without the payload (what `find` reads). */
@@ -52,14 +54,25 @@ function toDate(value: unknown): Date | null {
 
 /** Map a stored status value back; an unknown value is CORRUPT_ROW naming it. */
 export function toStatus(value: unknown, mapping: Mapping, id?: unknown): MessageStatus {
-  for (const [status, stored] of Object.entries(mapping.statuses)) {
-    if (stored === value) return status as MessageStatus;
-  }
+  const status = storedStatuses(mapping).get(value);
+  if (status !== undefined) return status;
   throw new MsgQueueError(
     'CORRUPT_ROW',
     `${id === undefined ? 'A row' : `Message ${String(id)}`} in ${mapping.table} has status ${JSON.stringify(value)}, which the mapping does not know. Map it with options.statuses, or fix the row.`,
     { field: 'options.statuses' },
   );
+}
+
+const byStored = new WeakMap<Mapping['statuses'], Map<unknown, MessageStatus>>();
+
+/** The statuses by their stored values (once per mapping: every row read goes through it). */
+function storedStatuses(mapping: Mapping): Map<unknown, MessageStatus> {
+  let map = byStored.get(mapping.statuses);
+  if (!map) {
+    map = new Map(Object.entries(mapping.statuses).map(([status, stored]) => [stored, status as MessageStatus]));
+    byStored.set(mapping.statuses, map);
+  }
+  return map;
 }
 
 /** A row of {@link Table.stateList} as a {@link MessageState}. */

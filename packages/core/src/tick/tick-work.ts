@@ -37,11 +37,10 @@ const ACK_FLUSH_MS = 5;
 /** …or as soon as this many are waiting. */
 const ACK_BATCH = 100;
 
-/** An ack waiting to be written: the message, how long its send took, and who waits for the write. */
+/** An ack waiting to be written: the message, and how long its send took. */
 interface WaitingAck {
   message: ClaimedMessage;
   durationMs: number;
-  done: () => void;
 }
 
 /**
@@ -61,13 +60,11 @@ export class AckBatcher {
     private readonly summary: RunSummary,
   ) {}
 
-  /** Queue the ack of a message sent in `durationMs`; resolves once it is written (or failed to be). */
-  add(message: ClaimedMessage, durationMs: number): Promise<void> {
-    return new Promise<void>((done) => {
-      this.waiting.push({ message, durationMs, done });
-      if (this.waiting.length >= ACK_BATCH) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), ACK_FLUSH_MS);
-    });
+  /** Queue the ack of a message sent in `durationMs`; {@link close} waits for it to be written. */
+  add(message: ClaimedMessage, durationMs: number): void {
+    this.waiting.push({ message, durationMs });
+    if (this.waiting.length >= ACK_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), ACK_FLUSH_MS);
   }
 
   /** Hand over what is waiting, to be written with a guard; the caller passes the results to {@link record}. */
@@ -120,7 +117,7 @@ export class AckBatcher {
     );
   }
 
-  /** Count what the write of a batch answered (null: it failed) and let its waiters go. */
+  /** Count what the write of a batch answered (null: it failed). */
   record(batch: WaitingAck[], results: TransitionResult[] | null): void {
     for (const [i, b] of batch.entries()) {
       const r = results?.[i];
@@ -131,7 +128,6 @@ export class AckBatcher {
         this.summary.staleAcks++;
         if (r.reason === 'stale-claim') this.summary.staleClaims++;
       }
-      b.done();
     }
   }
 }
@@ -184,7 +180,7 @@ export async function workBatch<P>(
         for (const m of ready) plan.working.add(m.id);
         sending += ready.length;
         const go = await guardWindow(ctx, ready, summary, acks, guarded);
-        for (const m of ready) if (!go.includes(m)) plan.working.delete(m.id);
+        if (go.length < ready.length) for (const m of ready) if (!go.includes(m)) plan.working.delete(m.id);
         sending -= ready.length - go.length;
         const started = plan.sendBatch
           ? go.length > 0
@@ -281,7 +277,7 @@ async function sendOne<P>(
   }
   if (threw) await recordFailure(ctx, m, error, plan, summary);
   // The ack is coalesced with others: the send's slot is free at once, the tick waits for it at its end.
-  else void acks.add(m, performance.now() - started);
+  else acks.add(m, performance.now() - started);
 }
 
 /** Send a guarded window in one `sendBatch` call, then settle each message by its result. */
@@ -316,7 +312,7 @@ async function sendAsBatch<P>(
     guarded.map((m, i) => {
       const error = (results as readonly unknown[] | undefined)?.[i];
       if (error !== undefined && error !== null) return recordFailure(ctx, m, error, plan, summary);
-      void acks.add(m, durationMs); // coalesced: the next call need not wait for it
+      acks.add(m, durationMs); // coalesced: the next call need not wait for it
       return Promise.resolve();
     }),
   );
