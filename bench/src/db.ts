@@ -51,11 +51,12 @@ export async function privateMysqlDatabase(): Promise<{ url: string; drop: () =>
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /**
- * CPU time (ms) of every postgres process on this machine, by pid: the server's share of a run is
- * the difference between two readings (backends that exit in between are lost, so workers stay
- * connected until after the second reading). Null when /proc cannot be read (not Linux).
+ * CPU time (ms) of every process of a database server on this machine (`postgres`, or `mariadbd` /
+ * `mysqld`), by pid: the server's share of a run is the difference between two readings (backends
+ * that exit in between are lost, so workers stay connected until after the second reading). Null
+ * when /proc cannot be read (not Linux).
  */
-export function postgresCpu(): Map<number, number> | null {
+export function serverCpu(names: readonly string[] = ['postgres']): Map<number, number> | null {
   try {
     const out = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
@@ -68,7 +69,7 @@ export function postgresCpu(): Map<number, number> | null {
       }
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
-      if (comm !== 'postgres') continue;
+      if (!names.includes(comm)) continue;
       const fields = stat.slice(close + 2).split(' ');
       out.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
     }

@@ -47,20 +47,34 @@ export function renderReport(r: Report): string {
     `Measured by \`${r.command}\` on ${r.machine}, PostgreSQL ${r.postgres}: ${r.messages.toLocaleString('en')} no-op messages per run, one worker process with ${r.loops} loops (or the system's own concurrency), ${r.rounds} interleaved rounds. Figures are medians over the rounds; ratios are taken within each round, then the median. The machine is shared: read the ratios, not the absolute numbers.`,
     '',
   );
+  const limitOf = (s: System) =>
+    s.database === 'postgresql'
+      ? String(s.options.limit ?? s.options.batchSize ?? s.options.localQueue ?? 10) === '50'
+        ? 'pgbench-50'
+        : 'pgbench-10'
+      : null;
   lines.push(
-    '| system | msg/s (median, min–max) | vs raw claim+ack per batch | vs raw safe steps | worker RSS | database CPU per message | claim p50 / p99 |',
+    "| system | msg/s (median, min–max) | vs its baseline | vs the database's limit | worker RSS | database CPU per message | worker CPU per message | claim p50 / p99 |",
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of r.systems.filter((x) => x.kind !== 'client')) {
     const xs = of(s.key);
     if (xs.length === 0) continue;
     const rates = xs.map((x) => x.perSecond ?? 0);
     const claims = xs.flatMap((x) => x.claimMs);
-    const base = s.key.endsWith('50') ? 'raw-batch-50' : 'raw-batch-10';
+    const base = s.baseline && of(s.baseline).length > 0 ? `${fmt(ratio(s.key, s.baseline), 2)}× ${s.baseline}` : '–';
+    const limit = limitOf(s);
+    const vsLimit = limit && limit !== s.key && of(limit).length > 0 ? `${fmt(ratio(s.key, limit), 2)}×` : '–';
     lines.push(
-      `| ${s.label} | ${fmt(rate(s.key))} (${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}) | ${fmt(ratio(s.key, base), 2)}× | ${fmt(ratio(s.key, 'raw-safe-10'), 2)}× | ${fmt(rss(s.key))} MB | ${fmt(median(xs.map((x) => x.dbCpuUsPerMessage ?? Number.NaN)))} µs | ${claims.length ? `${fmt(percentile(claims, 50), 2)} / ${fmt(percentile(claims, 99), 2)} ms` : '–'} |`,
+      `| \`${s.key}\` ${s.label} | ${fmt(rate(s.key))} (${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}) | ${base} | ${vsLimit} | ${Number.isNaN(rss(s.key)) ? '–' : `${fmt(rss(s.key))} MB`} | ${fmt(median(xs.map((x) => x.dbCpuUsPerMessage ?? Number.NaN)))} µs | ${fmt(median(xs.map((x) => x.workerCpuUsPerMessage ?? Number.NaN)))} µs | ${claims.length ? `${fmt(percentile(claims, 50), 2)} / ${fmt(percentile(claims, 99), 2)} ms` : '–'} |`,
     );
   }
+  lines.push('', '### How each system ran', '', '| system | settings |', '| --- | --- |');
+  for (const s of r.systems.filter((x) => x.kind !== 'client' && of(x.key).length > 0)) lines.push(`| \`${s.key}\` | ${s.settings} |`);
+  lines.push(
+    '',
+    "MariaDB and SQLite rows are ours alone (the peers run on PostgreSQL only); SQLite's database CPU is the worker's own. pgbench's backends exit with it, so its database CPU is not read.",
+  );
   const clients = r.systems.filter((x) => x.kind === 'client' && of(x.key).length > 0);
   if (clients.length > 0) {
     lines.push('', '| a process that only opens a client | RSS |', '| --- | --- |');
@@ -115,7 +129,7 @@ export function renderReport(r: Report): string {
     target(x >= 0.9, `per-message safe path ≥ 0.9× raw doing the same steps — ${fmt(x, 2)}×`);
   }
   for (const [mq, peers, raw] of [
-    ['mq-tick-10', ['pgboss-10', 'graphile-lq-50'], 'raw-batch-10'],
+    ['mq-tick-10', ['pgboss-10', 'graphile-10'], 'raw-batch-10'],
     ['mq-tick-50', ['pgboss-50', 'graphile-lq-50'], 'raw-batch-50'],
   ] as const) {
     if (!has(mq)) continue;

@@ -12,17 +12,20 @@
  * skipped when unreachable) and SQLite (a temporary file); `--operators 0` skips it.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { generateClients } from '@org/msgqueue-test-support';
 import { build } from 'esbuild';
-import { cpuBetween, postgresCpu, privateDatabase, privateMysqlDatabase, serverVersion } from './db.js';
+import { cpuBetween, privateDatabase, privateMysqlDatabase, serverCpu, serverVersion } from './db.js';
+import { fill, type Urls } from './fill.js';
 import { type OperatorRow, operatorTable } from './operators.js';
+import { hasPgbench, pgbench } from './pgbench.js';
 import { type RunResult, renderReport } from './report.js';
 import { type ScaleRow, scaleTable } from './scale.js';
-import { CLIENT_ONLY, fill, LOOPS, SYSTEMS, type System } from './systems.js';
+import { CLIENT_ONLY, LOOPS, SYSTEMS, type System } from './systems.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,13 +61,35 @@ await build({
   target: 'node20',
   conditions: ['source'],
   // Drivers and peers stay imports; our own packages (and the generated Prisma client) are bundled.
-  external: ['pg', 'pg-boss', 'graphile-worker', '@prisma/*'],
+  external: ['pg', 'pg-boss', 'graphile-worker', '@prisma/*', 'mysql2', 'kysely', 'better-sqlite3'],
   logLevel: 'warning',
 });
 
+/** The server processes whose CPU a system's run is charged, by database (SQLite runs in the worker). */
+const SERVER: Record<System['database'], readonly string[] | null> = {
+  postgresql: ['postgres'],
+  mysql: ['mariadbd', 'mysqld'],
+  sqlite: null,
+};
+
 /** Run one system once: fill, start its worker, time the drain, read the server's CPU around it. */
-async function runOnce(system: System, url: string, n: number): Promise<RunResult> {
-  await fill(system, url, n);
+async function runOnce(system: System, urls: Urls, n: number): Promise<RunResult> {
+  await fill(system, urls, n);
+  const url = urls[system.database]!;
+  const names = SERVER[system.database];
+  if (system.kind === 'pgbench') {
+    // Its backends exit with it, before a second reading of their CPU could be taken: no CPU figure.
+    const { ms } = pgbench(url, Number(system.options.limit), n);
+    return {
+      key: system.key,
+      ms,
+      perSecond: n / (ms / 1000),
+      rssMb: Number.NaN,
+      dbCpuUsPerMessage: null,
+      workerCpuUsPerMessage: null,
+      claimMs: [],
+    };
+  }
   const child = spawn(
     process.execPath,
     [
@@ -92,10 +117,10 @@ async function runOnce(system: System, url: string, n: number): Promise<RunResul
     }
   };
   await next(); // ready
-  const before = postgresCpu();
+  const before = names ? serverCpu(names) : null;
   child.stdin.write('go\n');
   const done = (await next()) as { ms: number; rssMb: number; cpuMs: number; claimMs: number[] };
-  const after = postgresCpu();
+  const after = names ? serverCpu(names) : null;
   child.stdin.end();
   await new Promise((r) => child.once('exit', r));
   const dbCpuMs = cpuBetween(before, after);
@@ -111,6 +136,19 @@ async function runOnce(system: System, url: string, n: number): Promise<RunResul
 }
 
 const db = await privateDatabase();
+// MariaDB for its rows (and the operator table), when one answers; SQLite in a temporary file.
+const mysql =
+  systems.some((s) => s.database === 'mysql') || Number(values.operators) > 0
+    ? await privateMysqlDatabase().catch((e: unknown) => {
+        log(`no MariaDB/MySQL (${(e as Error).message}): its rows are skipped`);
+        return null;
+      })
+    : null;
+const sqliteDir = mkdtempSync(join(tmpdir(), 'msgqueue-bench-'));
+const urls: Urls = { postgresql: db.url, mysql: mysql?.url ?? null, sqlite: `file:${join(sqliteDir, 'bench.db')}` };
+const pgbenchThere = hasPgbench();
+if (!pgbenchThere) log("pgbench is not installed (PostgreSQL's client tools): the database's-limit rows are skipped");
+const runnable = systems.filter((s) => urls[s.database] !== null && (s.kind !== 'pgbench' || pgbenchThere));
 const results: RunResult[] = [];
 let scale: ScaleRow[] = [];
 let operators: OperatorRow[] = [];
@@ -118,18 +156,18 @@ try {
   log(`msgqueue bench: ${messages} no-op messages per run, ${rounds} rounds, ${LOOPS} loops in one worker process`);
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round, so no system always runs on a warm (or cold) server.
-    const order = systems.map((_, i) => systems[(i + round) % systems.length]!);
+    const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]!);
     for (const system of order) {
-      const r = await runOnce(system, db.url, messages);
+      const r = await runOnce(system, urls, messages);
       results.push(r);
       log(
-        `round ${round + 1}  ${system.key.padEnd(16)} ${Math.round(r.perSecond!).toString().padStart(6)} msg/s  ${r.rssMb.toFixed(0).padStart(4)} MB  db ${r.dbCpuUsPerMessage?.toFixed(0) ?? '?'} µs/msg  worker ${r.workerCpuUsPerMessage?.toFixed(0) ?? '?'} µs/msg`,
+        `round ${round + 1}  ${system.key.padEnd(18)} ${Math.round(r.perSecond!).toString().padStart(6)} msg/s  ${fmtMb(r.rssMb)}  db ${r.dbCpuUsPerMessage?.toFixed(0) ?? '–'} µs/msg  worker ${r.workerCpuUsPerMessage?.toFixed(0) ?? '–'} µs/msg`,
       );
     }
   }
   if (!only) {
     for (const system of CLIENT_ONLY) {
-      const r = await runOnce(system, db.url, 0);
+      const r = await runOnce(system, urls, 0);
       results.push(r);
       log(`client   ${system.key.padEnd(16)} ${r.rssMb.toFixed(0).padStart(4)} MB`);
     }
@@ -140,22 +178,14 @@ try {
   }
   const operatorRows = Number(values.operators);
   if (operatorRows > 0) {
-    const mysql = await privateMysqlDatabase().catch((e: unknown) => {
-      log(`operators: no MariaDB/MySQL (${(e as Error).message}); skipped there`);
-      return null;
-    });
-    try {
-      const targets = values['operator-targets']?.split(',');
-      operators = await operatorTable({ postgresql: db.url, mysql: mysql?.url ?? null, sqlite: '' }, operatorRows, targets, log);
-    } finally {
-      await mysql?.drop();
-    }
+    const targets = values['operator-targets']?.split(',');
+    operators = await operatorTable({ postgresql: db.url, mysql: mysql?.url ?? null, sqlite: '' }, operatorRows, targets, log);
   }
   const report = renderReport({
     messages,
     rounds,
     loops: LOOPS,
-    systems: [...systems, ...(only ? [] : CLIENT_ONLY)],
+    systems: [...runnable, ...(only ? [] : CLIENT_ONLY)],
     results,
     scale,
     operators,
@@ -168,4 +198,10 @@ try {
   log(report);
 } finally {
   await db.drop();
+  await mysql?.drop();
+  rmSync(sqliteDir, { recursive: true, force: true });
+}
+
+function fmtMb(mb: number): string {
+  return Number.isNaN(mb) ? '    –' : `${mb.toFixed(0).padStart(4)} MB`;
 }
