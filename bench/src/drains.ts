@@ -260,5 +260,9 @@ async function prepareGraphile(url: string, total: number, options: Record<strin
     await notifier.query(`NOTIFY "jobs:insert", '{"count":${options.concurrency}}'`);
     await finished;
   };
-  return { work, closing: async () => (await notifier.end(), await runner.stop()) };
+  const closing = async () => {
+    await notifier.end();
+    await runner.stop();
+  };
+  return { work, closing };
 }
