@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQueue, type Queue } from '@org/msgqueue';
+import { createQueue, type Queue, type StorageAdapter } from '@org/msgqueue';
 import { prismaClient } from '@org/msgqueue-prisma';
 import { type SqlClient, type SqlDialect, schemaSql, splitStatements, sqlAdapter } from '@org/msgqueue-sql';
 import { drizzleClient } from '@org/msgqueue-sql/drizzle';
@@ -229,6 +229,20 @@ const ACTIONS: Action[] = [
     },
   },
 ];
+
+/** Open one of the targets by name (`pg:postgresql`, `prisma:postgresql`…) as a queue's adapter. */
+export async function openTarget(name: string, url: string): Promise<{ adapter: StorageAdapter; close(): Promise<void> }> {
+  const target = TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`no bench target ${name}`);
+  const opened = await target.open(url);
+  return {
+    adapter: sqlAdapter(opened.client, { dialect: target.dialect, lockTable: false }, { name: name.split(':')[0]! }),
+    close: opened.close,
+  };
+}
+
+/** The PostgreSQL targets, one per client. */
+export const POSTGRES_TARGETS = TARGETS.filter((t) => t.dialect === 'postgresql').map((t) => t.name);
 
 /** Each target's actions on `rows` rows; `urls` per dialect (null: skip that database). */
 export async function operatorTable(

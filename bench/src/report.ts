@@ -83,14 +83,27 @@ export function renderReport(r: Report): string {
   if (r.scale.length > 0) {
     lines.push(
       '',
-      '## Scale: 99 % of the table SENT',
+      '## Scale: a table of history',
       '',
-      '| rows | claim of 10, p50 | claim p99 | diagnose |',
+      'The table: 99 % SENT, 1 % PENDING spread through it, one row in a thousand FAILED and one in five thousand HELD; a dedupe key on every tenth row and 60-character payloads. Claims are of 10 (released after); diagnose is warm, the median of five.',
+      '',
+      '| rows | claim of 10, p50 | claim p99 | diagnose (node-postgres) |',
       '| --- | --- | --- | --- |',
     );
     for (const row of r.scale) {
       lines.push(
         `| ${row.rows.toLocaleString('en')} | ${fmt(row.claimP50Ms, 2)} ms | ${fmt(row.claimP99Ms, 2)} ms | ${fmt(row.diagnoseMs)} ms |`,
+      );
+    }
+    const biggest = r.scale.at(-1)!;
+    const clients = Object.entries(biggest.diagnoseByClientMs);
+    if (clients.length > 0) {
+      lines.push(
+        '',
+        `diagnose at ${biggest.rows.toLocaleString('en')} rows through each PostgreSQL client: ${clients.map(([k, v]) => `${k} ${fmt(v)} ms`).join(', ')}.`,
+        biggest.estimated.length > 0
+          ? `Estimated, not counted: ${biggest.estimated.join(', ')} (the planner's statistics, kept by ANALYZE and autovacuum; every other figure is exact, read through an index).`
+          : 'Every figure counted exactly.',
       );
     }
   }
@@ -148,7 +161,13 @@ export function renderReport(r: Report): string {
       last.claimP99Ms <= 2 * first.claimP99Ms,
       `claim p99 at ${last.rows.toLocaleString('en')} rows ≤ 2× at ${first.rows.toLocaleString('en')} — ${fmt(last.claimP99Ms / first.claimP99Ms, 2)}×`,
     );
-    target(last.diagnoseMs < 1000, `diagnose at ${last.rows.toLocaleString('en')} rows < 1 s — ${fmt(last.diagnoseMs)} ms`);
+    target(
+      last.diagnoseMs < 100,
+      `diagnose at ${last.rows.toLocaleString('en')} rows < 100 ms (node-postgres) — ${fmt(last.diagnoseMs)} ms`,
+    );
+    for (const [client, ms] of Object.entries(last.diagnoseByClientMs)) {
+      target(ms < 100, `diagnose at ${last.rows.toLocaleString('en')} rows < 100 ms through ${client} — ${fmt(ms)} ms`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,7 @@ export type { ColumnMapping, Field, OptionalField, RequiredField } from './mappi
 export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
 export { namedQueuesMigrationSql } from './migrations.js';
 export { isDeadlock, isSerializationFailure } from './operations/db.js';
+export { ESTIMATE_SENT_ABOVE } from './operations/snapshot.js';
 export type { SchemaSqlOptions } from './schema-sql.js';
 export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
 export type { SqlAdapterOptions, SqlClientInfo } from './sql-adapter.js';

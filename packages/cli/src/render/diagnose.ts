@@ -9,7 +9,15 @@ const SEVERITY = { alert: pc.red('ALERT'), warning: pc.yellow('warn'), info: pc.
 export function renderReport(r: DiagnoseReport): string {
   const verdict = r.healthy ? pc.green('healthy') : pc.red(pc.bold('NEEDS ATTENTION'));
   const lines = [`${pc.bold(`queue ${r.queue}`)} · ${r.adapter} · ${r.deliveryMode} · ${r.at.toISOString()} · ${verdict}`];
-  lines.push(table([...MESSAGE_STATUSES, 'total'], [[...MESSAGE_STATUSES.map((s) => r.counts[s]), r.total]]));
+  // An estimated count (SENT on a large PostgreSQL table) reads ≈, and so does the total.
+  const approx = (n: number, estimated: boolean) => (estimated ? `≈${n}` : n);
+  const estimated = r.estimated ?? [];
+  lines.push(
+    table(
+      [...MESSAGE_STATUSES, 'total'],
+      [[...MESSAGE_STATUSES.map((s) => approx(r.counts[s], estimated.includes(s))), approx(r.total, estimated.length > 0)]],
+    ),
+  );
   const facts = [
     ['oldest pending', r.oldestPendingAgeMs === null ? '–' : formatDuration(r.oldestPendingAgeMs)],
     ['due now', r.duePending],

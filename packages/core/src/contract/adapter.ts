@@ -305,6 +305,11 @@ export interface SnapshotRequest {
 export interface StorageSnapshot {
   now: Date;
   counts: Record<MessageStatus, number>;
+  /**
+   * Optional: statuses whose count is an estimate (the database's statistics) rather than a count
+   * — a table's SENT history, millions of rows that no alert depends on.
+   */
+  estimated?: readonly MessageStatus[];
   /** Oldest `createdAt` among PENDING rows. */
   oldestPendingCreatedAt: Date | null;
   /** PENDING rows whose `availableAt` has passed. */

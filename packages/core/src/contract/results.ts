@@ -120,6 +120,8 @@ export interface DiagnoseReport {
   /** When the figures were read, on the storage's clock. */
   at: Date;
   counts: Record<MessageStatus, number>;
+  /** Statuses whose count is an estimate from the database's statistics (SENT on a large PostgreSQL table); `total` is then one too. */
+  estimated: MessageStatus[];
   total: number;
   /** Age of the oldest PENDING message, or null when none is pending. */
   oldestPendingAgeMs: number | null;

@@ -37,6 +37,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     deliveryMode: ctx.deliveryMode,
     at: snap.now,
     counts: snap.counts,
+    estimated: [...(snap.estimated ?? [])],
     total: Object.values(snap.counts).reduce((a, b) => a + b, 0),
     oldestPendingAgeMs: snap.oldestPendingCreatedAt ? Math.max(0, snap.now.getTime() - snap.oldestPendingCreatedAt.getTime()) : null,
     duePending: snap.duePending,

@@ -33,6 +33,12 @@ export interface Introspector {
    * integers and booleans. Empty when none (time and payload types have their own checks).
    */
   families(column: ColumnInfo): ColumnFamily[];
+  /**
+   * The column lists of the table's unique indexes that hold for every row (no partial index): a
+   * unique index on the dedupe key (with the queue) means no key can be duplicated, and `diagnose`
+   * need not look for duplicates.
+   */
+  uniqueIndexes(query: Query, table: string): Promise<string[][]>;
   /** The time kind of a column type, or null when it does not hold times. */
   timeKind(type: string): TimeKind | null;
   /** The payload kind of a column type, or null when it cannot hold JSON text. */

@@ -20,6 +20,15 @@ export const mysqlIntrospector: Introspector = {
       };
     });
   },
+  async uniqueIndexes(query, table) {
+    const rows = await query(
+      sql`SELECT INDEX_NAME AS name, COLUMN_NAME AS col FROM information_schema.STATISTICS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${table} AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+    );
+    const byIndex = new Map<string, string[]>();
+    for (const r of rows) byIndex.set(String(r.name), [...(byIndex.get(String(r.name)) ?? []), String(r.col)]);
+    return [...byIndex.values()];
+  },
   async sessionOffsetMinutes(query) {
     const [row] = await query(sql`SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW()) AS m`);
     return Number(row?.m ?? 0);

@@ -23,6 +23,18 @@ export const postgresIntrospector: Introspector = {
       }),
     );
   },
+  async uniqueIndexes(query, table) {
+    const rows = await query(
+      sql`SELECT CAST(json_agg(a.attname ORDER BY k.ord) AS text) AS "columns"
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indrelid AND c.relname = ${table} AND c.relnamespace = CAST(current_schema() AS regnamespace)
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+       WHERE i.indisunique AND i.indpred IS NULL
+       GROUP BY i.indexrelid`,
+    );
+    return rows.map((r) => JSON.parse(String(r.columns)) as string[]);
+  },
   async sessionOffsetMinutes(query) {
     const [row] = await query(sql`SELECT CAST(EXTRACT(TIMEZONE FROM now()) AS integer) / 60 AS "m"`);
     return Number(row?.m ?? 0);

@@ -24,6 +24,8 @@ export interface SchemaInfo {
   widths: ColumnWidths;
   /** The session's UTC offset at first use, in minutes. */
   sessionOffsetMinutes: number;
+  /** A unique index covers the dedupe key (alone, or with the queue): no key can be on two rows. */
+  dedupeUnique: boolean;
   /** The mapped columns as found: `queue` is null when the table has none (it holds one queue). */
   columns: Mapping['columns'];
 }
@@ -101,5 +103,15 @@ export async function readSchema(query: Query, given: Mapping): Promise<SchemaIn
     lockExpiresAt = introspector.timeKind(expires.type);
   }
   const sessionOffsetMinutes = await introspector.sessionOffsetMinutes(query);
-  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes, columns: mapping.columns };
+  const dedupeUnique = await hasUniqueDedupe(introspector, query, mapping);
+  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes, dedupeUnique, columns: mapping.columns };
+}
+
+/** Whether a unique index on the dedupe key (alone, or with the queue column) holds for every row. */
+async function hasUniqueDedupe(introspector: Introspector, query: Query, mapping: Mapping): Promise<boolean> {
+  const { dedupeKey, queue } = mapping.columns;
+  if (dedupeKey === null) return true; // no key, nothing to duplicate
+  const allowed = new Set([dedupeKey, ...(queue === null ? [] : [queue])]);
+  const indexes = await introspector.uniqueIndexes(query, mapping.table);
+  return indexes.some((cols) => cols.includes(dedupeKey) && cols.every((c) => allowed.has(c)));
 }

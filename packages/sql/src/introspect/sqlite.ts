@@ -8,6 +8,15 @@ export const sqliteIntrospector: Introspector = {
     // SQLite does not enforce a declared length: every text column is unbounded.
     return rows.map((r): ColumnInfo => ({ name: String(r.name), type: String(r.type), maxLength: null, enumValues: null }));
   },
+  async uniqueIndexes(query, table) {
+    const rows = await query(
+      sql`SELECT l.name AS name, i.name AS col FROM pragma_index_list(${table}) l, pragma_index_info(l.name) i
+       WHERE l."unique" = 1 AND l.partial = 0 ORDER BY l.name, i.seqno`,
+    );
+    const byIndex = new Map<string, string[]>();
+    for (const r of rows) byIndex.set(String(r.name), [...(byIndex.get(String(r.name)) ?? []), String(r.col)]);
+    return [...byIndex.values()];
+  },
   // SQLite's CURRENT_TIMESTAMP is UTC: there is no session time zone.
   sessionOffsetMinutes: async () => 0,
   families({ type }) {
