@@ -30,11 +30,25 @@ export class Table {
     this.selectWithoutPayload = this.selectList('', false);
   }
 
+  /** Fragments that depend only on the table, built once each (the hot path builds statements from them). */
+  private readonly memo = new Map<string, Sql>();
+
+  private once(key: string, build: () => Sql): Sql {
+    let fragment = this.memo.get(key);
+    if (fragment === undefined) {
+      fragment = build();
+      this.memo.set(key, fragment);
+    }
+    return fragment;
+  }
+
   /** The quoted column of a field (the caller checks optional fields first), with an optional alias prefix. */
   col(field: Field, prefix = ''): Sql {
-    const name = this.schema.columns[field];
-    if (name === null) throw new Error(`msgqueue-sql: field ${field} is not mapped`);
-    return raw(`${prefix}${this.dialect.quote(name)}`);
+    return this.once(`c${prefix}.${field}`, () => {
+      const name = this.schema.columns[field];
+      if (name === null) throw new Error(`msgqueue-sql: field ${field} is not mapped`);
+      return raw(`${prefix}${this.dialect.quote(name)}`);
+    });
   }
 
   has(field: Field): boolean {
@@ -48,11 +62,11 @@ export class Table {
 
   /** A quoted alias. */
   alias(name: string): Sql {
-    return raw(this.dialect.quote(name));
+    return this.once(`a${name}`, () => raw(this.dialect.quote(name)));
   }
 
   status(status: MessageStatus): Sql {
-    return raw(`'${this.mapping.statuses[status]}'`);
+    return this.once(`s${status}`, () => raw(`'${this.mapping.statuses[status]}'`));
   }
 
   /** A computed status (a CASE): cast to the column's enum type where it has one. */
@@ -61,11 +75,14 @@ export class Table {
   }
 
   statusIn(statuses: readonly MessageStatus[], prefix = ''): Sql {
-    return sql`${this.col('status', prefix)} IN (${join(statuses.map((s) => this.status(s)))})`;
+    return this.once(
+      `i${prefix}.${statuses.join(',')}`,
+      () => sql`${this.col('status', prefix)} IN (${join(statuses.map((s) => this.status(s)))})`,
+    );
   }
 
   now(field: TimeField): Sql {
-    return this.dialect.now(this.schema.times[field]);
+    return this.once(`n${field}`, () => this.dialect.now(this.schema.times[field]));
   }
 
   nowPlus(field: TimeField, ms: unknown): Sql {
@@ -74,11 +91,15 @@ export class Table {
 
   /** A time column read as epoch milliseconds. */
   epochMs(field: TimeField, prefix = ''): Sql {
-    return this.dialect.epochMs(this.col(field, prefix), this.schema.times[field]);
+    return this.once(`e${prefix}.${field}`, () => this.dialect.epochMs(this.col(field, prefix), this.schema.times[field]));
   }
 
   /** `ORDER BY` of the claim: priority, then availability, then id (time-ordered ids keep FIFO). */
   claimOrder(prefix = ''): Sql {
+    return this.once(`o${prefix}`, () => this.buildClaimOrder(prefix));
+  }
+
+  private buildClaimOrder(prefix: string): Sql {
     return join(
       [this.has('priority') ? this.col('priority', prefix) : null, this.col('availableAt', prefix), this.col('id', prefix)].filter(
         (f): f is Sql => f !== null,
@@ -88,6 +109,10 @@ export class Table {
 
   /** Due PENDING rows. */
   duePending(prefix = ''): Sql {
+    return this.once(`d${prefix}`, () => this.buildDuePending(prefix));
+  }
+
+  private buildDuePending(prefix: string): Sql {
     return sql`${this.col('status', prefix)} = ${this.status('PENDING')} AND ${this.col('availableAt', prefix)} <= ${this.now('availableAt')}`;
   }
 
@@ -108,6 +133,10 @@ export class Table {
 
   /** A message's state after a transition (no payload), aliased, times as epoch milliseconds. */
   stateList(prefix = ''): Sql {
+    return this.once(`l${prefix}`, () => this.buildStateList(prefix));
+  }
+
+  private buildStateList(prefix: string): Sql {
     const a = (name: string) => this.alias(name);
     return join([
       sql`${this.col('id', prefix)} AS ${a('id')}`,
@@ -122,6 +151,10 @@ export class Table {
 
   /** The database's time as epoch milliseconds, aliased `msgqueue_now`. */
   nowMs(): Sql {
+    return this.once(`now`, () => this.buildNowMs());
+  }
+
+  private buildNowMs(): Sql {
     return sql`${this.dialect.epochMs(this.now('updatedAt'), this.schema.times.updatedAt)} AS ${this.alias('msgqueue_now')}`;
   }
 
@@ -132,6 +165,10 @@ export class Table {
 
   /** The select list with every column prefixed (for joins), with or without the payload. */
   selectList(prefix: string, payload = true): Sql {
+    return this.once(`p${prefix}.${payload}`, () => this.buildSelectList(prefix, payload));
+  }
+
+  private buildSelectList(prefix: string, payload: boolean): Sql {
     const d = this.dialect;
     const c = (f: Field) => this.col(f, prefix);
     const column = (f: SelectName): Sql => {
