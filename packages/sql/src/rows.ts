@@ -1,4 +1,4 @@
-import { type MessageRecord, type MessageState, type MessageStatus, MsgQueueError } from '@org/msgqueue';
+import { type ClaimedRecord, type MessageRecord, type MessageState, type MessageStatus, MsgQueueError } from '@org/msgqueue';
 import type { Mapping } from './mapping.js';
 
 /** A row as the select list returns it, before normalisation. */
@@ -13,6 +13,37 @@ export function toRecord(row: RawRow, mapping: Mapping): MessageRecord {
   const record = toRow(row, mapping) as MessageRecord;
   record.payload = JSON.parse(String(row.payload)) as unknown;
   return record;
+}
+
+/** A row of {@link Table.claimList}: the status and token are the ones the claim wrote. */
+export function toClaimed(row: RawRow, status: MessageStatus, token: string): ClaimedRecord {
+  return {
+    id: String(row.id),
+    status,
+    payload: JSON.parse(String(row.payload)) as unknown,
+    attempts: toNumber(row.attempts),
+    priority: toNumber(row.priority ?? 0),
+    availableAt: toDate(row.availableAt)!,
+    dedupeKey: row.dedupeKey === null || row.dedupeKey === undefined ? null : String(row.dedupeKey),
+    groupKey: row.groupKey === null || row.groupKey === undefined ? null : String(row.groupKey),
+    claimToken: token,
+    leaseUntil: toDate(row.leaseUntil),
+    possiblySent: toBool(row.possiblySent),
+    createdAt: toDate(row.createdAt)!,
+  };
+}
+
+/** A row of {@link Table.ackList}: an ack that took effect (SENT, no claim, no lease). */
+export function toAcked(row: RawRow): MessageState {
+  return {
+    id: String(row.id),
+    status: 'SENT',
+    attempts: toNumber(row.attempts),
+    availableAt: toDate(row.availableAt)!,
+    claimToken: null,
+    leaseUntil: null,
+    possiblySent: toBool(row.possiblySent),
+  };
 }
 
 /** {@link toRecord} without the payload (what `find` reads). */

@@ -1,6 +1,7 @@
 import {
   type AckAndClaimRequest,
   type AckAndGuardRequest,
+  type ClaimedRecord,
   type ClaimRequest,
   checkOptions,
   type ExtendRequest,
@@ -10,7 +11,6 @@ import {
   type InsertContext,
   type InsertOutcome,
   type InsertRecord,
-  type MessageRecord,
   MsgQueueError,
   type OperateRequest,
   type RecycleRequest,
@@ -41,7 +41,7 @@ import { queueNames } from './operations/queue-names.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
-import { toRecord } from './rows.js';
+import { toClaimed, toRecord } from './rows.js';
 import { Table } from './table.js';
 import { sql } from './template.js';
 
@@ -186,7 +186,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
       }),
     claim: (request: ClaimRequest) =>
       storageCall('claim', async () =>
-        inClaimOrder((await claimSeen(db, await table(), request, sight)).map((row) => toRecord(row, mapping))),
+        inClaimOrder((await claimSeen(db, await table(), request, sight)).map((row) => toClaimed(row, claimedAs(request), request.token))),
       ),
     guard: (request: GuardRequest) => storageCall('guard', async () => guard(db, await table(), request)),
     guardMany: (request: GuardManyRequest) => storageCall('guardMany', async () => guardMany(db, await table(), request)),
@@ -211,7 +211,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     adapter.ackAndClaim = ({ acks, claim: request }: AckAndClaimRequest) =>
       storageCall('ackAndClaim', async () => {
         const out = await ackAndClaimSeen(db, await table(), acks, request, sight);
-        return { acks: out.acks, records: inClaimOrder(out.rows.map((row) => toRecord(row, mapping))) };
+        return { acks: out.acks, records: inClaimOrder(out.rows.map((row) => toClaimed(row, claimedAs(request), request.token))) };
       });
     adapter.ackAndGuard = (request: AckAndGuardRequest) => storageCall('ackAndGuard', async () => ackAndGuard(db, await table(), request));
   }
@@ -282,8 +282,11 @@ function wrap(error: unknown, operation: string, clientName: string): unknown {
 }
 
 /** RETURNING has no order: the claimed records in claim order (priority, due time, id). */
-function inClaimOrder(records: MessageRecord[]): MessageRecord[] {
+function inClaimOrder(records: ClaimedRecord[]): ClaimedRecord[] {
   return records.sort(
     (a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
+
+/** The status a claim writes: SENDING when it is the guard too. */
+const claimedAs = (request: ClaimRequest) => (request.guard ? 'SENDING' : 'PROCESSING');

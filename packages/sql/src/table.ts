@@ -165,10 +165,24 @@ export class Table {
 
   /** The select list with every column prefixed (for joins), with or without the payload. */
   selectList(prefix: string, payload = true): Sql {
-    return this.once(`p${prefix}.${payload}`, () => this.buildSelectList(prefix, payload));
+    return this.once(`p${prefix}.${payload}`, () => this.columns(prefix, this.selectNames(payload)));
   }
 
-  private buildSelectList(prefix: string, payload: boolean): Sql {
+  /**
+   * What a claim answers ({@link CLAIM_NAMES}): no status or token (the claim wrote them: the
+   * adapter knows them), no last error or update time (a worker needs neither).
+   */
+  claimList(prefix: string): Sql {
+    return this.once(`k${prefix}`, () => this.columns(prefix, CLAIM_NAMES));
+  }
+
+  /** What an ack that rides with a claim answers ({@link ACK_NAMES}): the rest of its state it wrote. */
+  ackList(prefix: string): Sql {
+    return this.once(`q${prefix}`, () => this.columns(prefix, ACK_NAMES));
+  }
+
+  /** Columns of the select list by name, each read as its field is (times as epoch ms, payload as text), aliased. */
+  private columns(prefix: string, names: readonly SelectName[]): Sql {
     const d = this.dialect;
     const c = (f: Field) => this.col(f, prefix);
     const column = (f: SelectName): Sql => {
@@ -190,7 +204,7 @@ export class Table {
           return c(f);
       }
     };
-    return join(this.selectNames(payload).map((f) => sql`${column(f)} AS ${this.alias(f)}`));
+    return join(names.map((f) => sql`${column(f)} AS ${this.alias(f)}`));
   }
 }
 
@@ -214,3 +228,11 @@ export const SELECT_NAMES = [
 
 /** A column of the select list, named as the field it reads. */
 export type SelectName = (typeof SELECT_NAMES)[number];
+
+/** The columns a claim answers, in select-list order. */
+export const CLAIM_NAMES: readonly SelectName[] = SELECT_NAMES.filter(
+  (n) => n !== 'status' && n !== 'claimToken' && n !== 'lastError' && n !== 'updatedAt',
+);
+
+/** The columns an ack riding with a claim answers. */
+export const ACK_NAMES: readonly SelectName[] = ['id', 'attempts', 'availableAt', 'possiblySent'];

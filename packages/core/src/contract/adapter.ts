@@ -127,7 +127,7 @@ export interface AckAndClaimRequest {
  */
 export interface AckAndClaimOutcome {
   acks: FencedOutcome[];
-  records: MessageRecord[];
+  records: ClaimedRecord[];
 }
 
 /**
@@ -187,6 +187,15 @@ export interface ExtendRequest {
   /** New lease end = storage now + leaseMs. */
   leaseMs: number;
 }
+
+/**
+ * A claimed message as {@link StorageAdapter.claim} answers it: what a worker needs to send it and
+ * the adapter to put it in claim order — a {@link MessageRecord} without `lastError` and
+ * `updatedAt` (a full record is one too).
+ *
+ * @category Adapter contract
+ */
+export type ClaimedRecord = Omit<MessageRecord, 'lastError' | 'updatedAt'>;
 
 /**
  * A message's state after (or instead of) a transition: what the core needs to answer, never the
@@ -468,7 +477,7 @@ export interface StorageAdapter {
    * with `groupPolicy: 'block'`, FAILED or HELD. So a group has at most one message in flight, and
    * its messages go in enqueue order.
    */
-  claim(request: ClaimRequest): Promise<MessageRecord[]>;
+  claim(request: ClaimRequest): Promise<ClaimedRecord[]>;
 
   /**
    * One compare-and-set: PROCESSING → SENDING where id and token match and at least `minLeaseMs`

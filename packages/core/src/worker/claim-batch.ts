@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LIMITS, type ResolvedOptions } from '../config/options.js';
 import { checkOptions, int } from '../config/validate.js';
-import type { ClaimRequest } from '../contract/adapter.js';
-import type { Claim, ClaimedMessage, ClaimRef, MessageRecord, TransitionResult } from '../contract/message.js';
+import type { ClaimedRecord, ClaimRequest } from '../contract/adapter.js';
+import type { Claim, ClaimedMessage, ClaimRef, TransitionResult } from '../contract/message.js';
 import { MsgQueueError } from '../errors/msgqueue-error.js';
 import { callHook } from '../observability/hooks.js';
 import { checkRecord } from './fencing.js';
@@ -73,7 +73,7 @@ export async function claimForSend<P>(ctx: ResolvedOptions, { limit, leaseMs, gu
   const token = newToken();
   const started = performance.now();
   const request: ClaimRequest = { queue: ctx.name, limit, token, leaseMs, groupPolicy: ctx.groupFailurePolicy, guard };
-  let records: MessageRecord[];
+  let records: ClaimedRecord[];
   let acked: TransitionResult[] = [];
   if (acks.length > 0 && ctx.adapter.ackAndClaim) {
     const out = await ctx.adapter.ackAndClaim({ acks, claim: request });

@@ -23,8 +23,8 @@
 import type { ClaimRequest, FencedOutcome, MessageState } from '@org/msgqueue';
 import type { Row } from '../client.js';
 import { unreachable } from '../dialects/dialect.js';
-import { toNumber, toState } from '../rows.js';
-import type { Table } from '../table.js';
+import { toAcked, toNumber } from '../rows.js';
+import { ACK_NAMES, CLAIM_NAMES, type Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import { ackStep, outcomes, pairsUpdate } from './batched.js';
 import type { Db } from './db.js';
@@ -82,12 +82,12 @@ async function claim(db: Db, t: Table, request: ClaimRequest, groups: GroupRule)
   const name = db.dialect.name;
   switch (name) {
     case 'postgresql':
-      return db.rows(sql`WITH ${pgClaim(t, request, groups, t.selectList('m.'))} SELECT * FROM claimed`, true);
+      return db.rows(sql`WITH ${pgClaim(t, request, groups, t.claimList('m.'))} SELECT * FROM claimed`, true);
     case 'sqlite':
       return db.rows(
         sql`UPDATE ${t.name} SET ${set}
         WHERE ${t.col('id')} IN (${candidates(t, request, groups)}) AND ${t.col('status')} = ${t.status('PENDING')}
-        RETURNING ${t.select}`,
+        RETURNING ${t.claimList('')}`,
         true,
       );
     case 'mysql':
@@ -96,7 +96,7 @@ async function claim(db: Db, t: Table, request: ClaimRequest, groups: GroupRule)
         if (picked.length === 0) return [];
         const ids = sql`${t.col('id')} IN (${join(picked.map((r) => sql`${r.id}`))})`;
         await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${t.col('status')} = ${t.status('PENDING')}`);
-        return tx.rows(sql`SELECT ${t.select} FROM ${t.name} WHERE ${ids} AND ${t.col('claimToken')} = ${request.token}`);
+        return tx.rows(sql`SELECT ${t.claimList('')} FROM ${t.name} WHERE ${ids} AND ${t.col('claimToken')} = ${request.token}`);
       });
     default:
       return unreachable(name);
@@ -116,19 +116,18 @@ async function ackAndClaim(
   groups: GroupRule,
 ): Promise<{ acks: FencedOutcome[]; rows: Row[] }> {
   const tag = t.alias('msgqueue_ack');
-  const state = new Set(['id', 'status', 'attempts', 'availableAt', 'claimToken', 'leaseUntil', 'possiblySent']);
-  // The acks answer their state; the claim's other columns are NULL on their rows.
-  const padded = join(t.selectNames().map((n) => (state.has(n) ? sql`${t.alias(n)}` : sql`NULL`)));
+  // The acks answer a few columns of their state; the claim's other columns are NULL on their rows.
+  const padded = join(CLAIM_NAMES.map((n) => (ACK_NAMES.includes(n) ? sql`${t.alias(n)}` : sql`NULL`)));
   const all = await db.rows(
-    sql`WITH acked AS (${pairsUpdate(t, acks, ackStep(t))} RETURNING ${t.stateList('m.')}),
-      ${pgClaim(t, request, groups, t.selectList('m.'))}
+    sql`WITH acked AS (${pairsUpdate(t, acks, ackStep(t))} RETURNING ${t.ackList('m.')}),
+      ${pgClaim(t, request, groups, t.claimList('m.'))}
       SELECT 0 AS ${tag}, claimed.* FROM claimed UNION ALL SELECT 1, ${padded} FROM acked`,
     true,
   );
   const rows: Row[] = [];
   const acked = new Map<string, MessageState>();
   for (const r of all) {
-    if (toNumber(r.msgqueue_ack) === 1) acked.set(String(r.id), toState(r, t.mapping));
+    if (toNumber(r.msgqueue_ack) === 1) acked.set(String(r.id), toAcked(r));
     else rows.push(r);
   }
   const refused = acks.filter((m) => !acked.has(m.id)).map((m) => m.id);
