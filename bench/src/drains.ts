@@ -22,6 +22,15 @@ export interface Drain {
 /** Per-claim latencies (ms) where the worker claims itself. */
 export const claimMs: number[] = [];
 
+/**
+ * What this process has done, for the process-count curve: messages its peers' handlers took, and
+ * when the last one ended (epoch ms, comparable across processes on one machine).
+ */
+export const progress = { count: 0, lastAt: 0 };
+
+/** Loops (and connections) of this process: `options.loops`, else {@link LOOPS}. */
+let LOOPS_HERE = LOOPS;
+
 /** Runs `n` copies of `loop` until each says it is done. */
 const loops = (n: number, loop: () => Promise<void>) => Promise.all(Array.from({ length: n }, loop)).then(() => {});
 
@@ -43,23 +52,32 @@ export const RAW_PG = {
   WHERE id = ANY($1) AND claim_token = $2 AND status IN ('PROCESSING', 'SENDING')`,
 };
 
-/** runOnce in `LOOPS` loops until a tick claims nothing. */
+/** runOnce in this process's loops until a tick claims nothing. */
 function ticks(queue: Queue, limit: number, concurrency: number): () => Promise<void> {
   return () =>
-    loops(LOOPS, async () => {
+    loops(LOOPS_HERE, async () => {
       for (;;) {
         const s = await queue.runOnce({ overlap: 'allow', recycle: false, limit, concurrency, send: async () => {} });
         if (s.claimed === 0) return;
+        progress.count += s.sent;
+        progress.lastAt = Date.now();
       }
     });
 }
 
+/**
+ * `options.loops` sets the loops and connections of this process (the curve runs many small
+ * processes); `options.curve` makes the peers' workers run until stopped (no process knows its
+ * share of the queue), counting what they handled in {@link progress}.
+ */
 export async function prepare(key: string, url: string, total: number, options: Record<string, number>): Promise<Drain> {
   const limit = options.limit!;
+  LOOPS_HERE = options.loops ?? LOOPS;
+  const open = options.curve ? Number.POSITIVE_INFINITY : total;
   if (key.startsWith('raw-batch') || key.startsWith('raw-safe')) {
-    const pool = new pg.Pool({ connectionString: url, max: LOOPS });
+    const pool = new pg.Pool({ connectionString: url, max: LOOPS_HERE });
     const work = () =>
-      loops(LOOPS, async () => {
+      loops(LOOPS_HERE, async () => {
         for (;;) {
           const token = TOKEN();
           const t = performance.now();
@@ -68,6 +86,8 @@ export async function prepare(key: string, url: string, total: number, options: 
           if (rows.length === 0) return;
           if (key.startsWith('raw-batch')) {
             await pool.query({ name: 'ack-batch', text: RAW_PG.ackBatch, values: [rows.map((r) => r.id), token] });
+            progress.count += rows.length;
+            progress.lastAt = Date.now();
             continue;
           }
           for (const r of rows) await pool.query({ name: 'guard', text: RAW_PG.guard, values: [r.id, token] });
@@ -83,11 +103,11 @@ export async function prepare(key: string, url: string, total: number, options: 
       const { PrismaPg } = await import('@prisma/adapter-pg');
       const { PrismaClient } = await import('@org/msgqueue-test-support/generated/postgresql/client.js');
       const named = options.prepared ? { statementNameGenerator: prismaStatementNames } : undefined;
-      const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }, named) });
+      const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS_HERE }, named) });
       adapter = prismaAdapter(prisma as never, { dialect: 'postgresql', lockTable: false });
       closing = () => prisma.$disconnect();
     } else {
-      const pool = new pg.Pool({ connectionString: url, max: LOOPS });
+      const pool = new pg.Pool({ connectionString: url, max: LOOPS_HERE });
       adapter = pgAdapter(pool, { lockTable: false });
       closing = () => pool.end();
     }
@@ -95,7 +115,7 @@ export async function prepare(key: string, url: string, total: number, options: 
     await queue.diagnose({ sampleSize: 0 }); // first use: the schema read
     if (!key.startsWith('mq-hand')) return { work: ticks(queue, limit, options.concurrency!), closing };
     const work = () =>
-      loops(LOOPS, async () => {
+      loops(LOOPS_HERE, async () => {
         for (;;) {
           const t = performance.now();
           const claim = await queue.claimBatch({ limit });
@@ -109,7 +129,7 @@ export async function prepare(key: string, url: string, total: number, options: 
     return { work, closing };
   }
   if (key.startsWith('pgboss')) {
-    const boss = new PgBoss({ connectionString: url, max: LOOPS + 2, supervise: false, schedule: false, migrate: false });
+    const boss = new PgBoss({ connectionString: url, max: LOOPS_HERE + 2, supervise: false, schedule: false, migrate: false });
     boss.on('error', () => {});
     await boss.start();
     const work = () =>
@@ -117,23 +137,25 @@ export async function prepare(key: string, url: string, total: number, options: 
         let done = 0;
         void boss.work(
           'bench',
-          { batchSize: options.batchSize!, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, localConcurrency: LOOPS },
+          { batchSize: options.batchSize!, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, localConcurrency: LOOPS_HERE },
           async (jobs) => {
             done += jobs.length;
-            if (done >= total) resolve();
+            progress.count += jobs.length;
+            progress.lastAt = Date.now();
+            if (done >= open) resolve();
           },
         );
       });
     return { work, closing: () => boss.stop({ graceful: false }) };
   }
-  if (key.startsWith('graphile')) return prepareGraphile(url, total, options);
+  if (key.startsWith('graphile')) return prepareGraphile(url, open, options);
   if (key === 'raw-mysql-10' || key === 'mq-mysql-10') {
-    const db = await openMysql(url, LOOPS);
+    const db = await openMysql(url, LOOPS_HERE);
     const queue = createQueue({ adapter: db.adapter, hooks: {} });
     await queue.diagnose({ sampleSize: 0 });
     if (key.startsWith('mq-')) return { work: ticks(queue, limit, options.concurrency!), closing: db.close };
     const work = () =>
-      loops(LOOPS, async () => {
+      loops(LOOPS_HERE, async () => {
         for (;;) {
           const token = TOKEN();
           const t = performance.now();
@@ -202,7 +224,7 @@ export async function prepare(key: string, url: string, total: number, options: 
     return { work, closing: db.close };
   }
   if (key === 'client-pg') {
-    const pool = new pg.Pool({ connectionString: url, max: LOOPS });
+    const pool = new pg.Pool({ connectionString: url, max: LOOPS_HERE });
     const work = async () => {
       for (let i = 0; i < 2000; i++) await pool.query('SELECT 1 AS one');
     };
@@ -211,7 +233,7 @@ export async function prepare(key: string, url: string, total: number, options: 
   if (key === 'client-prisma') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
     const { PrismaClient } = await import('@org/msgqueue-test-support/generated/postgresql/client.js');
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS }) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: LOOPS_HERE }) });
     const work = async () => {
       for (let i = 0; i < 2000; i++) await prisma.$queryRawUnsafe('SELECT 1 AS one');
     };
@@ -243,9 +265,12 @@ async function prepareGraphile(url: string, total: number, options: Record<strin
     taskList: {
       noop: async () => {
         done++;
+        progress.count++;
+        progress.lastAt = Date.now();
         if (done >= total) setImmediate(finish);
       },
     },
+    ...(options.loops ? { maxPoolSize: options.loops + 1 } : {}),
     preset: {
       worker: {
         completeJobBatchDelay: 0,

@@ -1,4 +1,6 @@
 /** docs/performance.md from one bench run. */
+import { barChart, lineChart } from './charts.js';
+import type { CurvePoint } from './curve.js';
 import type { OperatorRow } from './operators.js';
 import type { ScaleRow } from './scale.js';
 import { percentile } from './scale.js';
@@ -21,6 +23,7 @@ interface Report {
   systems: System[];
   results: RunResult[];
   scale: ScaleRow[];
+  curve: CurvePoint[];
   operators: OperatorRow[];
   machine: string;
   postgres: string;
@@ -30,7 +33,14 @@ interface Report {
 const median = (xs: number[]) => percentile(xs, 50);
 const fmt = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 
-export function renderReport(r: Report): string {
+/** docs/performance.md and the charts it shows (file name → SVG, written to docs/images/). */
+export interface Rendered {
+  markdown: string;
+  charts: Record<string, string>;
+}
+
+export function renderReport(r: Report): Rendered {
+  const charts: Record<string, string> = {};
   const of = (key: string) => r.results.filter((x) => x.key === key);
   const rate = (key: string) => median(of(key).map((x) => x.perSecond ?? Number.NaN));
   /** The ratio of two systems' rates, round by round (steadier than the ratio of medians), then the median. */
@@ -75,6 +85,17 @@ export function renderReport(r: Report): string {
     '',
     "MariaDB and SQLite rows are ours alone (the peers run on PostgreSQL only); SQLite's database CPU is the worker's own. pgbench's backends exit with it, so its database CPU is not read.",
   );
+  const bars = r.systems
+    .filter((x) => x.database === 'postgresql' && x.kind !== 'client' && of(x.key).length > 0)
+    .map((x) => ({ label: x.key, value: rate(x.key), limit: x.kind === 'pgbench' }));
+  if (bars.length > 0) {
+    charts['bench-throughput.svg'] = barChart(
+      "Messages per second on PostgreSQL (median of the rounds; hatched: the database's limit)",
+      bars,
+      'messages per second',
+    );
+    lines.push('', "![Messages per second of each system on PostgreSQL, the database's limit hatched](images/bench-throughput.svg)");
+  }
   const clients = r.systems.filter((x) => x.kind === 'client' && of(x.key).length > 0);
   if (clients.length > 0) {
     lines.push('', '| a process that only opens a client | RSS |', '| --- | --- |');
@@ -107,6 +128,7 @@ export function renderReport(r: Report): string {
       );
     }
   }
+  if (r.curve.length > 0) lines.push(...curveSection(r.curve, charts));
   if (r.operators.length > 0) {
     const rows = Math.max(...r.operators.map((o) => o.rows));
     lines.push(
@@ -169,5 +191,60 @@ export function renderReport(r: Report): string {
       target(ms < 100, `diagnose at ${last.rows.toLocaleString('en')} rows < 100 ms through ${client} — ${fmt(ms)} ms`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return { markdown: `${lines.join('\n')}\n`, charts };
+}
+
+/** The process-count curve: throughput by processes, what the machine and database did, where each flattens. */
+function curveSection(points: CurvePoint[], charts: Record<string, string>): string[] {
+  const keys = [...new Set(points.map((p) => p.key))];
+  const counts = [...new Set(points.map((p) => p.processes))].sort((a, b) => a - b);
+  const at = (key: string, n: number) => points.filter((p) => p.key === key && p.processes === n);
+  const med = (xs: number[]) => median(xs.filter((x) => !Number.isNaN(x)));
+  const rateAt = (key: string, n: number) => med(at(key, n).map((p) => p.perSecond));
+  const lines = [
+    '',
+    '## Scaling out: worker processes on one database',
+    '',
+    "One queue drained by 1 to 16 worker processes at once, each small (two loops and two connections, or the peer's equivalent: pg-boss `localConcurrency: 2`, graphile-worker a pool of three), batch 50; the clock stops at the last message any process finished. Medians of the rounds. Beside the throughput: how busy the machine's two cores were (workers and database together), the database's CPU per message, and what the database's active sessions were waiting on when sampled every 100 ms: a row or transaction lock (`Lock`), an internal lock (`LWLock`: WAL insertion, buffers), or I/O (WAL flushes at commit).",
+    '',
+    `| processes | ${keys.map((k) => `\`${k}\` msg/s`).join(' | ')} |`,
+    `| --- | ${keys.map(() => '---').join(' | ')} |`,
+    ...counts.map((n) => `| ${n} | ${keys.map((k) => fmt(rateAt(k, n))).join(' | ')} |`),
+    '',
+    '| system | processes | msg/s | machine CPU busy | database CPU per message | sessions waiting: row locks / internal locks / I/O |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const k of keys) {
+    for (const n of counts) {
+      const xs = at(k, n);
+      lines.push(
+        `| \`${k}\` | ${n} | ${fmt(rateAt(k, n))} | ${fmt(med(xs.map((p) => (p.cpuBusy ?? Number.NaN) * 100)))} % | ${fmt(med(xs.map((p) => p.dbCpuUsPerMessage ?? Number.NaN)))} µs | ${fmt(med(xs.map((p) => p.lockWaitShare * 100)))} % / ${fmt(med(xs.map((p) => p.lwlockWaitShare * 100)))} % / ${fmt(med(xs.map((p) => p.ioWaitShare * 100)))} % |`,
+      );
+    }
+  }
+  lines.push('', 'Where each flattens, read from the figures above:', '');
+  for (const k of keys) {
+    const best = counts.reduce((a, n) => (rateAt(k, n) > rateAt(k, a) ? n : a), counts[0]!);
+    const peak = at(k, best);
+    const cpu = med(peak.map((p) => (p.cpuBusy ?? Number.NaN) * 100));
+    const last = counts.at(-1)!;
+    const tail = at(k, last);
+    const share = (xs: CurvePoint[], f: (p: CurvePoint) => number) => fmt(med(xs.map((p) => f(p) * 100)));
+    const why =
+      `at ${best}: machine CPU ${fmt(cpu)} % busy, sessions waiting on row locks ${share(peak, (p) => p.lockWaitShare)} %, internal locks ${share(peak, (p) => p.lwlockWaitShare)} %, I/O ${share(peak, (p) => p.ioWaitShare)} %` +
+      (last !== best
+        ? `; at ${last}: CPU ${share(tail, (p) => p.cpuBusy ?? Number.NaN)} %, row locks ${share(tail, (p) => p.lockWaitShare)} %, internal locks ${share(tail, (p) => p.lwlockWaitShare)} %, I/O ${share(tail, (p) => p.ioWaitShare)} %, database CPU ${fmt(med(tail.map((p) => p.dbCpuUsPerMessage ?? Number.NaN)))} µs a message (${fmt(med(peak.map((p) => p.dbCpuUsPerMessage ?? Number.NaN)))} at ${best})`
+        : '');
+    lines.push(
+      `- \`${k}\`: most at ${best} process${best === 1 ? '' : 'es'} (${fmt(rateAt(k, best))} msg/s; ${fmt(rateAt(k, last))} at ${last}); ${why}.`,
+    );
+  }
+  charts['bench-processes.svg'] = lineChart(
+    'Messages per second against worker processes (batch 50, one PostgreSQL)',
+    counts.map((n) => ({ value: n, label: String(n) })),
+    keys.map((k) => ({ name: k, points: counts.map((n) => ({ x: n, y: rateAt(k, n) })).filter((p) => !Number.isNaN(p.y)) })),
+    { x: 'worker processes', y: 'messages per second' },
+  );
+  lines.push('', '![Messages per second against the number of worker processes, one line per system](images/bench-processes.svg)');
+  return lines;
 }

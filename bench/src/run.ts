@@ -4,7 +4,8 @@
  * scale table. Prints the figures and writes docs/performance.md. Nothing here is a test: no time
  * is asserted, ratios within one run are what to read.
  *
- *   pnpm bench [--messages 20000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
+ *   pnpm bench [--messages 40000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
+ *              [--curve 1,2,4,8,16] [--curve-rounds 2]
  *              [--operators 100000] [--operator-targets pg:postgresql,prisma:mysql,…] [--no-write]
  *
  * PostgreSQL: DATABASE_URL's server, else the local one (127.0.0.1:5432); a private database is
@@ -12,13 +13,14 @@
  * skipped when unreachable) and SQLite (a temporary file); `--operators 0` skips it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { generateClients } from '@org/msgqueue-test-support';
 import { build } from 'esbuild';
+import { type CurvePoint, curveTable } from './curve.js';
 import { cpuBetween, privateDatabase, privateMysqlDatabase, serverCpu, serverVersion } from './db.js';
 import { fill, type Urls } from './fill.js';
 import { type OperatorRow, operatorTable } from './operators.js';
@@ -29,11 +31,13 @@ import { CLIENT_ONLY, LOOPS, SYSTEMS, type System } from './systems.js';
 
 const { values } = parseArgs({
   options: {
-    messages: { type: 'string', default: '20000' },
+    messages: { type: 'string', default: '40000' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     scale: { type: 'string', default: '10000,100000,1000000' },
     operators: { type: 'string', default: '100000' },
+    curve: { type: 'string', default: '1,2,4,8,16' },
+    'curve-rounds': { type: 'string', default: '2' },
     'operator-targets': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -151,6 +155,7 @@ if (!pgbenchThere) log("pgbench is not installed (PostgreSQL's client tools): th
 const runnable = systems.filter((s) => urls[s.database] !== null && (s.kind !== 'pgbench' || pgbenchThere));
 const results: RunResult[] = [];
 let scale: ScaleRow[] = [];
+let curve: CurvePoint[] = [];
 let operators: OperatorRow[] = [];
 try {
   log(`msgqueue bench: ${messages} no-op messages per run, ${rounds} rounds, ${LOOPS} loops in one worker process`);
@@ -172,6 +177,10 @@ try {
       log(`client   ${system.key.padEnd(16)} ${r.rssMb.toFixed(0).padStart(4)} MB`);
     }
   }
+  const counts = values.curve ? values.curve.split(',').filter(Boolean).map(Number) : [];
+  if (counts.length > 0 && (!only || process.argv.some((a) => a.startsWith('--curve')))) {
+    curve = await curveTable(urls, counts, messages, Number(values['curve-rounds']), workerFile, log);
+  }
   const sizes = values.scale ? values.scale.split(',').filter(Boolean).map(Number) : [];
   if (sizes.length > 0) {
     scale = await scaleTable(db.url, sizes, log);
@@ -188,14 +197,19 @@ try {
     systems: [...runnable, ...(only ? [] : CLIENT_ONLY)],
     results,
     scale,
+    curve,
     operators,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     postgres: await serverVersion(db.url),
     command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
   });
-  if (!values['no-write'] && !only) writeFileSync(new URL('../../docs/performance.md', import.meta.url), report);
+  if (!values['no-write'] && !only) {
+    writeFileSync(new URL('../../docs/performance.md', import.meta.url), report.markdown);
+    mkdirSync(new URL('../../docs/images/', import.meta.url), { recursive: true });
+    for (const [file, svg] of Object.entries(report.charts)) writeFileSync(new URL(`../../docs/images/${file}`, import.meta.url), svg);
+  }
   log('');
-  log(report);
+  log(report.markdown);
 } finally {
   await db.drop();
   await mysql?.drop();
