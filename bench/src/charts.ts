@@ -6,6 +6,8 @@
 const FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#111"';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const thousands = (x: number) => Math.round(x).toLocaleString('en');
+/** An axis label: whole numbers with separators, small ones with up to two decimals. */
+const tick = (x: number) => (Math.abs(x) >= 100 || Number.isInteger(x) ? thousands(x) : String(Number(x.toFixed(2))));
 
 /** Tick values for an axis from 0 to at least `max`: 4–6 round steps. */
 function ticks(max: number): number[] {
@@ -96,7 +98,7 @@ export function lineChart(
   ];
   for (const v of axis) {
     out.push(`<line x1="${left}" y1="${yAt(v)}" x2="${left + plotW}" y2="${yAt(v)}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 8}" y="${yAt(v) + 4}" text-anchor="end" ${FONT}>${thousands(v)}</text>`);
+    out.push(`<text x="${left - 8}" y="${yAt(v) + 4}" text-anchor="end" ${FONT}>${tick(v)}</text>`);
   }
   for (const x of xs) out.push(`<text x="${xAt(x.value)}" y="${top + plotH + 18}" text-anchor="middle" ${FONT}>${esc(x.label)}</text>`);
   out.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#111"/>`);

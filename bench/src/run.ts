@@ -6,6 +6,7 @@
  *
  *   pnpm bench [--messages 40000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
  *              [--curve 1,2,4,8,16] [--curve-rounds 2]
+ *   pnpm bench --soak 30m [--soak-settings recommended|default]   (the soak alone: docs/soak.md)
  *              [--operators 100000] [--operator-targets pg:postgresql,prisma:mysql,…] [--no-write]
  *
  * PostgreSQL: DATABASE_URL's server, else the local one (127.0.0.1:5432); a private database is
@@ -27,6 +28,7 @@ import { type OperatorRow, operatorTable } from './operators.js';
 import { hasPgbench, pgbench } from './pgbench.js';
 import { type RunResult, renderReport } from './report.js';
 import { type ScaleRow, scaleTable } from './scale.js';
+import { parseDuration, renderSoak, soak, verdicts } from './soak.js';
 import { CLIENT_ONLY, LOOPS, SYSTEMS, type System } from './systems.js';
 
 const { values } = parseArgs({
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '10000,100000,1000000' },
     operators: { type: 'string', default: '100000' },
     curve: { type: 'string', default: '1,2,4,8,16' },
+    soak: { type: 'string' },
+    'soak-settings': { type: 'string', default: 'recommended' },
     'curve-rounds': { type: 'string', default: '2' },
     'operator-targets': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -56,9 +60,14 @@ generateClients();
  * drivers left as imports), so a worker's memory and CPU are its own, not a TypeScript loader's.
  */
 const workerFile = new URL('../.build/worker.mjs', import.meta.url).pathname;
+const soakWorkerFile = new URL('../.build/soak-worker.mjs', import.meta.url).pathname;
 await build({
-  entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
-  outfile: workerFile,
+  entryPoints: {
+    worker: new URL('./worker.ts', import.meta.url).pathname,
+    'soak-worker': new URL('./soak-worker.ts', import.meta.url).pathname,
+  },
+  outdir: new URL('../.build/', import.meta.url).pathname,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -137,6 +146,30 @@ async function runOnce(system: System, urls: Urls, n: number): Promise<RunResult
     workerCpuUsPerMessage: system.kind === 'client' ? null : (done.cpuMs * 1000) / n,
     claimMs: done.claimMs,
   };
+}
+
+if (values.soak) {
+  // The soak alone: its own database, its own report.
+  const soakDb = await privateDatabase();
+  try {
+    const settings = values['soak-settings'] === 'default' ? 'default' : 'recommended';
+    const result = await soak(soakDb.url, parseDuration(values.soak), settings, soakWorkerFile, log);
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${await serverVersion(soakDb.url)}`;
+    const rendered = renderSoak(result, `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(), machine);
+    if (!values['no-write']) {
+      writeFileSync(new URL('../../docs/soak.md', import.meta.url), rendered.markdown);
+      mkdirSync(new URL('../../docs/images/', import.meta.url), { recursive: true });
+      for (const [file, svg] of Object.entries(rendered.charts)) writeFileSync(new URL(`../../docs/images/${file}`, import.meta.url), svg);
+    }
+    log(rendered.markdown);
+    const v = verdicts(result);
+    log(
+      `soak ${v.passed ? 'passed' : 'FAILED'}: p99 ${v.p99Ratio.toFixed(2)}× (last ${v.five} min vs first), size growth over the last third ${(v.sizeGrowth * 100).toFixed(1)} %`,
+    );
+  } finally {
+    await soakDb.drop();
+  }
+  process.exit(0);
 }
 
 const db = await privateDatabase();
