@@ -6,7 +6,8 @@
  *
  *   pnpm bench [--messages 40000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
  *              [--curve 1,2,4,8,16] [--curve-rounds 2]
- *   pnpm bench --soak 30m [--soak-settings recommended|default]   (the soak alone: docs/soak.md)
+ *   pnpm bench --soak 30m [--soak-settings recommended|default] [--soak-server private|shared]
+ *                                          (the soak alone, on a server of its own: docs/soak.md)
  *              [--operators 100000] [--operator-targets pg:postgresql,prisma:mysql,…] [--no-write]
  *
  * PostgreSQL: DATABASE_URL's server, else the local one (127.0.0.1:5432); a private database is
@@ -19,7 +20,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { generateClients } from '@org/msgqueue-test-support';
+import { canStartPrivateServer, generateClients, startPrivateServer } from '@org/msgqueue-test-support';
 import { build } from 'esbuild';
 import { type CurvePoint, curveTable } from './curve.js';
 import { cpuBetween, privateDatabase, privateMysqlDatabase, serverCpu, serverVersion } from './db.js';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     curve: { type: 'string', default: '1,2,4,8,16' },
     soak: { type: 'string' },
     'soak-settings': { type: 'string', default: 'recommended' },
+    'soak-server': { type: 'string', default: 'private' },
     'curve-rounds': { type: 'string', default: '2' },
     'operator-targets': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -149,12 +151,14 @@ async function runOnce(system: System, urls: Urls, n: number): Promise<RunResult
 }
 
 if (values.soak) {
-  // The soak alone: its own database, its own report.
-  const soakDb = await privateDatabase();
+  // The soak alone: its own server (with autovacuum on, as production has it) where one can be
+  // started, else a private database on DATABASE_URL's server; its own report.
+  const server = values['soak-server'] !== 'shared' && canStartPrivateServer() ? await startPrivateServer() : null;
+  const soakDb = server ? { url: server.url, drop: async () => server.stop() } : await privateDatabase();
   try {
     const settings = values['soak-settings'] === 'default' ? 'default' : 'recommended';
     const result = await soak(soakDb.url, parseDuration(values.soak), settings, soakWorkerFile, log);
-    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${await serverVersion(soakDb.url)}`;
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${server ? ', a PostgreSQL server of its own' : ''}`;
     const rendered = renderSoak(result, `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(), machine);
     if (!values['no-write']) {
       writeFileSync(new URL('../../docs/soak.md', import.meta.url), rendered.markdown);

@@ -38,6 +38,8 @@ export interface SoakResult {
   ratePerSecond: number;
   settings: 'recommended' | 'default';
   retentionMs: number;
+  /** The server's settings that matter over time, as read from it. */
+  server: string;
 }
 
 const CONSUMERS = 2;
@@ -170,7 +172,12 @@ export async function soak(
       );
     }
     await stop(all);
-    return { minutes, maxPerSecond, ratePerSecond, settings, retentionMs: RETENTION_MS };
+    const { rows: conf } = await db.query<{ v: string; av: string; nap: string; workers: string }>(
+      "SELECT current_setting('server_version') AS v, current_setting('autovacuum') AS av, current_setting('autovacuum_naptime') AS nap, current_setting('autovacuum_max_workers') AS workers",
+    );
+    const c = conf[0]!;
+    const server = `PostgreSQL ${c.v}, autovacuum ${c.av} (naptime ${c.nap}, ${c.workers} workers)`;
+    return { minutes, maxPerSecond, ratePerSecond, settings, retentionMs: RETENTION_MS, server };
   } finally {
     await db.end();
   }
@@ -222,7 +229,7 @@ export function renderSoak(r: SoakResult, command: string, machine: string): { m
     '',
     '# Soak: a queue over time',
     '',
-    `Measured by \`${command}\` on ${machine}. One producer enqueues ${r.ratePerSecond.toLocaleString('en')} messages a second — 70 % of the ${Math.round(r.maxPerSecond).toLocaleString('en')} a second the producer and ${CONSUMERS} consumers sustained together just before, the producer unthrottled — while ${CONSUMERS} consumers run ticks back to back (batch 50, concurrency 50, recycling on) and a retention process deletes SENT messages older than ${r.retentionMs / 60_000} minutes (\`purge\`, as an operator's cron would: the \`retention\` option's floor is an hour, longer than a soak). The table has ${r.settings === 'recommended' ? `the recommended storage settings: \`${TABLE_SETTINGS}\`` : "PostgreSQL's default storage settings"}.`,
+    `Measured by \`${command}\` on ${machine}; ${r.server}. One producer enqueues ${r.ratePerSecond.toLocaleString('en')} messages a second — 70 % of the ${Math.round(r.maxPerSecond).toLocaleString('en')} a second the producer and ${CONSUMERS} consumers sustained together just before, the producer unthrottled — while ${CONSUMERS} consumers run ticks back to back (batch 50, concurrency 50, recycling on) and a retention process deletes SENT messages older than ${r.retentionMs / 60_000} minutes (\`purge\`, as an operator's cron would: the \`retention\` option's floor is an hour, longer than a soak). The table has ${r.settings === 'recommended' ? `the recommended storage settings: \`${TABLE_SETTINGS}\`` : "PostgreSQL's default storage settings"}.`,
     '',
     `**${v.passed ? 'Passed' : 'Failed'}.** Claim p99 over the last ${v.five} minutes: ${v.lastP99.toFixed(2)} ms, against ${v.firstP99.toFixed(2)} ms over the first ${v.five} (${v.p99Ratio.toFixed(2)}×; the bar is 1.5×). The table and its indexes grew ${(v.sizeGrowth * 100).toFixed(1)} % over the last third of the run (the bar: under 10 %).`,
     '',

@@ -11,6 +11,13 @@ export { latch } from './latch.js';
 export { openClient } from './open-client.js';
 export { generateClients } from './prisma-clients.js';
 export { privateDatabase } from './private-database.js';
+export {
+  canStartPrivateMariadb,
+  canStartPrivateServer,
+  type PrivateServer,
+  startPrivateMariadb,
+  startPrivateServer,
+} from './private-server.js';
 export { runTs, type SpawnOptions, spawnTs } from './processes.js';
 export { backdate, type Dialect, nowSql, quote } from './sql.js';
 export { buildWorkspacePackages } from './workspace-build.js';

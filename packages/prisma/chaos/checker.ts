@@ -33,7 +33,7 @@ export interface Delivery {
 
 /** One injected fault. `target` is `workerId:pid` for worker faults, null for provider faults. */
 export interface Fault {
-  kind: 'kill' | 'stop' | 'terminate' | 'slow' | 'drop' | 'error';
+  kind: 'kill' | 'stop' | 'terminate' | 'slow' | 'drop' | 'error' | 'restart';
   target: string | null;
   start: number;
   end: number;
@@ -55,6 +55,8 @@ export interface CheckInput {
   /** Claim tokens whose send the worker itself saw end with an unknown outcome (timeout, reset). */
   ambiguousSends: Set<string>;
   diagnoseCounts: Record<string, number>;
+  /** Workers that exited on their own during the run (a database restart must not end one). */
+  diedOnTheirOwn?: string[];
 }
 
 export interface CheckReport {
@@ -68,6 +70,8 @@ export interface CheckReport {
   unexpected: number;
   duplicates: { total: number; byCause: Record<string, number>; unexplained: string[] };
   keyMismatch: string[];
+  /** Workers that exited on their own (none may: faults are survived, not restarted away). */
+  diedOnTheirOwn: string[];
   nonTerminal: string[];
   sentWithoutDelivery: string[];
   staleClaimsRefused: number;
@@ -145,6 +149,8 @@ export function check(input: CheckInput): CheckReport {
   if (groups.outOfOrder.length) failures.push(`${groups.outOfOrder.length} groups out of order`);
   if (groups.overlapping.length) failures.push(`${groups.overlapping.length} overlapping deliveries within a group`);
   if (!diagnoseMatches) failures.push("diagnose's counts differ from the table");
+  const died = input.diedOnTheirOwn ?? [];
+  if (died.length) failures.push(`${died.length} workers exited on their own instead of recovering: ${died.join(', ')}`);
 
   return {
     mode: input.mode,
@@ -163,6 +169,7 @@ export function check(input: CheckInput): CheckReport {
     pausedMidSend: input.pausedMidSend,
     groups,
     diagnoseMatches,
+    diedOnTheirOwn: died,
     faults,
     pass: failures.length === 0,
     failures,
@@ -179,7 +186,10 @@ function explain(d: Delivery, faults: Fault[], leaseMs: number, ambiguousSends: 
   const to = d.acceptedAt + leaseMs + 1_000;
   const hit = faults.find(
     (f) =>
-      ['kill', 'stop', 'terminate'].includes(f.kind) && (f.target === null || f.target === d.worker) && f.start >= from && f.start <= to,
+      ['kill', 'stop', 'terminate', 'restart'].includes(f.kind) &&
+      (f.target === null || f.target === d.worker) &&
+      f.start >= from &&
+      f.start <= to,
   );
   return hit ? hit.kind : null;
 }

@@ -36,6 +36,8 @@ export interface NemesisPlan {
   tokenOf: (id: string) => Promise<string | null>;
   /** Where each injected fault is recorded. */
   faults: Fault[];
+  /** kill -9 the database server and start it again (a server the run owns), or null. */
+  restart: (() => Promise<void>) | null;
 }
 
 /** What the nemesis did for certain. */
@@ -73,7 +75,15 @@ async function pauseMidSend(p: NemesisPlan): Promise<NemesisOutcome> {
 export async function runNemesis(p: NemesisPlan): Promise<NemesisOutcome> {
   await sleep(1_500);
   const outcome = await pauseMidSend(p);
-  const kinds: Fault['kind'][] = ['kill', 'stop', 'slow', 'drop', 'error', ...(p.canTerminate ? (['terminate'] as const) : [])];
+  const kinds: Fault['kind'][] = [
+    'kill',
+    'stop',
+    'slow',
+    'drop',
+    'error',
+    ...(p.canTerminate ? (['terminate'] as const) : []),
+    ...(p.restart ? (['restart'] as const) : []),
+  ];
   let cycle: Fault['kind'][] = [...kinds].sort(() => p.random() - 0.5);
   let firstCycle = true;
   await sleep(500);
@@ -98,6 +108,9 @@ export async function runNemesis(p: NemesisPlan): Promise<NemesisOutcome> {
       paused.child.kill('SIGSTOP');
       await sleep(p.leaseMs + 1_500);
       paused.child.kill('SIGCONT');
+    } else if (kind === 'restart') {
+      // The database dies under every worker (kill -9, all its processes) and comes back: crash recovery.
+      await p.restart!();
     } else if (kind === 'terminate') {
       fault.target = p.attributable ? worker.name : null;
       await p.terminate(worker.name.split(':')[0]!);

@@ -49,13 +49,17 @@ export class Supervisor {
   readonly children = new Map<string, ChildProcess>();
   private stopping = false;
   errors = '';
+  /** Workers that exited on their own (not killed by a signal, before the stop): each a worker that did not recover. */
+  diedOnTheirOwn: string[] = [];
   constructor(private readonly start: (id: string) => ChildProcess) {}
   spawn(id: string) {
     const child = this.start(id);
     child.stderr?.on('data', (d) => (this.errors = (this.errors + d).slice(-4000)));
     this.children.set(id, child);
-    child.on('exit', () => {
-      if (!this.stopping) setTimeout(() => this.spawn(id), 300); // a crashed worker comes back, as on a platform
+    child.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      if (signal === null) this.diedOnTheirOwn.push(`${id}:${child.pid} exited ${code}`);
+      setTimeout(() => this.spawn(id), 300); // a crashed worker comes back, as on a platform
     });
   }
   target(id: string) {

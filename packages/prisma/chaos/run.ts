@@ -3,7 +3,10 @@
  * its own process, and a seeded nemesis; then heal, drain, and check the history.
  *
  *   pnpm chaos [--duration 60s|10m] [--seed N] [--mode both|at-least-once|at-most-once]
- *              [--db postgresql|mariadb|sqlite] [--workers 4] [--rate 25] [--json]
+ *              [--db postgresql|mariadb|sqlite] [--workers 4] [--rate 25] [--restarts] [--json]
+ *
+ * --restarts: the run starts a database server of its own and the nemesis kills it (kill -9, every
+ * process of it) and starts it again in the middle of the drain, among its other faults.
  *
  * PostgreSQL comes from DATABASE_URL (a private database is created in it) or an embedded one;
  * MariaDB from MARIADB_URL. Exit code 0 when every check passes.
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     rate: { type: 'string', default: '25' },
     json: { type: 'boolean', default: false },
+    restarts: { type: 'boolean', default: false },
   },
 });
 
@@ -47,7 +51,7 @@ const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout)
 
 // ── the database ──────────────────────────────────────────────────────────────
 generateClients();
-const { dialect, url, cleanup } = await openTarget(values.db!);
+const { dialect, url, cleanup, server } = await openTarget(values.db!, { own: values.restarts });
 const main = await openClient(dialect, url, 2);
 const q = (n: string) => quoteName(dialect, n);
 const freshTables = () => freshDefaultTables(main, dialect);
@@ -73,6 +77,7 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const nextInGroup = new Map<number, number>();
   const faults: Fault[] = [];
   const started = Date.now();
+  let seq = 0;
 
   // The producer: a steady stream, 40 % of it in 20 conversations.
   const producer = (async () => {
@@ -82,9 +87,16 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
         const g = grouped ? Math.floor(produce() * 20) : -1;
         const n = grouped ? (nextInGroup.get(g) ?? 0) : 0;
         if (grouped) nextInGroup.set(g, n + 1);
-        return { payload: { g, n }, ...(grouped ? { groupKey: `conversation-${g}` } : {}) };
+        return { payload: { g, n }, dedupeKey: `p${seq++}`, ...(grouped ? { groupKey: `conversation-${g}` } : {}) };
       });
-      const results = await queue.enqueueMany(batch);
+      // A dedupe key per message: a batch retried after a lost answer (the database restarting) is the same messages.
+      let results: Awaited<ReturnType<typeof queue.enqueueMany>> | null = null;
+      while (!results) {
+        results = await queue.enqueueMany(batch).catch(async () => {
+          await sleep(200);
+          return null;
+        });
+      }
       for (const [i, r] of results.entries()) enqueued.push({ id: r.id, g: batch[i]!.payload.g, n: batch[i]!.payload.n });
       await sleep(200);
     }
@@ -102,6 +114,13 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     tokenOf,
     faults,
     attributable: dialect === 'postgresql',
+    restart: server
+      ? async () => {
+          await server.kill9();
+          await sleep(1_000);
+          await server.start();
+        }
+      : null,
   });
 
   const [, certain] = await Promise.all([producer, nemesis]);
@@ -111,7 +130,13 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const drainDeadline = Date.now() + 60_000;
   let counts: Record<string, number> = {};
   while (Date.now() < drainDeadline) {
-    counts = (await queue.diagnose({ sampleSize: 0 })).counts;
+    // Right after a restart the runner's own connections may be broken once: ask again.
+    const report = await queue.diagnose({ sampleSize: 0 }).catch(() => null);
+    if (!report) {
+      await sleep(500);
+      continue;
+    }
+    counts = report.counts;
     if (counts.PENDING === 0 && counts.PROCESSING === 0 && counts.SENDING === 0) break;
     await sleep(500);
   }
@@ -138,6 +163,7 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     pauseFailure: certain.why,
     ambiguousSends: new Set(stats.flatMap((s) => (s.ambiguousSend ? [s.ambiguousSend] : []))),
     diagnoseCounts: report.counts,
+    diedOnTheirOwn: workers.diedOnTheirOwn,
   });
   if (!result.pass) {
     log(`worker stderr (last lines): ${workers.errors.slice(-1500)}`);
@@ -195,7 +221,7 @@ for (const r of reports) {
     `   lost ${r.lost.length}, unexpected ${r.unexpected}, duplicates ${r.duplicates.total} ${JSON.stringify(r.duplicates.byCause)}, unexplained ${r.duplicates.unexplained.length}`,
   );
   log(
-    `   not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused} (paused mid-send: ${r.pausedMidSend ? `${r.pausedMidSend.worker} on ${r.pausedMidSend.id}` : 'none'}), group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,
+    `   workers that exited on their own ${r.diedOnTheirOwn.length}, not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused} (paused mid-send: ${r.pausedMidSend ? `${r.pausedMidSend.worker} on ${r.pausedMidSend.id}` : 'none'}), group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,
   );
 }
 if (values.json) process.stdout.write(`${JSON.stringify(reports)}\n`);

@@ -2,7 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { privateDatabase, startEmbeddedPostgres } from '@org/msgqueue-test-support';
+import {
+  type PrivateServer,
+  privateDatabase,
+  startEmbeddedPostgres,
+  startPrivateMariadb,
+  startPrivateServer,
+} from '@org/msgqueue-test-support';
 import { type PrismaRawClient, type SqlDialect, schemaSql, splitStatements } from '../../src/index.js';
 
 /** A database to work on, and how to let go of it. */
@@ -10,6 +16,8 @@ export interface Target {
   dialect: SqlDialect;
   url: string;
   cleanup: () => Promise<void>;
+  /** With `own: true`: the server the run started, which it may kill -9 and start again. */
+  server?: PrivateServer;
 }
 
 /**
@@ -17,7 +25,13 @@ export interface Target {
  * `mariadb`: a database of its own on MARIADB_URL's server (default the local one); `sqlite`: a
  * file in a temporary folder. Never the given database itself: runs must not clear each other.
  */
-export async function openTarget(db: string): Promise<Target> {
+export async function openTarget(db: string, { own = false }: { own?: boolean } = {}): Promise<Target> {
+  if (own) {
+    // A server of the run's own (it may be killed), with its defaults.
+    if (db !== 'postgresql' && db !== 'mariadb') throw new Error(`a server of its own: postgresql or mariadb, not ${db}`);
+    const server = db === 'postgresql' ? await startPrivateServer() : await startPrivateMariadb();
+    return { dialect: db === 'postgresql' ? 'postgresql' : 'mysql', url: server.url, cleanup: async () => server.stop(), server };
+  }
   if (db === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'msgqueue-target-'));
     return { dialect: 'sqlite', url: `file:${join(dir, 'queue.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
