@@ -3,7 +3,7 @@
  * (every series has its own marker and dash, and its name printed on the chart), sized for a page.
  */
 
-const FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#111"';
+const FONT = 'font-family="system-ui, sans-serif" fill="#111"';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const thousands = (x: number) => Math.round(x).toLocaleString('en');
 /** An axis label: whole numbers with separators, small ones with up to two decimals. */
@@ -40,16 +40,16 @@ export function barChart(title: string, rows: { label: string; value: number; li
   for (const v of axis) {
     const x = left + scale(v);
     out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${height - 34}" stroke="#ccc"/>`);
-    out.push(`<text x="${x}" y="${height - 20}" text-anchor="middle" ${FONT}>${thousands(v)}</text>`);
+    out.push(`<text x="${x}" y="${height - 20}" text-anchor="middle" ${FONT} font-size="12">${thousands(v)}</text>`);
   }
-  out.push(`<text x="${left + plotW / 2}" y="${height - 4}" text-anchor="middle" ${FONT}>${esc(unit)}</text>`);
+  out.push(`<text x="${left + plotW / 2}" y="${height - 4}" text-anchor="middle" ${FONT} font-size="12">${esc(unit)}</text>`);
   rows.forEach((r, i) => {
     const y = top + i * (barH + gap);
-    out.push(`<text x="${left - 8}" y="${y + barH - 5}" text-anchor="end" ${FONT}>${esc(r.label)}</text>`);
+    out.push(`<text x="${left - 8}" y="${y + barH - 5}" text-anchor="end" ${FONT} font-size="12">${esc(r.label)}</text>`);
     out.push(
       `<rect x="${left}" y="${y}" width="${Math.max(1, scale(r.value))}" height="${barH}" fill="${r.limit ? 'url(#hatch)' : '#555'}" stroke="#111"/>`,
     );
-    out.push(`<text x="${left + scale(r.value) + 6}" y="${y + barH - 5}" ${FONT}>${thousands(r.value)}</text>`);
+    out.push(`<text x="${left + scale(r.value) + 6}" y="${y + barH - 5}" ${FONT} font-size="12">${thousands(r.value)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
@@ -98,14 +98,15 @@ export function lineChart(
   ];
   for (const v of axis) {
     out.push(`<line x1="${left}" y1="${yAt(v)}" x2="${left + plotW}" y2="${yAt(v)}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 8}" y="${yAt(v) + 4}" text-anchor="end" ${FONT}>${tick(v)}</text>`);
+    out.push(`<text x="${left - 8}" y="${yAt(v) + 4}" text-anchor="end" ${FONT} font-size="12">${tick(v)}</text>`);
   }
-  for (const x of xs) out.push(`<text x="${xAt(x.value)}" y="${top + plotH + 18}" text-anchor="middle" ${FONT}>${esc(x.label)}</text>`);
+  for (const x of xs)
+    out.push(`<text x="${xAt(x.value)}" y="${top + plotH + 18}" text-anchor="middle" ${FONT} font-size="12">${esc(x.label)}</text>`);
   out.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#111"/>`);
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#111"/>`);
-  out.push(`<text x="${left + plotW / 2}" y="${height - 18}" text-anchor="middle" ${FONT}>${esc(axes.x)}</text>`);
+  out.push(`<text x="${left + plotW / 2}" y="${height - 18}" text-anchor="middle" ${FONT} font-size="12">${esc(axes.x)}</text>`);
   out.push(
-    `<text x="18" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${top + plotH / 2})" ${FONT}>${esc(axes.y)}</text>`,
+    `<text x="18" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${top + plotH / 2})" ${FONT} font-size="12">${esc(axes.y)}</text>`,
   );
   series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => xAt(a.x) - xAt(b.x));
@@ -120,7 +121,7 @@ export function lineChart(
       `<line x1="${lx}" y1="${ly}" x2="${lx + 36}" y2="${ly}" stroke="#111" stroke-width="1.5" stroke-dasharray="${DASHES[i % DASHES.length]}"/>`,
     );
     out.push(MARKERS[i % MARKERS.length]!(lx + 18, ly));
-    out.push(`<text x="${lx + 44}" y="${ly + 4}" ${FONT}>${esc(s.name)}</text>`);
+    out.push(`<text x="${lx + 44}" y="${ly + 4}" ${FONT} font-size="12">${esc(s.name)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

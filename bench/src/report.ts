@@ -30,7 +30,13 @@ interface Report {
   command: string;
 }
 
-const median = (xs: number[]) => percentile(xs, 50);
+/** The median: the middle value, or the mean of the middle two. */
+const median = (xs: number[]) => {
+  const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const fmt = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 
 /** docs/performance.md and the charts it shows (file name → SVG, written to docs/images/). */
@@ -72,7 +78,18 @@ export function renderReport(r: Report): Rendered {
     if (xs.length === 0) continue;
     const rates = xs.map((x) => x.perSecond ?? 0);
     const claims = xs.flatMap((x) => x.claimMs);
-    const base = s.baseline && of(s.baseline).length > 0 ? `${fmt(ratio(s.key, s.baseline), 2)}× ${s.baseline}` : '–';
+    // The median ratio, and each round's: a noisy round shows.
+    const rounds = (b: string) => {
+      const xs2 = of(s.key);
+      const ys = of(b);
+      return Array.from({ length: Math.min(xs2.length, ys.length) }, (_, i) =>
+        fmt((xs2[i]!.perSecond ?? Number.NaN) / (ys[i]!.perSecond ?? Number.NaN), 2),
+      );
+    };
+    const base =
+      s.baseline && of(s.baseline).length > 0
+        ? `${fmt(ratio(s.key, s.baseline), 2)}× ${s.baseline} (rounds: ${rounds(s.baseline).join(', ')})`
+        : '–';
     const limit = limitOf(s);
     const vsLimit = limit && limit !== s.key && of(limit).length > 0 ? `${fmt(ratio(s.key, limit), 2)}×` : '–';
     lines.push(
