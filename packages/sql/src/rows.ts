@@ -24,8 +24,8 @@ export function toClaimed(row: RawRow, status: MessageStatus, token: string): Cl
     attempts: toNumber(row.attempts),
     priority: toNumber(row.priority ?? 0),
     availableAt: toDate(row.availableAt)!,
-    dedupeKey: row.dedupeKey === null || row.dedupeKey === undefined ? null : String(row.dedupeKey),
-    groupKey: row.groupKey === null || row.groupKey === undefined ? null : String(row.groupKey),
+    dedupeKey: optionalText(row.dedupeKey),
+    groupKey: optionalText(row.groupKey),
     claimToken: token,
     leaseUntil: toDate(row.leaseUntil),
     possiblySent: toBool(row.possiblySent),
@@ -54,12 +54,12 @@ export function toRow(row: RawRow, mapping: Mapping): Omit<MessageRecord, 'paylo
     attempts: toNumber(row.attempts),
     priority: toNumber(row.priority ?? 0),
     availableAt: toDate(row.availableAt)!,
-    dedupeKey: row.dedupeKey === null || row.dedupeKey === undefined ? null : String(row.dedupeKey),
-    groupKey: row.groupKey === null || row.groupKey === undefined ? null : String(row.groupKey),
-    claimToken: row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken),
+    dedupeKey: optionalText(row.dedupeKey),
+    groupKey: optionalText(row.groupKey),
+    claimToken: optionalText(row.claimToken),
     leaseUntil: toDate(row.leaseUntil),
     possiblySent: toBool(row.possiblySent),
-    lastError: row.lastError === null || row.lastError === undefined ? null : String(row.lastError),
+    lastError: optionalText(row.lastError),
     createdAt: toDate(row.createdAt)!,
     updatedAt: toDate(row.updatedAt)!,
   };
@@ -71,6 +71,11 @@ export function toNumber(value: unknown): number {
   if (typeof value === 'bigint') return Number(value);
   if (value === null || value === undefined) return 0;
   return Number(String(value));
+}
+
+/** Text, or null for a missing value. */
+function optionalText(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
 }
 
 function toBool(value: unknown): boolean {
@@ -113,7 +118,7 @@ export function toState(row: RawRow, mapping: Mapping): MessageState {
     status: toStatus(row.status, mapping, row.id),
     attempts: toNumber(row.attempts),
     availableAt: toDate(row.availableAt)!,
-    claimToken: row.claimToken === null || row.claimToken === undefined ? null : String(row.claimToken),
+    claimToken: optionalText(row.claimToken),
     leaseUntil: toDate(row.leaseUntil),
     possiblySent: toBool(row.possiblySent),
   };

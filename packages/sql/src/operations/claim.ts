@@ -78,14 +78,13 @@ async function topUp(db: Db, t: Table, request: ClaimRequest, sight: GroupSight,
 }
 
 async function claim(db: Db, t: Table, request: ClaimRequest, groups: GroupRule): Promise<Row[]> {
-  const set = claimSet(t, request);
   const name = db.dialect.name;
   switch (name) {
     case 'postgresql':
       return db.rows(sql`WITH ${pgClaim(t, request, groups, t.claimList('m.'))} SELECT * FROM claimed`, true);
     case 'sqlite':
       return db.rows(
-        sql`UPDATE ${t.name} SET ${set}
+        sql`UPDATE ${t.name} SET ${claimSet(t, request)}
         WHERE ${t.col('id')} IN (${candidates(t, request, groups)}) AND ${t.col('status')} = ${t.status('PENDING')}
         RETURNING ${t.claimList('')}`,
         true,
@@ -95,7 +94,7 @@ async function claim(db: Db, t: Table, request: ClaimRequest, groups: GroupRule)
         const picked = await tx.rows(sql`${candidates(t, request, groups)} FOR UPDATE SKIP LOCKED`);
         if (picked.length === 0) return [];
         const ids = sql`${t.col('id')} IN (${join(picked.map((r) => sql`${r.id}`))})`;
-        await tx.count(sql`UPDATE ${t.name} SET ${set} WHERE ${ids} AND ${t.col('status')} = ${t.status('PENDING')}`);
+        await tx.count(sql`UPDATE ${t.name} SET ${claimSet(t, request)} WHERE ${ids} AND ${t.col('status')} = ${t.status('PENDING')}`);
         return tx.rows(sql`SELECT ${t.claimList('')} FROM ${t.name} WHERE ${ids} AND ${t.col('claimToken')} = ${request.token}`);
       });
     default:
