@@ -33,15 +33,31 @@ export function toClaimed(row: RawRow, status: MessageStatus, token: string): Cl
   };
 }
 
-/** A row of {@link Table.ackList}: an ack that took effect (SENT, no claim, no lease). */
-export function toAcked(row: RawRow): MessageState {
+/**
+ * A row of {@link Table.ackList}: a settle that took effect — an ack (SENT) by default — which
+ * always clears the claim and the lease, so only what it may have changed is read back.
+ */
+export function toAcked(row: RawRow, status: MessageStatus = 'SENT'): MessageState {
   return {
     id: String(row.id),
-    status: 'SENT',
+    status,
     attempts: toNumber(row.attempts),
     availableAt: toDate(row.availableAt)!,
     claimToken: null,
     leaseUntil: null,
+    possiblySent: toBool(row.possiblySent),
+  };
+}
+
+/** A row of {@link Table.guardList}: a guard that took effect (SENDING, still under `token`). */
+export function toGuarded(row: RawRow, token: string): MessageState {
+  return {
+    id: String(row.id),
+    status: 'SENDING',
+    attempts: toNumber(row.attempts),
+    availableAt: toDate(row.availableAt)!,
+    claimToken: token,
+    leaseUntil: toDate(row.leaseUntil),
     possiblySent: toBool(row.possiblySent),
   };
 }

@@ -160,6 +160,28 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
       throw wrap(error, operation, clientName);
     }
   };
+  let known: Table | undefined;
+  /**
+   * {@link storageCall} for an operation on the table: once the schema is read, the operation runs
+   * with no frame of its own around it (the hot path: guard, settle, claim).
+   */
+  const onTable = <T>(operation: string, fn: (t: Table) => Promise<T>): Promise<T> => {
+    if (!known) {
+      return storageCall(operation, async () => {
+        known = await table();
+        return fn(known);
+      });
+    }
+    let running: Promise<T>;
+    try {
+      running = fn(known);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.catch((error: unknown) => {
+      throw wrap(error, operation, clientName);
+    });
+  };
 
   const adapter: StorageAdapter = {
     name: `${clientName}:${mapping.dialect}`,
@@ -185,14 +207,14 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         return insert(through, t, records);
       }),
     claim: (request: ClaimRequest) =>
-      storageCall('claim', async () =>
-        inClaimOrder((await claimSeen(db, await table(), request, sight)).map((row) => toClaimed(row, claimedAs(request), request.token))),
+      onTable('claim', async (t) =>
+        inClaimOrder((await claimSeen(db, t, request, sight)).map((row) => toClaimed(row, claimedAs(request), request.token))),
       ),
-    guard: (request: GuardRequest) => storageCall('guard', async () => guard(db, await table(), request)),
-    guardMany: (request: GuardManyRequest) => storageCall('guardMany', async () => guardMany(db, await table(), request)),
-    ackMany: (messages) => storageCall('ackMany', async () => ackMany(db, await table(), messages)),
-    settle: (request: SettleRequest) => storageCall('settle', async () => settle(db, await table(), request)),
-    extendLease: (request: ExtendRequest) => storageCall('extendLease', async () => extend(db, await table(), request)),
+    guard: (request: GuardRequest) => onTable('guard', (t) => guard(db, t, request)),
+    guardMany: (request: GuardManyRequest) => onTable('guardMany', (t) => guardMany(db, t, request)),
+    ackMany: (messages) => onTable('ackMany', (t) => ackMany(db, t, messages)),
+    settle: (request: SettleRequest) => onTable('settle', (t) => settle(db, t, request)),
+    extendLease: (request: ExtendRequest) => onTable('extendLease', (t) => extend(db, t, request)),
     recycle: (request: RecycleRequest) => storageCall('recycle', async () => recycle(db, await table(), request)),
     snapshot: (request: SnapshotRequest): Promise<StorageSnapshot> =>
       storageCall('snapshot', async () => snapshot(db, await table(), request)),
@@ -209,11 +231,11 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   };
   if (dialect.writableCte) {
     adapter.ackAndClaim = ({ acks, claim: request }: AckAndClaimRequest) =>
-      storageCall('ackAndClaim', async () => {
-        const out = await ackAndClaimSeen(db, await table(), acks, request, sight);
+      onTable('ackAndClaim', async (t) => {
+        const out = await ackAndClaimSeen(db, t, acks, request, sight);
         return { acks: out.acks, records: inClaimOrder(out.rows.map((row) => toClaimed(row, claimedAs(request), request.token))) };
       });
-    adapter.ackAndGuard = (request: AckAndGuardRequest) => storageCall('ackAndGuard', async () => ackAndGuard(db, await table(), request));
+    adapter.ackAndGuard = (request: AckAndGuardRequest) => onTable('ackAndGuard', (t) => ackAndGuard(db, t, request));
   }
   if (mapping.lockTable !== null) {
     adapter.acquireRunLock = ({ name, owner, ttlMs }: RunLockRequest) =>

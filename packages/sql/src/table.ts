@@ -181,6 +181,11 @@ export class Table {
     return this.once(`q${prefix}`, () => this.columns(prefix, ACK_NAMES));
   }
 
+  /** What a guard answers ({@link GUARD_NAMES}): its status and token are the ones it matched and wrote. */
+  guardList(): Sql {
+    return this.once('g', () => this.columns('', GUARD_NAMES));
+  }
+
   /** Columns of the select list by name, each read as its field is (times as epoch ms, payload as text), aliased. */
   private columns(prefix: string, names: readonly SelectName[]): Sql {
     const d = this.dialect;
@@ -234,5 +239,8 @@ export const CLAIM_NAMES: readonly SelectName[] = SELECT_NAMES.filter(
   (n) => n !== 'status' && n !== 'claimToken' && n !== 'lastError' && n !== 'updatedAt',
 );
 
-/** The columns an ack riding with a claim answers. */
+/** The columns an ack (riding with a claim, or any settle) answers: what it may have changed beside status, token and lease. */
 export const ACK_NAMES: readonly SelectName[] = ['id', 'attempts', 'availableAt', 'possiblySent'];
+
+/** The columns a guard answers: an ack's, and the lease it checked. */
+export const GUARD_NAMES: readonly SelectName[] = ['id', 'attempts', 'availableAt', 'leaseUntil', 'possiblySent'];

@@ -23,16 +23,34 @@ const RETRIES = 60;
  * which SERIALIZABLE isolation, or an engine that runs every transaction so (CockroachDB), raises
  * between concurrent claims. What was aborted left nothing behind, so running it again is safe.
  */
-async function retried<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
+function retried<T>(attempt: () => Promise<T>): Promise<T> {
+  // The first try without an async frame of its own: the hot path pays for no retry machinery.
+  let first: Promise<T>;
+  try {
+    first = attempt();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return first.catch((error: unknown) => {
+    if (!(isDeadlock(error) || isSerializationFailure(error))) throw error;
+    return retriedAfter(attempt);
+  });
+}
+
+async function retriedAfter<T>(attempt: () => Promise<T>): Promise<T> {
+  await pause(1);
+  for (let n = 2; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (n >= RETRIES || !(isDeadlock(error) || isSerializationFailure(error))) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** n)));
+      await pause(n);
     }
   }
 }
+
+/** A short random pause that grows with the attempt `n`. */
+const pause = (n: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** n)));
 
 /**
  * The engine's statements over a client. `own`: the client is the adapter's own (each statement its

@@ -5,8 +5,8 @@
  * then read the row back. A refusal costs one more statement: the row and the database's time in
  * one SELECT, so the core can say why.
  */
-import type { ExtendRequest, FencedOutcome, GuardRequest, MessageStatus, RetryRequest, SettleRequest } from '@org/msgqueue';
-import { toNumber, toState } from '../rows.js';
+import type { ExtendRequest, FencedOutcome, GuardRequest, MessageState, MessageStatus, RetryRequest, SettleRequest } from '@org/msgqueue';
+import { type RawRow, toAcked, toGuarded, toNumber, toState } from '../rows.js';
 import type { Table } from '../table.js';
 import { join, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
@@ -21,6 +21,7 @@ export function guard(db: Db, t: Table, { id, token, minLeaseMs }: GuardRequest)
   return cas(db, t, id, {
     set: sql`${t.col('status')} = ${t.status('SENDING')}, ${t.col('updatedAt')} = ${t.now('updatedAt')}`,
     where: sql`${ownedBy(t, id, token, ['PROCESSING'])} AND ${t.col('leaseUntil')} >= ${t.nowPlus('leaseUntil', minLeaseMs)}`,
+    answer: { list: t.guardList(), read: (row) => toGuarded(row, token) },
   });
 }
 
@@ -39,7 +40,11 @@ export function settle(db: Db, t: Table, r: SettleRequest): Promise<FencedOutcom
       r.possiblySent ? sql`${t.col('possiblySent')} = ${t.dialect.bool(true)}` : null,
     ].filter((f): f is Sql => f !== null),
   );
-  return cas(db, t, r.id, { set, where: ownedBy(t, r.id, r.token, r.from) });
+  return cas(db, t, r.id, {
+    set,
+    where: ownedBy(t, r.id, r.token, r.from),
+    answer: { list: t.ackList(''), read: (row) => toAcked(row, r.to) },
+  });
 }
 
 /** Push the lease of an owned row to now + `leaseMs`. */
@@ -70,12 +75,17 @@ interface Cas {
   heldBy?: string;
   /** Only this queue's row counts (retry): another queue's message reads as not found. */
   queue?: string;
+  /**
+   * Where the transition fixes status, token and lease, RETURNING reads only the rest (fewer
+   * columns to compute, send and parse on the hot path); the whole state otherwise.
+   */
+  answer?: { list: Sql; read: (row: RawRow) => MessageState };
 }
 
-async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue }: Cas): Promise<FencedOutcome> {
+async function cas(db: Db, t: Table, id: string, { set, where, heldBy, queue, answer }: Cas): Promise<FencedOutcome> {
   if (db.dialect.returning) {
-    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${t.stateList()}`, true);
-    if (row) return { ok: true, record: toState(row, t.mapping) };
+    const [row] = await db.rows(sql`UPDATE ${t.name} SET ${set} WHERE ${where} RETURNING ${answer?.list ?? t.stateList()}`, true);
+    if (row) return { ok: true, record: answer ? answer.read(row) : toState(row, t.mapping) };
     return refused(db, t, id, queue);
   }
   const changed = await db.count(sql`UPDATE ${t.name} SET ${set} WHERE ${where}`, true);
