@@ -21,7 +21,7 @@ describe('import circles', () => {
 
   it("the core's folders are the layers the README draws: each imports only from those below it", () => {
     // Top to bottom, as in the README's architecture section; memory/ stands beside them.
-    const layers = ['http', 'queue', 'tick', 'operator', 'worker', 'enqueue', 'config', 'observability', 'contract', 'errors'];
+    const layers = ['http', 'queue', 'tick', 'operator', 'flow', 'worker', 'enqueue', 'config', 'observability', 'contract', 'errors'];
     const graph = folderGraph(join(packages, 'core', 'src')) as Map<string, string[]>;
     const upward: string[] = [];
     for (const [from, targets] of graph) {

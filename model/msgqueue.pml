@@ -22,6 +22,7 @@
  *   P5 no claim takes more than its limit                                     (claim)
  *   P6 a stale worker's transition never takes effect: only the claim that owns a row moves it
  *                                                                              (owned)
+ *   P7 no claim takes a row behind a closed gate (a paused group key)          (claim)
  * Spin also reports any schedule where the system stops with a message left in flight or pending
  * (an invalid end state): nothing is ever stuck.
  *
@@ -47,6 +48,9 @@
 #ifndef MAXOPS
 #define MAXOPS 1
 #endif
+#ifndef MAXGATE
+#define MAXGATE 0
+#endif
 #define NONE 255
 
 mtype = { PENDING, PROCESSING, SENDING, SENT, FAILED, HELD }; /* the statuses */
@@ -69,6 +73,8 @@ bool opRetried[N];  /* an operator sent it back to PENDING: it may run out of it
 byte crashes;
 byte lost;          /* writes whose answer was lost */
 byte opActs;
+bool gated;         /* the gate of group 1 is closed: queue.pause({ key }) (a hold alike) */
+byte gateActs;
 
 /* Each worker's claim: its token, the messages it holds by slot, and whether the claim was their guard */
 byte wtok[W];
@@ -112,6 +118,9 @@ inline owned(m, t) {
 /* The group rule of the claim: no other row of the group in flight, none earlier still pending. */
 inline claimable(m, ok) {
   ok = (st[m] == PENDING);
+#ifndef MUT_CLAIM_IGNORES_GATES
+  ok = ok && !(grp[m] != 0 && gated);          /* the gate, read in the claim's statement */
+#endif
 #ifndef MUT_CLAIM_IGNORES_GROUPS
   if
   :: ok && grp[m] != 0 ->
@@ -210,6 +219,7 @@ end:
          claimable(m, ok);
          if
          :: ok && k < LIMIT ->
+            assert(!(grp[m] != 0 && gated));  /* P7 */
             st[m] = (wguard[w] -> SENDING : PROCESSING); tok[m] = t; lease[m] = LIVE; att[m]++;
             slot(k) = m; k++;
             printf("w%d: claims m%d (token %d, attempt %d)\n", w, m, t, att[m])
@@ -360,6 +370,18 @@ end:
   :: atomic { opActs < MAXOPS && actionable(0) -> operate(0) }
   :: atomic { opActs < MAXOPS && actionable(1) -> operate(1) }
   :: atomic { opActs < MAXOPS && actionable(2) -> operate(2) }
+  od
+}
+
+/*
+ * An operator pauses group 1, and resumes it later (a hold ends alike): claims meanwhile pass its rows
+ * by, and a claim made before the pause goes on. At most MAXGATE pauses.
+ */
+active proctype gatekeeper() {
+end:
+  do
+  :: atomic { !gated && gateActs < MAXGATE -> gated = true; gateActs++; printf("operator: pauses group 1\n") } /* contract: setGate */
+  :: atomic { gated -> gated = false; printf("operator: resumes group 1\n") }
   od
 }
 

@@ -11,6 +11,7 @@ MUTANTS=(
   "ack without the claim-token condition|-DMUT_ACK_IGNORES_TOKEN -DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=0"
   "recycle takes a SENDING row back to PENDING in at-most-once|-DAMO -DMUT_RECYCLE_RESENDS_AT_MOST_ONCE -DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=0"
   "claim ignores groups|-DMUT_CLAIM_IGNORES_GROUPS -DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0"
+  "claim ignores a paused group's gate|-DMUT_CLAIM_IGNORES_GATES -DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0 -DMAXGATE=1"
 )
 
 survived=0

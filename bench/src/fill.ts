@@ -36,7 +36,7 @@ async function fillTable(url: string, n: number): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   for (const s of splitStatements(schemaSql('postgresql'))) await c.query(s);
-  await c.query('TRUNCATE msgqueue_messages, msgqueue_locks');
+  await c.query('TRUNCATE msgqueue_messages, msgqueue_locks, msgqueue_gates');
   // Time-ordered ids, as the queue's own UUIDv7 are.
   await c.query(
     `INSERT INTO msgqueue_messages (id, queue, status, payload, available_at, created_at, updated_at)

@@ -261,7 +261,7 @@ export async function operatorTable(
       if (target.dialect === 'sqlite') (await sqliteDb(url)).close();
       const opened = await target.open(url);
       try {
-        for (const s of ['msgqueue_messages', 'msgqueue_locks']) await opened.exec(`DROP TABLE IF EXISTS ${s}`);
+        for (const s of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await opened.exec(`DROP TABLE IF EXISTS ${s}`);
         for (const s of splitStatements(schemaSql(target.dialect))) await opened.exec(s);
         for (const action of ACTIONS) {
           const n = action.rows(rows);

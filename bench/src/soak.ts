@@ -108,7 +108,12 @@ export async function soak(
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    for (const s of ['DROP TABLE IF EXISTS msgqueue_messages', 'DROP TABLE IF EXISTS msgqueue_locks']) await db.query(s);
+    for (const s of [
+      'DROP TABLE IF EXISTS msgqueue_messages',
+      'DROP TABLE IF EXISTS msgqueue_locks',
+      'DROP TABLE IF EXISTS msgqueue_gates',
+    ])
+      await db.query(s);
     for (const s of splitStatements(schemaSql('postgresql'))) await db.query(s);
     await applySettings(db, settings);
 

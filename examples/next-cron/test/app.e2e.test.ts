@@ -5,7 +5,7 @@
  * until everything settled, against a provider that is sometimes unavailable, sometimes fails after
  * accepting, sometimes answers slower than the lease, and refuses one recipient for good.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createQueue, type DiagnoseReport, type RunSummary, type StatusBody } from '@org/msgqueue';
 import { schemaSql, splitStatements } from '@org/msgqueue-sql';
@@ -15,6 +15,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP, type Instance, nextBuild, prepareApp, startInstance } from './app.js';
 import { BLOCKED_NUMBER, type FakeProvider, startFakeProvider } from './fake-provider.js';
+
+/** The app's migrations, in order, as one script (what `prisma migrate deploy` applies). */
+function migrations(): string {
+  const dir = join(APP, 'prisma', 'migrations');
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  return names.map((name) => readFileSync(join(dir, name, 'migration.sql'), 'utf8')).join('\n');
+}
 
 const CRON_SECRET = 'e2e-cron-secret';
 const STATUS_SECRET = 'e2e-monitor-secret';
@@ -45,7 +55,7 @@ describe('examples/next-cron end to end', () => {
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: postgresUrl(), max: 3 });
-    await pool.query(readFileSync(join(APP, 'prisma', 'migrations', '0001_init', 'migration.sql'), 'utf8'));
+    await pool.query(migrations());
     provider = await startFakeProvider({ slowMs: LEASE_MS + 1_500 });
     env = {
       DATABASE_URL: postgresUrl(),
@@ -65,8 +75,8 @@ describe('examples/next-cron end to end', () => {
     await pool?.end();
   });
 
-  it('ships msgqueue’s schema in its migration, statement for statement', () => {
-    const migration = readFileSync(join(APP, 'prisma', 'migrations', '0001_init', 'migration.sql'), 'utf8');
+  it('ships msgqueue’s schema in its migrations, statement for statement', () => {
+    const migration = migrations();
     for (const statement of splitStatements(schemaSql('postgresql'))) expect(migration).toContain(statement);
   });
 

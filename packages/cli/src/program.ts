@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { markSentCommand, purgeCommand, releaseStuckCommand, retryCommand } from './commands/actions.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { gatesCommand, holdCommand, pauseCommand, resumeCommand } from './commands/gates.js';
 import type { GlobalFlags, Io } from './commands/shared.js';
 import { sqlCommand } from './commands/sql.js';
 import { scrub, secretsOf } from './connect.js';
@@ -120,10 +121,45 @@ export async function main(argv: string[], given: Io): Promise<number> {
     });
 
   program
+    .command('pause')
+    .description('stop every process claiming from the queue (or one group key) until resume; sends in flight finish')
+    .option('--key <group-key>', 'pause this group key only')
+    .option('--note <text>', 'why, shown by diagnose and gates')
+    .action(async (flags) => {
+      code = await pauseCommand({ ...globals(), ...flags }, io);
+    });
+
+  program
+    .command('resume')
+    .description('resume a paused queue (or group key); a hold still runs out on its own')
+    .option('--key <group-key>', 'resume this group key only')
+    .action(async (flags) => {
+      code = await resumeCommand({ ...globals(), ...flags }, io);
+    });
+
+  program
+    .command('hold')
+    .description("hold the queue (or a group key) shut for a while, as a provider's Retry-After asks; a later hold is kept")
+    .argument('<duration>', 'e.g. 30s, 5m')
+    .option('--key <group-key>', 'hold this group key only')
+    .option('--note <text>', 'why, shown by diagnose and gates')
+    .action(async (duration: string, flags) => {
+      code = await holdCommand(duration, { ...globals(), ...flags }, io);
+    });
+
+  program
+    .command('gates')
+    .description('list the paused and held gates of each queue')
+    .action(async () => {
+      code = await gatesCommand(globals(), io);
+    });
+
+  program
     .command('sql')
     .description("print the schema for a database: tables and the claim's partial indexes")
     .argument('<dialect>', 'postgresql, mysql or sqlite')
     .option('--table <name>', 'the messages table (default msgqueue_messages)')
+    .option('--gates', 'only the gates table (pause, resume, hold), for an installation that predates it')
     .action((dialect: string, flags) => {
       code = sqlCommand(dialect, { ...flags, ...(globals().table ? { table: globals().table } : {}) }, io);
     });

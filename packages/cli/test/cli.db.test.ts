@@ -149,6 +149,25 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect((await run('--queue', 'outbox', 'retry', '--status', 'HELD', '--execute')).code).toBe(0);
   });
 
+  it('pause, hold, gates and resume: every process stops claiming, diagnose says so and how to undo it', async () => {
+    const paused = await run('pause', '--note', 'provider incident');
+    expect(paused).toMatchObject({ code: 0, stdout: 'queue default: paused (provider incident)\n' });
+    expect((await t!.queue().claimBatch({ limit: 10 })).messages).toEqual([]); // another client, another process
+    await run('hold', '5m', '--key', 'conv:9', '--note', '429');
+    const listed = await run('gates');
+    expect(listed.stdout).toMatch(/\(the queue\)\s*│\s*yes/);
+    expect(listed.stdout).toMatch(/conv:9\s*│\s*no\s*│\s*(5m|4m|5min|300s|29\ds)/);
+    const report = await json<{ reports: DiagnoseReport[] }>('diagnose');
+    expect(report.body.reports[0]!.gates.map((g) => g.key)).toEqual([null, 'conv:9']);
+    expect(report.body.reports[0]!.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['QUEUE_PAUSED', 'GROUPS_GATED']));
+    expect((await run('diagnose')).stdout).toMatch(/QUEUE_PAUSED[\s\S]*msgqueue resume/);
+    expect((await run('resume')).stdout).toBe('queue default: open (provider incident)\n');
+    expect((await t!.queue().claimBatch({ limit: 1 })).messages).toHaveLength(1);
+    const json2 = await json<{ queue: string; gates: { key: string | null }[] }[]>('gates');
+    expect(json2.body).toEqual([expect.objectContaining({ queue: 'default', gates: [expect.objectContaining({ key: 'conv:9' })] })]);
+    expect((await run('hold', 'soon')).code).toBe(2);
+  });
+
   it('refuses bad input with one line and exit 2, changing nothing', async () => {
     const before = await t!.snapshot();
     const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'release-stuck', '--execute'], /no_such_table.*pass --table/]];

@@ -114,7 +114,7 @@ function wrap(
       ),
     exec,
     async reset() {
-      for (const t of ['msgqueue_messages', 'msgqueue_locks']) await exec(`DROP TABLE IF EXISTS ${q(t)}`);
+      for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await exec(`DROP TABLE IF EXISTS ${q(t)}`);
       for (const s of splitStatements(schemaSql(dialect))) await exec(s);
     },
     close: async () => {

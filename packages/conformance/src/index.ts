@@ -18,6 +18,7 @@ import { claimSuite } from './suites/claim.js';
 import { dedupeSuite } from './suites/dedupe.js';
 import { diagnoseSuite } from './suites/diagnose.js';
 import { fencingSuite } from './suites/fencing.js';
+import { gatesSuite } from './suites/gates.js';
 import { groupsSuite } from './suites/groups.js';
 import { guardSuite } from './suites/guard.js';
 import { modelBasedSuite } from './suites/model-based.js';
@@ -66,6 +67,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     groupsSuite(f);
     namedQueuesSuite(f);
     operatorSuite(f);
+    gatesSuite(f);
     transactionsSuite(f);
     modelBasedSuite(f, opts.modelRuns, opts.scope);
     badInputSuite(f, opts.scope);

@@ -23,6 +23,7 @@ export type {
 } from './contract/results.js';
 export type { EnqueueItem, EnqueueOptions, EnqueueResult, WriteOptions } from './enqueue/enqueue.js';
 export * from './errors/index.js';
+export type { GateOptions } from './flow/gates.js';
 export type { HandlerAuthOptions, HandlerErrorCode } from './http/auth.js';
 export type { CronHandlerBody, CronHandlerOptions } from './http/cron-handler.js';
 export { budgetFor, cronHandler } from './http/cron-handler.js';

@@ -21,6 +21,7 @@ function recorder() {
     recycled: (e) => void events.push(['recycled', e]),
     tick: (e) => void events.push(['tick', e]),
     diagnosed: (e) => void events.push(['diagnosed', e]),
+    gate: (e) => void events.push(['gate', e]),
   };
   const logs: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
   const at = (level: string) => (obj: object, msg?: string) => void logs.push({ level, obj: obj as Record<string, unknown>, msg });

@@ -1,4 +1,4 @@
--- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables `msgqueue_messages` and `msgqueue_locks`).
+-- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables `msgqueue_messages`, `msgqueue_locks` and `msgqueue_gates`).
 -- utf8mb4_bin: ids and dedupe keys compare exactly ('A' and 'a' are different keys).
 CREATE TABLE IF NOT EXISTS `msgqueue_messages` (
   `id`            VARCHAR(191) NOT NULL,
@@ -30,4 +30,13 @@ CREATE TABLE IF NOT EXISTS `msgqueue_locks` (
   `owner`      VARCHAR(64)  NOT NULL,
   `expires_at` DATETIME(3)  NOT NULL,
   PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS `msgqueue_gates` (
+  `queue`      VARCHAR(191) NOT NULL,
+  `gate_key`   VARCHAR(191) NOT NULL DEFAULT '',
+  `paused`     TINYINT(1)   NOT NULL DEFAULT 0,
+  `held_until` DATETIME(3)  NULL,
+  `note`       VARCHAR(500) NULL,
+  `updated_at` DATETIME(3)  NOT NULL,
+  PRIMARY KEY (`queue`, `gate_key`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

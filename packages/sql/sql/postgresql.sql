@@ -1,4 +1,4 @@
--- @org/msgqueue-sql: PostgreSQL schema (tables "msgqueue_messages" and "msgqueue_locks").
+-- @org/msgqueue-sql: PostgreSQL schema (tables "msgqueue_messages", "msgqueue_locks" and "msgqueue_gates").
 CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
   "id"            varchar(191) PRIMARY KEY,
   "queue"         varchar(191) NOT NULL DEFAULT 'default',
@@ -31,4 +31,13 @@ CREATE TABLE IF NOT EXISTS "msgqueue_locks" (
   "name"       varchar(191) PRIMARY KEY,
   "owner"      varchar(64)  NOT NULL,
   "expires_at" timestamptz(3) NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "msgqueue_gates" (
+  "queue"      varchar(191) NOT NULL,
+  "gate_key"   varchar(191) NOT NULL DEFAULT '',
+  "paused"     boolean      NOT NULL DEFAULT false,
+  "held_until" timestamptz(3),
+  "note"       varchar(500),
+  "updated_at" timestamptz(3) NOT NULL DEFAULT now(),
+  PRIMARY KEY ("queue", "gate_key")
 );

@@ -1,4 +1,4 @@
--- @org/msgqueue-sql: SQLite schema (tables "msgqueue_messages" and "msgqueue_locks"). Times are text in Prisma's
+-- @org/msgqueue-sql: SQLite schema (tables "msgqueue_messages", "msgqueue_locks" and "msgqueue_gates"). Times are text in Prisma's
 -- format. Run the database in WAL mode with a busy timeout (see the package README).
 CREATE TABLE IF NOT EXISTS "msgqueue_messages" (
   "id"            TEXT     NOT NULL PRIMARY KEY,
@@ -27,4 +27,13 @@ CREATE TABLE IF NOT EXISTS "msgqueue_locks" (
   "name"       TEXT     NOT NULL PRIMARY KEY,
   "owner"      TEXT     NOT NULL,
   "expires_at" DATETIME NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "msgqueue_gates" (
+  "queue"      TEXT     NOT NULL,
+  "gate_key"   TEXT     NOT NULL DEFAULT '',
+  "paused"     BOOLEAN  NOT NULL DEFAULT false,
+  "held_until" DATETIME,
+  "note"       TEXT,
+  "updated_at" DATETIME NOT NULL,
+  PRIMARY KEY ("queue", "gate_key")
 );

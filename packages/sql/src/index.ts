@@ -13,10 +13,11 @@
  */
 export type { Row, SqlClient, SqlDialect } from './client.js';
 export type { ColumnMapping, Field, OptionalField, RequiredField } from './mapping.js';
-export { DEFAULT_COLUMNS, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
+export { DEFAULT_COLUMNS, DEFAULT_GATE_TABLE, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, OPTIONAL_FIELDS } from './mapping.js';
 export { namedQueuesMigrationSql } from './migrations.js';
 export { isDeadlock, isSerializationFailure } from './operations/db.js';
 export { ESTIMATE_SENT_ABOVE } from './operations/snapshot.js';
+export { gateTableSql } from './schema-gates.js';
 export type { SchemaSqlOptions } from './schema-sql.js';
 export { lockTableSql, schemaSql, splitStatements } from './schema-sql.js';
 export type { SqlAdapterOptions, SqlClientInfo } from './sql-adapter.js';

@@ -92,6 +92,14 @@ export const DEFAULT_TABLE = 'msgqueue_messages';
 export const DEFAULT_LOCK_TABLE = 'msgqueue_locks';
 
 /**
+ * The default gates table (flow control: a paused or held queue, or group key, one row each), read
+ * by every claim once it exists.
+ *
+ * @category Schema
+ */
+export const DEFAULT_GATE_TABLE = 'msgqueue_gates';
+
+/**
  * Column names for an existing table; a field left out keeps its default name.
  *
  * @category Mapping an existing table
@@ -106,6 +114,8 @@ export interface Mapping {
   /** Stored value per status. */
   statuses: Record<MessageStatus, string>;
   lockTable: string | null;
+  /** The gates table (flow control), or null to go without. */
+  gateTable: string | null;
   /** Whether `columns.queue` was given: only then is a missing queue column a mismatch. */
   queueMapped: boolean;
 }
@@ -136,6 +146,7 @@ export function resolveMapping(input: {
   columns?: unknown;
   statuses?: unknown;
   lockTable?: unknown;
+  gateTable?: unknown;
 }): Mapping {
   if (typeof input.dialect !== 'string' || !DIALECTS.includes(input.dialect as SqlDialect)) {
     throw bad('options.dialect', `expected one of ${DIALECTS.join(', ')}, got ${JSON.stringify(input.dialect)}.`);
@@ -180,6 +191,8 @@ export function resolveMapping(input: {
   if (new Set(values).size !== values.length) throw bad('options.statuses', 'two statuses map to the same stored value.');
   const lockTable =
     input.lockTable === null || input.lockTable === false ? null : identifier(input.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
+  const gateTable =
+    input.gateTable === null || input.gateTable === false ? null : identifier(input.gateTable ?? DEFAULT_GATE_TABLE, 'options.gateTable');
   const queueMapped = typeof input.columns === 'object' && input.columns !== null && 'queue' in input.columns;
-  return { dialect: input.dialect as SqlDialect, table, columns, statuses, lockTable, queueMapped };
+  return { dialect: input.dialect as SqlDialect, table, columns, statuses, lockTable, gateTable, queueMapped };
 }

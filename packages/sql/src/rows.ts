@@ -94,12 +94,12 @@ function optionalText(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-function toBool(value: unknown): boolean {
+export function toBool(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   return toNumber(value) !== 0;
 }
 
-function toDate(value: unknown): Date | null {
+export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   return new Date(toNumber(value));
 }

@@ -1,6 +1,7 @@
 import { MsgQueueError } from '@org/msgqueue';
 import type { SqlDialect } from './client.js';
-import { DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, identifier } from './mapping.js';
+import { DEFAULT_GATE_TABLE, DEFAULT_LOCK_TABLE, DEFAULT_TABLE, DIALECTS, identifier } from './mapping.js';
+import { GATES } from './schema-gates.js';
 
 /**
  * Options of {@link schemaSql}.
@@ -12,6 +13,8 @@ export interface SchemaSqlOptions {
   table?: string;
   /** Lock table name. Default `msgqueue_locks`. */
   lockTable?: string;
+  /** Gates table name. Default `msgqueue_gates`. */
+  gateTable?: string;
 }
 
 /**
@@ -25,7 +28,8 @@ export function schemaSql(dialect: SqlDialect, options: SchemaSqlOptions = {}): 
   checkDialect(dialect);
   const t = identifier(options.table ?? DEFAULT_TABLE, 'options.table');
   const l = identifier(options.lockTable ?? DEFAULT_LOCK_TABLE, 'options.lockTable');
-  return `${schemaOf(dialect, t, l)}\n`;
+  const g = identifier(options.gateTable ?? DEFAULT_GATE_TABLE, 'options.gateTable');
+  return `${schemaOf(dialect, t, l, g)}\n`;
 }
 
 /**
@@ -171,16 +175,18 @@ CREATE INDEX IF NOT EXISTS "${t}_group_idx" ON "${t}" ("group_key", "created_at"
   },
 };
 
-const HEADERS: Record<SqlDialect, (t: string, l: string) => string> = {
-  postgresql: (t, l) => `-- @org/msgqueue-sql: PostgreSQL schema (tables "${t}" and "${l}").`,
-  mysql: (t, l) => `-- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables \`${t}\` and \`${l}\`).`,
-  sqlite: (t, l) =>
-    `-- @org/msgqueue-sql: SQLite schema (tables "${t}" and "${l}"). Times are text in Prisma's\n-- format. Run the database in WAL mode with a busy timeout (see the package README).`,
+const HEADERS: Record<SqlDialect, (t: string, l: string, g: string) => string> = {
+  postgresql: (t, l, g) => `-- @org/msgqueue-sql: PostgreSQL schema (tables "${t}", "${l}" and "${g}").`,
+  mysql: (t, l, g) => `-- @org/msgqueue-sql: MySQL 8 / MariaDB 10.6+ schema (tables \`${t}\`, \`${l}\` and \`${g}\`).`,
+  sqlite: (t, l, g) =>
+    `-- @org/msgqueue-sql: SQLite schema (tables "${t}", "${l}" and "${g}"). Times are text in Prisma's\n-- format. Run the database in WAL mode with a busy timeout (see the package README).`,
 };
 
-function schemaOf(dialect: SqlDialect, t: string, l: string): string {
+function schemaOf(dialect: SqlDialect, t: string, l: string, g: string): string {
   const m = MESSAGES[dialect];
-  return [HEADERS[dialect](t, l), m.table(t).trim(), m.indexes(t).trim(), LOCKS[dialect](l).trim()].filter(Boolean).join('\n');
+  return [HEADERS[dialect](t, l, g), m.table(t).trim(), m.indexes(t).trim(), LOCKS[dialect](l).trim(), GATES[dialect](g).trim()]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /**

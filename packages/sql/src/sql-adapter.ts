@@ -6,6 +6,7 @@ import {
   checkOptions,
   type ExtendRequest,
   type FindRequest,
+  type GateChange,
   type GuardManyRequest,
   type GuardRequest,
   type InsertContext,
@@ -34,6 +35,7 @@ import { ackAndGuard, ackMany, guardMany } from './operations/batched.js';
 import { ackAndClaimSeen, claimSeen } from './operations/claim.js';
 import { type Db, dbOf } from './operations/db.js';
 import { extend, guard, retry, settle } from './operations/fenced.js';
+import { listGates, setGate } from './operations/gates.js';
 import { GroupSight } from './operations/group-sight.js';
 import { insert } from './operations/insert.js';
 import { find, operate } from './operations/operator.js';
@@ -57,6 +59,11 @@ export interface SqlAdapterOptions {
   statuses?: Partial<Record<'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD', string>>;
   /** The run-lock table for `runOnce`'s cross-instance overlap guard; `false` to go without. Default `msgqueue_locks`. */
   lockTable?: string | false;
+  /**
+   * The gates table (pause, resume, hold: see `gateTableSql`); `false` to go without. Default
+   * `msgqueue_gates`. Claims honour it once it exists; until then `pause` says how to create it.
+   */
+  gateTable?: string | false;
 }
 
 /**
@@ -85,7 +92,7 @@ export interface SqlClientInfo {
  *
  * @category Writing a client
  */
-export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable'] as const;
+export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable', 'gateTable'] as const;
 
 /** The SQL fragments of each dialect. */
 const FRAGMENTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
@@ -189,6 +196,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     capabilities: {
       claimIsolation: dialect.claimIsolation,
       crossProcessRunLock: mapping.lockTable !== null,
+      gates: mapping.gateTable !== null,
       transactionalInsert: fromTransaction !== undefined,
     },
     insert: (records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]> =>
@@ -229,6 +237,10 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     operate: (request: OperateRequest) => storageCall('operate', async () => operate(db, await table(), request)),
     queueNames: () => storageCall('queueNames', async () => queueNames(db, await table())),
   };
+  if (mapping.gateTable !== null) {
+    adapter.setGate = (change: GateChange) => onTable('setGate', (t) => setGate(db, t, change));
+    adapter.gates = ({ queue }: { queue: string }) => onTable('gates', (t) => listGates(db, t, queue));
+  }
   if (dialect.writableCte) {
     adapter.ackAndClaim = ({ acks, claim: request }: AckAndClaimRequest) =>
       onTable('ackAndClaim', async (t) => {

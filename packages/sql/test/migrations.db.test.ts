@@ -22,7 +22,7 @@ for (const target of oneTargetPerDialect) {
     afterAll(() => c.close());
 
     it('named queues: existing rows stay in the queue named default; dedupe keys become per queue', async () => {
-      for (const t of ['msgqueue_messages', 'msgqueue_locks']) await c.exec(`DROP TABLE IF EXISTS ${quote(d, t)}`);
+      for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await c.exec(`DROP TABLE IF EXISTS ${quote(d, t)}`);
       const before = readFileSync(new URL(`./fixtures/schema-before-named-queues.${d}.sql`, import.meta.url), 'utf8');
       for (const s of splitStatements(before)) await c.exec(s);
       // The engine runs over the old table as one queue (it has no queue column).

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MsgQueueError } from '@org/msgqueue';
-import { lockTableSql, schemaSql, splitStatements } from '@org/msgqueue-sql';
+import { gateTableSql, lockTableSql, schemaSql, splitStatements } from '@org/msgqueue-sql';
 import { describe, expect, it } from 'vitest';
 
 describe('shipped SQL', () => {
@@ -23,9 +23,21 @@ describe('shipped SQL', () => {
     },
   );
 
+  it.each(['postgresql', 'mysql', 'sqlite'] as const)(
+    'sql/%s.gates.sql is what gateTableSql() generates, and only the gates table',
+    (dialect) => {
+      const shipped = readFileSync(new URL(`../sql/${dialect}.gates.sql`, import.meta.url), 'utf8');
+      expect(shipped).toBe(gateTableSql(dialect));
+      expect(splitStatements(shipped)).toHaveLength(1);
+      expect(schemaSql(dialect)).toContain(splitStatements(shipped)[0]);
+    },
+  );
+
   it('custom table names are validated identifiers', () => {
     expect(schemaSql('postgresql', { table: 'outbox' })).toContain('CREATE TABLE IF NOT EXISTS "outbox"');
     expect(() => schemaSql('postgresql', { table: 'outbox; DROP TABLE x' })).toThrow(MsgQueueError);
+    expect(gateTableSql('mysql', { gateTable: 'outbox_gates' })).toContain('CREATE TABLE IF NOT EXISTS `outbox_gates`');
+    expect(() => gateTableSql('sqlite', { gateTable: 'g"; DROP TABLE x' })).toThrow(MsgQueueError);
   });
 
   it('the PostgreSQL claim index is partial on pending rows, queue first', () => {

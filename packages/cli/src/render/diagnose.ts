@@ -28,6 +28,7 @@ export function renderReport(r: DiagnoseReport): string {
     ['to resend, possibly sent', r.possiblySentPending],
     ['held for review', r.heldForReview],
     ['duplicate dedupe keys', r.duplicateDedupeKeys],
+    ['gates closed (paused or held)', gatesOf(r)],
   ] as const;
   lines.push(facts.map(([k, v]) => `  ${k.padEnd(44)}${v}`).join('\n'));
   if (r.findings.length > 0) {
@@ -58,11 +59,30 @@ function advice(f: Finding, queue: string): string {
       return `is a cron tick running (it recycles them)? If their worker is dead, \`msgqueue${q} release-stuck --ids <ids> --force --execute\``;
     case 'ORPHANED_IN_FLIGHT':
       return `${f.advice} To decide now instead: \`msgqueue${q} release-stuck --older-than 0s --sending resend|hold|sent --execute\``;
+    case 'QUEUE_PAUSED':
+      return `\`msgqueue${q} resume\` once the cause is gone`;
+    case 'GROUPS_GATED':
+      return `\`msgqueue${q} gates\` lists them; \`msgqueue${q} resume --key <key>\` resumes a paused one`;
     case 'GROUP_BLOCKED':
       return `\`msgqueue${q} retry --status FAILED,HELD --ids <id> --execute\` lets the group go on`;
     default:
       return f.advice;
   }
+}
+
+/** The closed gates in a few words: `queue paused, 2 keys`. */
+function gatesOf(r: DiagnoseReport): string {
+  const gates = r.gates ?? [];
+  if (gates.length === 0) return 'none';
+  const own = gates.find((g) => g.key === null);
+  const keys = gates.length - (own ? 1 : 0);
+  const parts = [
+    own
+      ? `queue ${[own.paused ? 'paused' : null, own.heldUntil && own.heldUntil > r.at ? 'held' : null].filter(Boolean).join(' and ')}`
+      : null,
+    keys > 0 ? `${keys} group key(s)` : null,
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 function samples(rows: MessageSummary[], at: Date): string {

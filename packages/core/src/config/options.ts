@@ -207,7 +207,20 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     }
   }
   const hooks = o.hooks ?? {};
-  const hookNames = ['enqueued', 'claimed', 'guarded', 'sent', 'refused', 'acked', 'failed', 'held', 'recycled', 'tick', 'diagnosed'];
+  const hookNames = [
+    'enqueued',
+    'claimed',
+    'guarded',
+    'sent',
+    'refused',
+    'acked',
+    'failed',
+    'held',
+    'recycled',
+    'tick',
+    'diagnosed',
+    'gate',
+  ];
   checkOptions(hooks, 'options.hooks', hookNames);
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw invalidArgument(`options.hooks.${k}`, 'expected a function.');

@@ -34,6 +34,11 @@ export interface AdapterCapabilities {
    * ({@link InsertContext.transaction}), so a message commits or rolls back with the business write.
    */
   transactionalInsert: boolean;
+  /**
+   * True when the adapter keeps gates ({@link StorageAdapter.setGate}, {@link StorageAdapter.gates})
+   * and its claims honour them, for every process over the same storage. Absent: false.
+   */
+  gates?: boolean;
 }
 
 /**
@@ -444,6 +449,58 @@ export interface RunLockRequest {
 }
 
 /**
+ * A gate: flow-control state shared by every process draining a queue — of the whole queue (`key`
+ * null) or of one key of it (a group key). A gate is closed while it is paused or held
+ * (`heldUntil` after the storage's now); a claim takes nothing behind a closed gate.
+ *
+ * @category Adapter contract
+ */
+export interface Gate {
+  queue: string;
+  /** A group key of the queue, or null for the queue itself. */
+  key: string | null;
+  /** Paused by an operator (`queue.pause`) until resumed. */
+  paused: boolean;
+  /** Held shut until this time (a provider's Retry-After), or null. */
+  heldUntil: Date | null;
+  /** Why, in the words of whoever closed it. */
+  note: string | null;
+  /** Its last change (storage clock). */
+  updatedAt: Date;
+}
+
+/**
+ * Arguments of {@link StorageAdapter.setGate}: one change to one gate. Fields left out keep their value.
+ *
+ * @category Adapter contract
+ */
+export interface GateChange {
+  queue: string;
+  /** A group key, or null for the whole queue. */
+  key: string | null;
+  /** Pause (true) or resume (false). */
+  paused?: boolean;
+  /**
+   * Hold the gate shut until the storage's now + `holdMs`: a later hold already set is kept (two
+   * processes that both got a 429 hold it until the later of the two). `null` lifts the hold.
+   */
+  holdMs?: number | null;
+  /** Recorded with the change (null clears it). */
+  note?: string | null;
+}
+
+/**
+ * What {@link StorageAdapter.gates} read: the queue's closed gates, and the storage's now.
+ *
+ * @category Adapter contract
+ */
+export interface GatesSnapshot {
+  now: Date;
+  /** Paused or held gates of the queue (the queue's own first, then by key); an open gate is not listed. */
+  gates: Gate[];
+}
+
+/**
  * The storage contract. Implement it to run the queue on another store, then run the conformance suite.
  *
  * @category Adapter contract
@@ -476,6 +533,9 @@ export interface StorageAdapter {
    * or SENDING, and none created before it (by createdAt, then id) is PENDING — due or not — or,
    * with `groupPolicy: 'block'`, FAILED or HELD. So a group has at most one message in flight, and
    * its messages go in enqueue order.
+   *
+   * Gates (adapters declaring `capabilities.gates`): nothing is claimed from a queue whose gate is
+   * closed, and no row whose group key's gate is closed (see {@link Gate}).
    */
   claim(request: ClaimRequest): Promise<ClaimedRecord[]>;
 
@@ -582,4 +642,15 @@ export interface StorageAdapter {
 
   /** Release the named run lock if `owner` still holds it. */
   releaseRunLock?(request: { name: string; owner: string }): Promise<void>;
+
+  /**
+   * Change one gate in one atomic step and answer it as it now is (open, once neither paused nor
+   * held: an open gate may be forgotten). From the next claim on, in any process, {@link claim} takes
+   * nothing of a queue whose gate is closed, nor a message whose group key's gate is closed; claims
+   * already made are not undone. Optional, with {@link gates}: declared by `capabilities.gates`.
+   */
+  setGate?(change: GateChange): Promise<Gate>;
+
+  /** The queue's closed gates (read-only). */
+  gates?(request: { queue: string }): Promise<GatesSnapshot>;
 }

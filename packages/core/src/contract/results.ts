@@ -3,7 +3,7 @@
  * receives. Kept beside the contract so every layer (the tick, the operator actions, the hooks and
  * telemetry that report them) can name them without importing the code that produces them.
  */
-import type { RecycleOutcome } from './adapter.js';
+import type { Gate, RecycleOutcome } from './adapter.js';
 import type { MessageStatus, RefusalReason } from './message.js';
 
 /** What `send` receives besides the message. */
@@ -101,7 +101,10 @@ export interface Finding {
     | 'POSSIBLY_SENT_RESEND'
     | 'DUPLICATE_DEDUPE_KEYS'
     | 'PENDING_BACKLOG'
-    | 'GROUP_BLOCKED';
+    | 'GROUP_BLOCKED'
+    | 'QUEUE_PAUSED'
+    | 'QUEUE_HELD'
+    | 'GROUPS_GATED';
   /** What was found, with the numbers. */
   message: string;
   /** What to do about it, in the queue's API (the CLI and a status page name their own way to do it). */
@@ -142,6 +145,8 @@ export interface DiagnoseReport {
   duplicateDedupeKeys: number;
   /** With `groupFailurePolicy: 'block'`: groups waiting behind a FAILED or HELD message. */
   blockedGroups: number;
+  /** Closed gates: the queue, or group keys of it, paused or held (`queue.pause`, `queue.hold`); the queue's own first. */
+  gates: Gate[];
   thresholds: { inFlightMs: number; failedWindowMs: number; failedThreshold: number };
   /** False when any finding is an alert. */
   healthy: boolean;

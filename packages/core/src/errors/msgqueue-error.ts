@@ -24,7 +24,9 @@ export type MsgQueueErrorCode =
   /** The adapter does not keep the contract (returned more rows than asked, an unknown shape, …). */
   | 'ADAPTER_CONTRACT'
   /** The storage failed; `cause` holds the driver's error. */
-  | 'STORAGE_ERROR';
+  | 'STORAGE_ERROR'
+  /** The adapter cannot do what was asked (it does not declare the capability); the message says what would. */
+  | 'UNSUPPORTED';
 
 const MARKER = Symbol.for('@org/msgqueue/error');
 

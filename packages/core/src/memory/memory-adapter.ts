@@ -9,6 +9,9 @@ import type {
   FencedOutcome,
   FindRequest,
   FindResult,
+  Gate,
+  GateChange,
+  GatesSnapshot,
   GuardManyRequest,
   GuardRequest,
   InsertOutcome,
@@ -27,6 +30,7 @@ import { MESSAGE_STATUSES } from '../contract/message.js';
 import { RECYCLE_REASONS as REASON } from '../contract/recycle-reasons.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { type Clock, systemClock } from './clock.js';
+import { memoryGates } from './memory-gates.js';
 
 /**
  * Options of {@link memoryAdapter}.
@@ -69,6 +73,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const inQueue = (queue: string): Row[] => [...rows.values()].filter((r) => r.queue === queue);
   const locks = new Map<string, { owner: string; until: number }>();
   const now = () => clock().getTime();
+  const gates = memoryGates(now);
   const out = ({ queue: _queue, ...row }: Row): MessageRecord => ({
     ...row,
     payload: JSON.parse(row.payload) as unknown,
@@ -157,7 +162,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
     const t = now();
     const heads = groupHeads(queue, groupPolicy);
     const due = inQueue(queue)
-      .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t)
+      .filter((r) => r.status === 'PENDING' && r.availableAt.getTime() <= t && !gates.shut(queue, r.groupKey, t))
       .filter((r) => r.groupKey === null || heads.get(r.groupKey) === r)
       .sort(
         (a, b) => a.priority - b.priority || a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
@@ -177,7 +182,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
   return {
     name: 'memory',
-    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false },
+    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false, gates: true },
     get size() {
       return rows.size;
     },
@@ -212,6 +217,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
     async claim(request: ClaimRequest): Promise<MessageRecord[]> {
       return claimDue(request);
+    },
+
+    async setGate(change: GateChange): Promise<Gate> {
+      return gates.set(change);
+    },
+
+    async gates({ queue }: { queue: string }): Promise<GatesSnapshot> {
+      return gates.list(queue);
     },
 
     async ackAndClaim({ acks, claim }: AckAndClaimRequest): Promise<AckAndClaimOutcome> {

@@ -1,4 +1,4 @@
-import type { RecycleOutcome } from '../contract/adapter.js';
+import type { Gate, RecycleOutcome } from '../contract/adapter.js';
 import type { RefusalReason } from '../contract/message.js';
 import type { DiagnoseReport, RunSummary } from '../contract/results.js';
 import type { Logger } from './logger.js';
@@ -35,6 +35,8 @@ export interface QueueHooks {
   tick?(event: RunSummary & { queue: string }): void;
   /** A `diagnose` report was read (the status route, the CLI, your own calls). */
   diagnosed?(event: DiagnoseReport): void;
+  /** A gate changed (`pause`, `resume`, `hold`): the gate as it now is. */
+  gate?(event: { operation: 'pause' | 'resume' | 'hold'; gate: Gate }): void;
 }
 
 /** Call a hook, logging (not throwing) anything it throws. */

@@ -3,6 +3,7 @@ import { checkOptions, int } from '../config/validate.js';
 import type { StorageSnapshot } from '../contract/adapter.js';
 import type { MessageRecord } from '../contract/message.js';
 import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
+import { gateFindings, gates } from '../flow/gates.js';
 import { callHook } from '../observability/hooks.js';
 
 /**
@@ -30,7 +31,15 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     sampleSize,
     groupPolicy: ctx.groupFailurePolicy,
   });
-  const findings = findingsOf(snap, ctx);
+  const { gates: closed } = await gates(ctx);
+  const findings = [
+    ...findingsOf(
+      snap,
+      ctx,
+      closed.some((g) => g.key === null),
+    ),
+    ...gateFindings(closed, snap.now),
+  ];
   const report: DiagnoseReport = {
     queue: ctx.name,
     adapter: ctx.adapter.name,
@@ -49,6 +58,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     heldForReview: snap.counts.HELD,
     duplicateDedupeKeys: snap.duplicateDedupeKeys,
     blockedGroups: snap.blockedGroups,
+    gates: closed,
     thresholds: { ...ctx.alerts },
     healthy: !findings.some((f) => f.severity === 'alert'),
     findings,
@@ -63,7 +73,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
   return report;
 }
 
-function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
+function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions, gated: boolean): Finding[] {
   const out: Finding[] = [];
   const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
   if (s.inFlightTooLong > 0) {
@@ -151,7 +161,9 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions): Finding[] {
       severity: 'warning',
       code: 'PENDING_BACKLOG',
       message: `${s.duePending} due message(s) waiting, the oldest for ${minutes(age)}.`,
-      advice: 'Run the cron tick more often or raise batchSize.',
+      advice: gated
+        ? 'The queue is paused or held (see below): resume it, or let the hold run out.'
+        : 'Run the cron tick more often or raise batchSize.',
     });
   }
   return out;

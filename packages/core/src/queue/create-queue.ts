@@ -1,8 +1,10 @@
 import { type QueueOptions, type ResolvedOptions, resolveOptions } from '../config/options.js';
 import { key } from '../config/validate.js';
+import type { Gate, GatesSnapshot } from '../contract/adapter.js';
 import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from '../contract/message.js';
 import type { DiagnoseReport, RecycleSummary, RunSummary } from '../contract/results.js';
 import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from '../enqueue/enqueue.js';
+import { type GateOptions, gates, hold, pause, resume } from '../flow/gates.js';
 import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
 import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
 import type { OperatorResult } from '../operator/plan.js';
@@ -100,6 +102,26 @@ export interface Queue<P = unknown> {
   purge(options: PurgeOptions): Promise<OperatorResult>;
   /** One message by id (for tests and tooling), or null. */
   get(id: string): Promise<MessageRecord<P> | null>;
+  /**
+   * Pause the queue — or, with `key`, one group key of it — for every process: from the next claim
+   * on nothing behind the gate is claimed; sends already in flight finish. Until {@link Queue.resume}.
+   *
+   * @example
+   * ```ts
+   * await outbox.pause({ note: 'provider incident #4121' });
+   * await outbox.pause({ key: 'conversation:42' }); // one conversation only
+   * ```
+   */
+  pause(options?: GateOptions): Promise<Gate>;
+  /** Resume what {@link Queue.pause} paused (a hold still runs out on its own). */
+  resume(options?: Omit<GateOptions, 'note'>): Promise<Gate>;
+  /**
+   * Hold the queue (or a group key) shut for `ms`, for every process: what a provider's 429 with
+   * `Retry-After` asks. A later hold already in place is kept.
+   */
+  hold(ms: number, options?: GateOptions): Promise<Gate>;
+  /** The queue's closed gates: paused or held, the queue's own first. */
+  gates(): Promise<GatesSnapshot>;
 }
 
 /**
@@ -133,6 +155,10 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     markSent: (ids, o) => markSent(ctx, ids, o),
     releaseStuck: (o) => releaseStuck(ctx, o),
     purge: (o) => purge(ctx, o),
+    pause: (o) => pause(ctx, o),
+    resume: (o) => resume(ctx, o),
+    hold: (ms, o) => hold(ctx, ms, o),
+    gates: () => gates(ctx),
     get: async (id) => {
       const record = await ctx.adapter.get(key(id, 'get.id'));
       return record ? (checkRecord(record, ctx.adapter.name) as MessageRecord<P>) : null;

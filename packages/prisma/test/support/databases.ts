@@ -63,7 +63,7 @@ export async function snapshotTable(client: Client, dialect: SqlDialect, table: 
 
 /** Empty the default tables. */
 export async function clearDefaultTables(client: Client, dialect: SqlDialect): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DELETE FROM ${q(dialect, t)}`);
+  for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await client.$executeRawUnsafe(`DELETE FROM ${q(dialect, t)}`);
 }
 
 /** Move every stored time of the default tables back by `ms`. */
@@ -71,6 +71,9 @@ export async function advanceDefaultTables(client: Client, dialect: SqlDialect, 
   const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((c) => backdate(dialect, c, ms));
   await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_messages')} SET ${cols.join(', ')}`);
   await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_locks')} SET ${backdate(dialect, 'expires_at', ms)}`);
+  await client.$executeRawUnsafe(
+    `UPDATE ${q(dialect, 'msgqueue_gates')} SET ${backdate(dialect, 'held_until', ms)}, ${backdate(dialect, 'updated_at', ms)}`,
+  );
 }
 
 /** The conformance harness over the default table of one database. */

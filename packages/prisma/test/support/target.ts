@@ -54,7 +54,8 @@ export const quoteName = (dialect: SqlDialect, name: string) => (dialect === 'my
 
 /** Drop the default tables and apply the SQL this package ships (servers outlive runs). */
 export async function freshDefaultTables(client: PrismaRawClient, dialect: SqlDialect): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(dialect, t)}`);
+  for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates'])
+    await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${quoteName(dialect, t)}`);
   for (const statement of splitStatements(schemaSql(dialect))) await client.$executeRawUnsafe(statement);
   if (dialect === 'sqlite') await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
 }

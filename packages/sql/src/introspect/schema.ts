@@ -18,6 +18,11 @@ export interface SchemaInfo {
   times: Record<TimeField, TimeKind>;
   payload: PayloadKind;
   lockExpiresAt: TimeKind | null;
+  /**
+   * The gates table's time columns, or null when there is none (`gateTable: false`, or not created
+   * yet: claims then read no gates, and `pause` says how to create it).
+   */
+  gates: { heldUntil: TimeKind; updatedAt: TimeKind } | null;
   /** PostgreSQL enum type of the status column, when it is one (computed values are cast to it). */
   statusEnum: string | null;
   /** Widths of the text columns whose values the caller chooses. */
@@ -102,9 +107,33 @@ export async function readSchema(query: Query, given: Mapping): Promise<SchemaIn
     }
     lockExpiresAt = introspector.timeKind(expires.type);
   }
+  const gates = await readGates(introspector, query, mapping);
   const sessionOffsetMinutes = await introspector.sessionOffsetMinutes(query);
   const dedupeUnique = await hasUniqueDedupe(introspector, query, mapping);
-  return { times, payload, lockExpiresAt, statusEnum, widths, sessionOffsetMinutes, dedupeUnique, columns: mapping.columns };
+  return { times, payload, lockExpiresAt, gates, statusEnum, widths, sessionOffsetMinutes, dedupeUnique, columns: mapping.columns };
+}
+
+const GATE_COLUMNS = ['queue', 'gate_key', 'paused', 'held_until', 'note', 'updated_at'];
+
+/** The gates table's time kinds; null when it does not exist (yet). One that exists must be whole. */
+async function readGates(introspector: Introspector, query: Query, mapping: Mapping): Promise<SchemaInfo['gates']> {
+  if (!mapping.gateTable) return null;
+  const columns = await introspector.columns(query, mapping.gateTable);
+  if (columns.length === 0) return null;
+  const kind = (name: string) => {
+    const c = columns.find((x) => x.name === name);
+    return c ? introspector.timeKind(c.type) : null;
+  };
+  const heldUntil = kind('held_until');
+  const updatedAt = kind('updated_at');
+  if (!GATE_COLUMNS.every((n) => columns.some((c) => c.name === n)) || !heldUntil || !updatedAt) {
+    throw new MsgQueueError(
+      'SCHEMA_MISMATCH',
+      `Gates table ${mapping.gateTable} is incomplete (needs ${GATE_COLUMNS.join(', ')}). Create it with sql/${mapping.dialect}.gates.sql (gateTableSql('${mapping.dialect}')), or pass gateTable: false to go without pause and hold.`,
+      { field: 'options.gateTable' },
+    );
+  }
+  return { heldUntil, updatedAt };
 }
 
 /** Whether a unique index on the dedupe key (alone, or with the queue column) holds for every row. */

@@ -16,6 +16,10 @@
  *   available_at, id) index: InnoDB locks what it scans.
  * - SQLite: one writer at a time, so one autocommit UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING.
  *
+ * Gates (operations/gates.ts): the candidates pass the queue's gate, and grouped ones their group
+ * key's, read in the same statement (PostgreSQL's `FOR UPDATE OF c` and InnoDB lock only the
+ * candidates; the gates are a plain read).
+ *
  * `groups: 'none'` claims only rows without a group key, with no group probe: used while no grouped
  * row has been seen in the table (see `GroupSight`), so a grouped row is never claimed without its
  * group's rule.
@@ -29,6 +33,7 @@ import { join, type Sql, sql } from '../template.js';
 import { ackStep, outcomes, pairsUpdate } from './batched.js';
 import type { Db } from './db.js';
 import { readStates } from './fenced.js';
+import { gatesOpen } from './gates.js';
 import type { GroupRule, GroupSight } from './group-sight.js';
 
 /** The SET of a claim: PROCESSING (or SENDING, with `guard`) under the token, the lease from the database's now, the attempt counted. */
@@ -41,8 +46,10 @@ function claimSet(t: Table, { token, leaseMs, guard }: ClaimRequest): Sql {
 /** The ids a claim may take (rows aliased `c`), in claim order, at most `limit`. */
 function candidates(t: Table, request: ClaimRequest, groups: GroupRule): Sql {
   const rule = groups === 'none' && t.has('groupKey') ? sql`c.${t.col('groupKey')} IS NULL` : t.groupFree(request.groupPolicy);
+  const gates = gatesOpen(t, request.queue, groups !== 'none');
   return sql`SELECT c.${t.col('id')} AS ${t.alias('id')} FROM ${t.name} c
-    WHERE ${t.inQueue(request.queue, 'c.')} AND ${t.duePending('c.')} AND ${rule} ORDER BY ${t.claimOrder('c.')} LIMIT ${request.limit}`;
+    WHERE ${t.inQueue(request.queue, 'c.')} AND ${t.duePending('c.')} AND ${rule}${gates ? sql` AND ${gates}` : sql``}
+    ORDER BY ${t.claimOrder('c.')} LIMIT ${request.limit}`;
 }
 
 /** PostgreSQL's claim: pick, then stamp the picked rows, answering them. */

@@ -6,7 +6,7 @@ import type { Connection, Target } from './targets.js';
 
 /** Drop the default tables and create them from the shipped SQL (servers outlive runs). */
 export async function freshDefaultTables(c: Connection, dialect: SqlDialect): Promise<void> {
-  for (const t of ['msgqueue_messages', 'msgqueue_locks']) await c.exec(`DROP TABLE IF EXISTS ${quote(dialect, t)}`);
+  for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await c.exec(`DROP TABLE IF EXISTS ${quote(dialect, t)}`);
   for (const statement of splitStatements(schemaSql(dialect))) await c.exec(statement);
 }
 
@@ -25,7 +25,7 @@ export function harness(target: Target): ConformanceHarness {
     },
     async setup() {
       const c = main!;
-      for (const t of ['msgqueue_messages', 'msgqueue_locks']) await c.exec(`DELETE FROM ${q(t)}`);
+      for (const t of ['msgqueue_messages', 'msgqueue_locks', 'msgqueue_gates']) await c.exec(`DELETE FROM ${q(t)}`);
       const extra: Connection[] = [];
       const p = d === 'postgresql' ? '$1' : '?';
       return {
@@ -36,6 +36,7 @@ export function harness(target: Target): ConformanceHarness {
           const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((col) => backdate(d, col, ms));
           await c.exec(`UPDATE ${q('msgqueue_messages')} SET ${cols.join(', ')}`);
           await c.exec(`UPDATE ${q('msgqueue_locks')} SET ${backdate(d, 'expires_at', ms)}`);
+          await c.exec(`UPDATE ${q('msgqueue_gates')} SET ${backdate(d, 'held_until', ms)}, ${backdate(d, 'updated_at', ms)}`);
         },
         async snapshot() {
           const rows = await c.rows(`SELECT * FROM ${q('msgqueue_messages')} ORDER BY ${q('id')}`);

@@ -1,0 +1,11 @@
+-- msgqueue's gates table (pause, resume, hold), added by @org/msgqueue-sql's sql/postgresql.gates.sql,
+-- verbatim: an app created before it gets it with this migration (`prisma migrate deploy`, or psql -f).
+CREATE TABLE IF NOT EXISTS "msgqueue_gates" (
+  "queue"      varchar(191) NOT NULL,
+  "gate_key"   varchar(191) NOT NULL DEFAULT '',
+  "paused"     boolean      NOT NULL DEFAULT false,
+  "held_until" timestamptz(3),
+  "note"       varchar(500),
+  "updated_at" timestamptz(3) NOT NULL DEFAULT now(),
+  PRIMARY KEY ("queue", "gate_key")
+);

@@ -1,0 +1,126 @@
+import type { Queue } from '@org/msgqueue';
+import { describe, expect, it } from 'vitest';
+import { type Fixture, MINUTE } from '../context.js';
+
+/**
+ * Gates (flow control shared by every process): a paused or held queue — or group key — is not
+ * claimed from, by this connection or another; claims already made finish; resume and the end of a
+ * hold open it again. Skipped, saying why, for an adapter that does not declare `capabilities.gates`.
+ */
+export function gatesSuite(f: Fixture): void {
+  describe('gates: pause, resume, hold', () => {
+    const supported = (t: { skip(note: string): void }) => {
+      if (!f.ctx.adapter.capabilities.gates) t.skip('the adapter does not declare capabilities.gates');
+    };
+    /** A queue over another connection (or the same adapter, without `connect`): another process. */
+    const elsewhere = async <P>(name = 'default'): Promise<Queue<P>> =>
+      f.queue<P>({ name, ...(f.ctx.connect ? { adapter: await f.ctx.connect() } : {}) });
+
+    it('a paused queue is claimed from by no connection; a claim made before finishes; resume opens it', async (t) => {
+      supported(t);
+      const q = f.queue<{ n: number }>();
+      await q.enqueueMany([1, 2, 3].map((n) => ({ payload: { n } })));
+      const [before] = (await q.claimBatch({ limit: 1 })).messages;
+      const gate = await q.pause({ note: 'provider incident' });
+      expect(gate).toMatchObject({ queue: 'default', key: null, paused: true, heldUntil: null, note: 'provider incident' });
+      const other = await elsewhere<{ n: number }>();
+      expect((await other.claimBatch({ limit: 10 })).messages).toEqual([]);
+      expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
+      expect((await other.runOnce({ send: async () => {} })).claimed).toBe(0);
+      // In flight before the pause: its guard and ack still go through.
+      expect((await q.guardBeforeSend(before!)).ok).toBe(true);
+      expect((await q.ack(before!)).ok).toBe(true);
+      const { gates } = await other.gates();
+      expect(gates).toEqual([expect.objectContaining({ key: null, paused: true, note: 'provider incident', updatedAt: expect.any(Date) })]);
+
+      expect(await other.resume()).toMatchObject({ paused: false });
+      expect((await other.gates()).gates).toEqual([]);
+      expect((await q.claimBatch({ limit: 10 })).messages.map((m) => m.payload.n).sort()).toEqual([2, 3]);
+    });
+
+    it('a paused group key holds that group only: other groups and ungrouped messages go on', async (t) => {
+      supported(t);
+      const q = f.queue<string>();
+      await q.enqueue('a1', { groupKey: 'conv:a' });
+      await q.enqueue('a2', { groupKey: 'conv:a' });
+      await q.enqueue('b1', { groupKey: 'conv:b' });
+      await q.enqueue('free');
+      expect(await q.pause({ key: 'conv:a' })).toMatchObject({ key: 'conv:a', paused: true });
+      const sent: string[] = [];
+      await (await elsewhere<string>()).runOnce({ send: async (m) => void sent.push(m.payload) });
+      expect(sent.sort()).toEqual(['b1', 'free']);
+      expect((await q.diagnose()).counts).toMatchObject({ PENDING: 2, SENT: 2 });
+      expect((await q.gates()).gates).toEqual([expect.objectContaining({ key: 'conv:a', paused: true })]);
+
+      await q.resume({ key: 'conv:a' });
+      await q.runOnce({ send: async (m) => void sent.push(m.payload) });
+      await q.runOnce({ send: async (m) => void sent.push(m.payload) });
+      expect(sent).toEqual(expect.arrayContaining(['a1', 'a2']));
+      expect(sent.indexOf('a1')).toBeLessThan(sent.indexOf('a2')); // the group's order holds
+    });
+
+    it('a hold keeps the gate shut until it ends; a shorter hold does not shorten it; resume does not lift it', async (t) => {
+      supported(t);
+      const q = f.queue();
+      await q.enqueue({});
+      const first = await q.hold(10 * MINUTE, { note: '429 Retry-After: 600' });
+      expect(first).toMatchObject({ key: null, paused: false, heldUntil: expect.any(Date), note: '429 Retry-After: 600' });
+      const { now } = await q.gates();
+      const left = first.heldUntil!.getTime() - now.getTime();
+      expect(left).toBeGreaterThan(9 * MINUTE);
+      expect(left).toBeLessThanOrEqual(10 * MINUTE);
+      const shorter = await (await elsewhere()).hold(1000);
+      expect(shorter.heldUntil?.getTime()).toBe(first.heldUntil!.getTime());
+      expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
+      await q.resume(); // it was not paused: the hold stays
+      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: false, heldUntil: first.heldUntil })]);
+      expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
+
+      await f.ctx.advance(11 * MINUTE);
+      expect((await q.gates()).gates).toEqual([]);
+      expect((await q.claimBatch({ limit: 10 })).messages).toHaveLength(1);
+    });
+
+    it("a pause and a hold on one gate are each kept: resume leaves the hold, the hold's end leaves the pause", async (t) => {
+      supported(t);
+      const q = f.queue();
+      await q.enqueue({});
+      await q.pause();
+      await q.hold(MINUTE);
+      await f.ctx.advance(2 * MINUTE);
+      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: true })]);
+      expect((await q.claimBatch({ limit: 1 })).messages).toEqual([]);
+      await q.hold(MINUTE);
+      await q.resume();
+      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: false, heldUntil: expect.any(Date) })]);
+      expect((await q.claimBatch({ limit: 1 })).messages).toEqual([]);
+      await f.ctx.advance(2 * MINUTE);
+      expect((await q.claimBatch({ limit: 1 })).messages).toHaveLength(1);
+    });
+
+    it("a gate is its queue's alone: pausing one named queue leaves another draining", async (t) => {
+      supported(t);
+      const sms = f.queue({ name: 'sms' });
+      const emails = f.queue({ name: 'emails' });
+      await sms.enqueue({});
+      await emails.enqueue({});
+      await sms.pause();
+      expect((await sms.claimBatch({ limit: 1 })).messages).toEqual([]);
+      expect((await emails.claimBatch({ limit: 1 })).messages).toHaveLength(1);
+      expect((await emails.gates()).gates).toEqual([]);
+      expect((await sms.gates()).gates).toHaveLength(1);
+    });
+
+    f.engine('concurrent pauses, holds and resumes from many connections leave one consistent gate', async (t) => {
+      supported(t);
+      const queues = await Promise.all(Array.from({ length: 4 }, () => elsewhere()));
+      await Promise.all(queues.flatMap((q, i) => [q.pause({ note: `p${i}` }), q.hold(MINUTE * (i + 1)), q.pause({ key: `k${i % 2}` })]));
+      const { gates } = await queues[0]!.gates();
+      expect(gates.map((g) => g.key)).toEqual([null, 'k0', 'k1']);
+      expect(gates[0]).toMatchObject({ paused: true, heldUntil: expect.any(Date) });
+      await Promise.all(queues.map((q) => q.resume()));
+      await Promise.all(queues.map((q, i) => q.resume({ key: `k${i % 2}` })));
+      expect((await queues[1]!.gates()).gates).toEqual([expect.objectContaining({ key: null, paused: false })]);
+    });
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * Gates: flow control every process shares — a paused or held queue (`gate_key` '') or group key —
+ * in the gates table beside the messages. A claim reads it in its own statement (by primary key), so
+ * a pause holds from the next claim on, in every process; `setGate` is one upsert, and a gate that
+ * ends open is deleted so the table holds only closed ones.
+ *
+ * - PostgreSQL and SQLite: `INSERT … ON CONFLICT DO UPDATE … RETURNING`.
+ * - MySQL/MariaDB: `INSERT … ON DUPLICATE KEY UPDATE`, then the row read back, in one transaction.
+ */
+import { type Gate, type GateChange, type GatesSnapshot, MsgQueueError } from '@org/msgqueue';
+import type { Row } from '../client.js';
+import { unreachable } from '../dialects/dialect.js';
+import { toBool, toDate, toNumber } from '../rows.js';
+import type { Table } from '../table.js';
+import { raw, type Sql, sql } from '../template.js';
+import type { Db } from './db.js';
+
+/** '' is the queue's own gate (a group key is never empty). */
+const QUEUE_GATE = '';
+
+/**
+ * The claim's gate check on candidate rows aliased `c`: nothing while the queue's gate is closed,
+ * and (`grouped`) no row whose group key's gate is closed. Null without a gates table.
+ */
+export function gatesOpen(t: Table, queue: string, grouped: boolean): Sql | null {
+  const gates = t.schema.gates;
+  if (!gates || !t.mapping.gateTable) return null;
+  const d = t.dialect;
+  const g = raw(d.quote(t.mapping.gateTable));
+  const closed = sql`(g.paused = ${d.bool(true)} OR g.held_until > ${d.now(gates.heldUntil)})`;
+  const queueOpen = sql`NOT EXISTS (SELECT 1 FROM ${g} g WHERE g.queue = ${queue} AND g.gate_key = ${QUEUE_GATE} AND ${closed})`;
+  if (!grouped || !t.has('groupKey')) return queueOpen;
+  const k = t.col('groupKey');
+  return sql`${queueOpen} AND (c.${k} IS NULL OR NOT EXISTS (SELECT 1 FROM ${g} g WHERE g.queue = ${queue} AND g.gate_key = c.${k} AND ${closed}))`;
+}
+
+function table(t: Table, operation: string): { g: Sql; gates: NonNullable<Table['schema']['gates']> } {
+  const gates = t.schema.gates;
+  if (!gates || !t.mapping.gateTable) {
+    const name = t.mapping.gateTable;
+    throw new MsgQueueError(
+      name ? 'SCHEMA_MISMATCH' : 'UNSUPPORTED',
+      name
+        ? `${operation}: the gates table ${name} does not exist. Create it with sql/${t.dialect.name}.gates.sql (gateTableSql('${t.dialect.name}') from @org/msgqueue-sql), then restart the app's processes so their claims read it.`
+        : `${operation}: this adapter was created with gateTable: false, so no process would see a pause or hold.`,
+      { field: 'options.gateTable' },
+    );
+  }
+  return { g: raw(t.dialect.quote(t.mapping.gateTable)), gates };
+}
+
+/** The gate's columns, times as epoch ms, and the database's now. */
+function gateList(t: Table, gates: NonNullable<Table['schema']['gates']>): Sql {
+  const d = t.dialect;
+  return sql`queue, gate_key, paused, ${d.epochMs(raw('held_until'), gates.heldUntil)} AS ${t.alias('heldUntil')}, note,
+    ${d.epochMs(raw('updated_at'), gates.updatedAt)} AS ${t.alias('updatedAt')}, ${t.nowMs()}`;
+}
+
+function toGate(row: Row): Gate {
+  const key = String(row.gate_key ?? '');
+  return {
+    queue: String(row.queue),
+    key: key === QUEUE_GATE ? null : key,
+    paused: toBool(row.paused),
+    heldUntil: toDate(row.heldUntil),
+    note: row.note === null || row.note === undefined ? null : String(row.note),
+    updatedAt: toDate(row.updatedAt)!,
+  };
+}
+
+const isOpen = (gate: Gate, now: number) => !gate.paused && (gate.heldUntil === null || gate.heldUntil.getTime() <= now);
+
+/** One change to one gate; answers it as it now is. */
+export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gate> {
+  const { g, gates } = table(t, change.paused === true ? 'pause' : change.paused === false ? 'resume' : 'hold');
+  const d = db.dialect;
+  const key = change.key ?? QUEUE_GATE;
+  const now = d.now(gates.updatedAt);
+  const until = change.holdMs === undefined || change.holdMs === null ? null : d.nowPlus(gates.heldUntil, change.holdMs);
+  const paused = d.bool(change.paused ?? false);
+  const note = change.note ?? null;
+  const inserted = sql`INSERT INTO ${g} (queue, gate_key, paused, held_until, note, updated_at)
+    VALUES (${change.queue}, ${key}, ${paused}, ${until ?? raw('NULL')}, ${note}, ${now})`;
+  const name = d.name;
+  let row: Row | undefined;
+  switch (name) {
+    case 'postgresql':
+    case 'sqlite': {
+      const held =
+        change.holdMs === null
+          ? raw('NULL')
+          : until
+            ? sql`CASE WHEN ${g}.held_until IS NULL OR ${g}.held_until < excluded.held_until THEN excluded.held_until ELSE ${g}.held_until END`
+            : sql`${g}.held_until`;
+      [row] = await db.rows(
+        sql`${inserted} ON CONFLICT (queue, gate_key) DO UPDATE SET
+          paused = ${change.paused === undefined ? sql`${g}.paused` : raw('excluded.paused')}, held_until = ${held},
+          note = ${change.note === undefined ? sql`${g}.note` : raw('excluded.note')}, updated_at = excluded.updated_at
+          RETURNING ${gateList(t, gates)}`,
+        true,
+      );
+      break;
+    }
+    case 'mysql': {
+      const held =
+        change.holdMs === null
+          ? raw('NULL')
+          : until
+            ? sql`IF(held_until IS NULL OR held_until < ${until}, ${until}, held_until)`
+            : raw('held_until');
+      // One short transaction: the upsert's row lock keeps the read-back ours (a concurrent resume
+      // that would delete the row waits for it).
+      [row] = await db.transaction(async (tx) => {
+        await tx.count(
+          sql`${inserted} ON DUPLICATE KEY UPDATE held_until = ${held}, paused = ${change.paused === undefined ? raw('paused') : paused},
+            note = ${change.note === undefined ? raw('note') : sql`${note}`}, updated_at = ${now}`,
+        );
+        return tx.rows(sql`SELECT ${gateList(t, gates)} FROM ${g} WHERE queue = ${change.queue} AND gate_key = ${key}`);
+      });
+      break;
+    }
+    default:
+      return unreachable(name);
+  }
+  if (!row) throw new MsgQueueError('ADAPTER_CONTRACT', `setGate: the gate of ${change.queue} was not read back after its write.`);
+  const gate = toGate(row);
+  if (isOpen(gate, toNumber(row.msgqueue_now))) {
+    // Open again: forget it (re-checked in the statement, so a pause written meanwhile stays).
+    await db.count(
+      sql`DELETE FROM ${g} WHERE queue = ${change.queue} AND gate_key = ${key} AND paused = ${d.bool(false)}
+        AND (held_until IS NULL OR held_until <= ${d.now(gates.heldUntil)})`,
+      true,
+    );
+  }
+  return gate;
+}
+
+/** The queue's closed gates, the queue's own first (its key sorts first), and the database's now. */
+export async function listGates(db: Db, t: Table, queue: string): Promise<GatesSnapshot> {
+  const gates = t.schema.gates;
+  if (!gates || !t.mapping.gateTable) {
+    const [row] = await db.rows(sql`SELECT ${t.nowMs()}`, true);
+    return { now: new Date(toNumber(row?.msgqueue_now)), gates: [] };
+  }
+  const g = raw(db.dialect.quote(t.mapping.gateTable));
+  const d = db.dialect;
+  const rows = await db.rows(
+    sql`SELECT ${gateList(t, gates)} FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${g}
+      ON queue = ${queue} AND (paused = ${d.bool(true)} OR held_until > ${d.now(gates.heldUntil)}) ORDER BY gate_key`,
+    true,
+  );
+  return {
+    now: new Date(toNumber(rows[0]?.msgqueue_now)),
+    gates: rows.filter((r) => r.queue !== null && r.queue !== undefined).map(toGate),
+  };
+}
