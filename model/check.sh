@@ -13,7 +13,7 @@ CONFIGS=(
   "at-most-once, crashes and lost answers|-DAMO -DMAXCRASH=1 -DMAXLOST=1 -DMAXOPS=0"
   "at-most-once, a crash and an operator|-DAMO -DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=1"
   "at-least-once, a crash and an operator, one attempt|-DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=1 -DMAXATT=1"
-  "at-least-once, lost answers, a group paused and resumed|-DMAXCRASH=0 -DMAXLOST=1 -DMAXOPS=0 -DMAXGATE=1"
+  "at-least-once, a group paused and resumed, a 429|-DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0 -DMAXGATE=1 -DMAXLIMITED=1"
 )
 
 failed=0

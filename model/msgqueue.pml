@@ -51,6 +51,9 @@
 #ifndef MAXGATE
 #define MAXGATE 0
 #endif
+#ifndef MAXLIMITED
+#define MAXLIMITED 0
+#endif
 #define NONE 255
 
 mtype = { PENDING, PROCESSING, SENDING, SENT, FAILED, HELD }; /* the statuses */
@@ -75,6 +78,7 @@ byte lost;          /* writes whose answer was lost */
 byte opActs;
 bool gated;         /* the gate of group 1 is closed: queue.pause({ key }) (a hold alike) */
 byte gateActs;
+byte limitedSends;  /* sends the provider refused with a 429 */
 
 /* Each worker's claim: its token, the messages it holds by slot, and whether the claim was their guard */
 byte wtok[W];
@@ -102,6 +106,7 @@ bool wguard[W];
 #define UNKNOWN 2
 #define RETRYABLE 3
 #define PERMANENT 4
+#define LIMITED 5
 
 /* P6: a fenced transition that took effect was made by the claim that owns the row. */
 inline owned(m, t) {
@@ -269,6 +274,7 @@ end:
              :: outcome = UNKNOWN              /* timed out, never arrived */
              :: outcome = RETRYABLE            /* the provider certainly did not take it */
              :: outcome = PERMANENT            /* refused for good */
+             :: limitedSends < MAXLIMITED -> limitedSends++; outcome = LIMITED /* 429: not taken, wait */
              :: lost < MAXLOST -> lost++       /* the guard's answer was lost: not sent */
              fi
           :: else -> printf("w%d: guard refuses m%d: not sent\n", w, m) /* stale-claim, lease expired or too short */
@@ -296,6 +302,15 @@ end:
        :: outcome == UNKNOWN -> printf("w%d: send of m%d ended in doubt\n", w, m); failAttempt(m, wtok[w], true, true)
        :: outcome == RETRYABLE -> printf("w%d: m%d not taken (retryable)\n", w, m); failAttempt(m, wtok[w], false, true)
        :: outcome == PERMANENT -> printf("w%d: m%d refused for good\n", w, m); failAttempt(m, wtok[w], false, false)
+       :: outcome == LIMITED -> /* the 429: its group's gate held (a hold ends as a resume does), the message
+                                 * back to PENDING for after the wait, its attempt given back (releaseRateLimited) */
+          if
+          :: st[m] == SENDING && tok[m] == wtok[w] ->
+             owned(m, wtok[w]); st[m] = PENDING; tok[m] = 0; lease[m] = 0; att[m]--;
+             if :: grp[m] != 0 -> gated = true :: else fi;
+             printf("w%d: m%d not taken (429): back to PENDING, attempt given back\n", w, m)
+          :: else -> printf("w%d: release of m%d refused: stale-claim\n", w, m)
+          fi
        fi;
        outcome = REFUSED;
        endOfTick()

@@ -1,4 +1,4 @@
-import type { Queue } from '@org/msgqueue';
+import { type Queue, RateLimitedSendError } from '@org/msgqueue';
 import { describe, expect, it } from 'vitest';
 import { type Fixture, MINUTE } from '../context.js';
 
@@ -96,6 +96,26 @@ export function gatesSuite(f: Fixture): void {
       expect((await q.claimBatch({ limit: 1 })).messages).toEqual([]);
       await f.ctx.advance(2 * MINUTE);
       expect((await q.claimBatch({ limit: 1 })).messages).toHaveLength(1);
+    });
+
+    it('a 429 with Retry-After: 5 s in one process: no process sends to the queue for 5 s, and the message keeps its attempt', async (t) => {
+      supported(t);
+      const q = f.queue<{ n: number }>({ maxAttempts: 1 });
+      await q.enqueueMany([1, 2].map((n) => ({ payload: { n } })));
+      const tick = await q.runOnce({
+        concurrency: 1,
+        send: async () => {
+          throw new RateLimitedSendError('429 Too Many Requests', { retryAfterMs: 5000 });
+        },
+      });
+      expect(tick).toMatchObject({ sent: 0, failed: 0, rateLimited: 2 });
+      const other = await elsewhere<{ n: number }>();
+      expect((await other.runOnce({ send: async () => {} })).claimed).toBe(0);
+      expect((await other.diagnose()).findings.map((x) => x.code)).toContain('QUEUE_HELD');
+      await f.ctx.advance(5001);
+      const sent: number[] = [];
+      expect(await other.runOnce({ send: async (m) => void sent.push(m.payload.n) })).toMatchObject({ sent: 2, failed: 0 });
+      expect(sent.sort()).toEqual([1, 2]);
     });
 
     it("a gate is its queue's alone: pausing one named queue leaves another draining", async (t) => {

@@ -42,6 +42,12 @@ export interface RunSummary {
   released: number;
   /** Messages this process was already working on under an older claim: released untouched. */
   alreadyWorking: number;
+  /**
+   * Messages the provider refused with a 429 (`RateLimitedSendError`, or an error with
+   * `retryAfterMs`), and those the tick then did not start behind the gate it closed: back to
+   * PENDING after the wait, attempt not counted.
+   */
+  rateLimited: number;
   /** Guard refusals by reason: these messages were not sent. */
   guardRefused: Partial<Record<RefusalReason, number>>;
   /** Sends that succeeded but whose ack was refused: another claim owns the message now. */

@@ -44,6 +44,60 @@ export class RetryableSendError extends Error {
 }
 
 /**
+ * Throw this when the provider answered 429 (or its own "slow down"): it did not take the message,
+ * and asks every sender to wait `retryAfterMs`. `runOnce` then holds the queue — or, with `key`,
+ * that group key — shut for that long for every process (`queue.hold`), gives this message back
+ * without counting the attempt, and starts no more sends behind the closed gate in this tick.
+ *
+ * ```ts
+ * if (res.status === 429) {
+ *   throw new RateLimitedSendError('provider: 429', { retryAfterMs: retryAfterMs(res.headers.get('retry-after')) ?? 1000 });
+ * }
+ * ```
+ *
+ * @category Errors
+ */
+export class RateLimitedSendError extends RetryableSendError {
+  /** How long the provider asks every sender to wait, in milliseconds. */
+  readonly retryAfterMs: number;
+  /** The group key the limit is for (one sender number, one conversation), or null for the whole queue. */
+  readonly key: string | null;
+
+  constructor(message: string, options: { retryAfterMs: number; key?: string | null; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'RateLimitedSendError';
+    const ms = options.retryAfterMs;
+    this.retryAfterMs = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : 1;
+    this.key = options.key ?? null;
+  }
+}
+
+/**
+ * A `Retry-After` header as milliseconds from `now`: delay-seconds (`120`) or an HTTP date; null when
+ * absent or unreadable. A date in the past reads as 0.
+ *
+ * @category Errors
+ */
+export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | null {
+  if (header === null || header === undefined) return null;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * What a send's error asks of the queue's flow: wait `ms` (for the queue, or one group key).
+ * An error with a numeric `retryAfterMs` — a {@link RateLimitedSendError}, or the app's own.
+ */
+export function rateLimitOf(error: unknown): { ms: number; key: string | null } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { retryAfterMs: ms, key } = error as { retryAfterMs?: unknown; key?: unknown };
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return null;
+  return { ms: Math.max(1, Math.ceil(ms)), key: typeof key === 'string' && key.length > 0 ? key : null };
+}
+
+/**
  * The default reading of an error thrown by `send`: `retryable: false` → `fail`,
  * `retryable: true` → `retry`, anything else → `unknown` (it may have arrived).
  *

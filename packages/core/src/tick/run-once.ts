@@ -10,6 +10,7 @@ import { applyRetention } from '../operator/purge.js';
 import { claimForSend, type TickClaimResult } from '../worker/claim-batch.js';
 import { recycleStuck } from '../worker/recycle-stuck.js';
 import { queueState, runLockName } from './in-process.js';
+import { TickLimits } from './tick-limits.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
 
 /** Options of {@link Queue.runOnce}. Give `send` or `sendBatch`. */
@@ -113,6 +114,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     held: 0,
     released: 0,
     alreadyWorking: 0,
+    rateLimited: 0,
     guardRefused: {},
     staleAcks: 0,
     staleClaims: 0,
@@ -148,6 +150,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     reserve,
     signal: budgetController.signal,
     working: state.working,
+    limits: new TickLimits(ctx),
   };
   const acks = new AckBatcher(ctx, summary);
   try {
@@ -229,6 +232,8 @@ async function drain<P>(
     summary.claimed += messages.length;
     // Sends stop half a guard margin before the lease ends, measured from before the claim.
     await workBatch(ctx, messages, plan, summary, acks, claimedAt + ctx.leaseMs - ctx.guardMarginMs / 2, result.guarded);
+    // The provider asked the whole queue to wait (a 429): the gate is closed, no claim would take anything.
+    if (plan.limits.queueHeld) return;
     // A short claim: nothing more is due.
     if (messages.length < limit || summary.batches >= maxBatches || plan.leftMs() <= plan.reserve) return;
   }

@@ -11,10 +11,11 @@
 import type { ResolvedOptions } from '../config/options.js';
 import type { ClaimedMessage, TransitionResult } from '../contract/message.js';
 import type { RunSummary, SendBatchResult, SendContext } from '../contract/results.js';
-import type { SendOutcome } from '../errors/send-errors.js';
+import { rateLimitOf, type SendOutcome } from '../errors/send-errors.js';
 import { callHook } from '../observability/hooks.js';
 import { ackAndGuard, guardMany } from '../worker/guard-before-send.js';
-import { ackMany, fail, release, releaseUnsent } from '../worker/settle.js';
+import { ackMany, errorText, fail, release, releaseRateLimited, releaseUnsent } from '../worker/settle.js';
+import type { TickLimits } from './tick-limits.js';
 
 /** What the tick decided once, for every batch. */
 export interface TickPlan<P> {
@@ -30,6 +31,8 @@ export interface TickPlan<P> {
   signal: AbortSignal;
   /** Ids some tick of this queue is working on in this process. */
   working: Set<string>;
+  /** The gates this tick's sends closed (a provider's 429). */
+  limits: TickLimits;
 }
 
 /** Acks are written at most this long after their send succeeded… */
@@ -175,8 +178,10 @@ export async function workBatch<P>(
         const ready: ClaimedMessage<P>[] = [];
         for (const m of queue.splice(0, free)) {
           if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking', guarded));
+          else if (plan.limits.blocks(m)) track(releaseUnstarted(ctx, m, summary, 'rateLimited', guarded));
           else ready.push(m);
         }
+        if (ready.length === 0) continue;
         for (const m of ready) plan.working.add(m.id);
         sending += ready.length;
         const go = await guardWindow(ctx, ready, summary, acks, guarded);
@@ -326,6 +331,8 @@ async function recordFailure<P>(
   plan: TickPlan<P>,
   summary: RunSummary,
 ): Promise<void> {
+  const limited = rateLimitOf(error);
+  if (limited) return rateLimited(ctx, m, error, limited, plan, summary);
   const kind = classify(plan.classifyError, error);
   try {
     const r = await fail(ctx, m, error, { retryable: kind !== 'fail', maybeSent: kind === 'unknown' });
@@ -340,12 +347,36 @@ async function recordFailure<P>(
   }
 }
 
+/**
+ * The provider refused the send with a 429 and asked to wait: hold its gate for every process, and
+ * give the message back for after the wait, its attempt not counted.
+ */
+async function rateLimited<P>(
+  ctx: ResolvedOptions,
+  m: ClaimedMessage<P>,
+  error: unknown,
+  limited: { ms: number; key: string | null },
+  plan: TickPlan<P>,
+  summary: RunSummary,
+): Promise<void> {
+  summary.rateLimited++;
+  const holding = plan.limits.hold(limited.ms, limited.key, errorText(error));
+  try {
+    const r = await releaseRateLimited(ctx, m, limited.ms, error);
+    if (!r.ok && r.reason === 'stale-claim') summary.staleClaims++;
+  } catch (err) {
+    summary.storageErrors++;
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');
+  }
+  await holding;
+}
+
 /** Give back a message that was never started, without counting its attempt (from SENDING where its claim guarded it). */
 async function releaseUnstarted(
   ctx: ResolvedOptions,
   m: ClaimedMessage,
   summary: RunSummary,
-  why: 'released' | 'alreadyWorking',
+  why: 'released' | 'alreadyWorking' | 'rateLimited',
   guarded: ReadonlySet<string>,
 ): Promise<void> {
   summary[why]++;

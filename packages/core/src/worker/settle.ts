@@ -157,6 +157,24 @@ export async function releaseUnsent(ctx: ResolvedOptions, ref: ClaimRef): Promis
   return answer(ctx, 'release', ref, outcome, ['SENDING']);
 }
 
+/**
+ * For the tick: give back a message the provider refused with a 429 (it did not take it, and asks
+ * to wait): SENDING → PENDING after `delayMs`, its attempt refunded (a rate limit is not the
+ * message's failure), the provider's answer kept as its last error.
+ */
+export async function releaseRateLimited(ctx: ResolvedOptions, ref: ClaimRef, delayMs: number, error: unknown): Promise<TransitionResult> {
+  const outcome = await ctx.adapter.settle({
+    ...ref,
+    from: ['SENDING'],
+    to: 'PENDING',
+    delayMs: Math.min(delayMs, LIMITS.delayMs.max),
+    error: errorText(error),
+    refundAttempt: true,
+    possiblySent: false,
+  });
+  return answer(ctx, 'release', ref, outcome, ['SENDING']);
+}
+
 /** Options of {@link Queue.extendLease}. */
 export interface ExtendOptions {
   /** New lease end = storage now + leaseMs. Default: the queue's `leaseMs`. */
