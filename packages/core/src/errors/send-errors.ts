@@ -63,6 +63,10 @@ export class RateLimitedSendError extends RetryableSendError {
   /** The group key the limit is for (one sender number, one conversation), or null for the whole queue. */
   readonly key: string | null;
 
+  /**
+   * `message` is recorded as the message's `lastError`; `retryAfterMs` is the provider's wait (a
+   * non-positive or unreadable one counts as 1 ms); `key` narrows the hold to one group key.
+   */
   constructor(message: string, options: { retryAfterMs: number; key?: string | null; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'RateLimitedSendError';
