@@ -22,4 +22,6 @@ export interface WorkerEnv {
   DEMO_STORAGE: string;
   DEMO_PROVIDER_URL: string;
   DEMO_MODE: DeliveryMode;
+  /** `1`: a long-running `queue.work` loop instead of a node-cron tick every second. */
+  DEMO_WORKER?: string;
 }

@@ -19,7 +19,8 @@ import { startProvider, UNKNOWN_RECIPIENT } from './provider.js';
 import { describeVerdict, judge, passed } from './report.js';
 import { describeStorage, freshTable, openPrisma, openQueue } from './storage.js';
 
-const USAGE = 'usage: pnpm demo [--messages 300] [--workers 4] [--mode at-least-once|at-most-once] [--seed 42] [--deadline-s 55]';
+const USAGE =
+  'usage: pnpm demo [--messages 300] [--workers 4] [--mode at-least-once|at-most-once] [--seed 42] [--deadline-s 55] [--worker]';
 const argv = process.argv.slice(2);
 function parse() {
   return parseArgs({
@@ -30,6 +31,7 @@ function parse() {
       mode: { type: 'string', default: 'at-least-once' },
       seed: { type: 'string', default: '42' },
       'deadline-s': { type: 'string', default: '55' },
+      worker: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,11 +84,20 @@ for (let from = 0; from < total; from += 500) {
   ids.push(...(await queue.enqueueMany(batch)).map((r) => r.id));
 }
 console.log(`msgqueue demo: ${total} texts queued in ${describeStorage(storage)}, ${mode}`);
-console.log(`${workerCount} worker processes, each running a node-cron tick every second (runOnce: batch 10, 4 sends at a time)\n`);
+console.log(
+  args.worker
+    ? `${workerCount} worker processes, each running queue.work (ticks back to back, batch 10, 4 sends at a time)\n`
+    : `${workerCount} worker processes, each running a node-cron tick every second (runOnce: batch 10, 4 sends at a time)\n`,
+);
 
 // 2. The provider, and the workers; the provider has one of them killed mid-send.
 const provider = await startProvider({ seed, killAt: Math.floor(total / 4) });
-const env: WorkerEnv = { DEMO_STORAGE: storage, DEMO_PROVIDER_URL: provider.url, DEMO_MODE: mode };
+const env: WorkerEnv = {
+  DEMO_STORAGE: storage,
+  DEMO_PROVIDER_URL: provider.url,
+  DEMO_MODE: mode,
+  ...(args.worker ? { DEMO_WORKER: '1' } : {}),
+};
 const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const workers = new Set<ChildProcess>();
 const ticks: RunSummary[] = [];

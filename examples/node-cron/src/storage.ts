@@ -2,7 +2,7 @@
  * The queue over Prisma 7: SQLite in a file by default (nothing to install or start), PostgreSQL
  * when DATABASE_URL is set. The same code drains either.
  */
-import { createQueue, type DeliveryMode } from '@org/msgqueue';
+import { createQueue, type DeliveryMode, type QueueHooks } from '@org/msgqueue';
 import { prismaAdapter, schemaSql, splitStatements } from '@org/msgqueue-prisma';
 import { type DemoMessage, LEASE_MS, RETRY_BASE_MS, TABLE } from './config.js';
 
@@ -25,7 +25,12 @@ export async function openPrisma(storage: Storage) {
 }
 
 /** The demo's queue, as every process opens it. */
-export function openQueue(prisma: Awaited<ReturnType<typeof openPrisma>>, storage: Storage, deliveryMode: DeliveryMode) {
+export function openQueue(
+  prisma: Awaited<ReturnType<typeof openPrisma>>,
+  storage: Storage,
+  deliveryMode: DeliveryMode,
+  hooks: QueueHooks = {},
+) {
   const dialect = isPostgres(storage) ? 'postgresql' : 'sqlite';
   return createQueue<DemoMessage>({
     adapter: prismaAdapter(prisma, { dialect, table: TABLE }),
@@ -33,6 +38,7 @@ export function openQueue(prisma: Awaited<ReturnType<typeof openPrisma>>, storag
     backoff: { baseMs: RETRY_BASE_MS },
     maxAttempts: 5,
     deliveryMode,
+    hooks,
   });
 }
 

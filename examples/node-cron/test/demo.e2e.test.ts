@@ -45,6 +45,16 @@ describe('the node-cron demo', () => {
     expect(line(out, 'delivered once') + line(out, 'sent again under the same key')).toBeGreaterThanOrEqual(118);
   }, 90_000);
 
+  it('--worker: the same drain with long-running queue.work loops, through the same killed worker and faults', async () => {
+    const { code, out } = await demo(['--messages', '120', '--workers', '3', '--seed', '7', '--worker']);
+    expect(out).toContain('queue.work');
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/worker \d+ killed mid-send/);
+    for (const label of ['lost', 'sent twice without cause', 'conversations out of order', 'still in flight'])
+      expect(line(out, label), label).toBe(0);
+    expect(line(out, 'failed for good')).toBe(2);
+  }, 90_000);
+
   it('fails, naming the messages, when a worker sends some twice for no reason', async () => {
     const { code, out } = await demo(['--messages', '90', '--workers', '2'], { MSGQUEUE_DEMO_SABOTAGE: 'duplicate' });
     expect(code).toBe(1);

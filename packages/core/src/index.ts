@@ -47,6 +47,7 @@ export type { RetryManyOptions } from './operator/retry-many.js';
 export type { Queue } from './queue/create-queue.js';
 export { createQueue } from './queue/create-queue.js';
 export type { RunOnceOptions } from './tick/run-once.js';
+export type { WorkOptions, WorkSummary } from './tick/work.js';
 export { backoffDelay } from './worker/backoff.js';
 export type { ClaimOptions } from './worker/claim-batch.js';
 export { CLAIM_TOKEN_LENGTH } from './worker/claim-batch.js';

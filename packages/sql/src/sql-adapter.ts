@@ -62,6 +62,8 @@ export interface SqlAdapterOptions {
   /**
    * The gates table (pause, resume, hold: see `gateTableSql`); `false` to go without. Default
    * `msgqueue_gates`. Claims honour it once it exists; until then `pause` says how to create it.
+   * Gates are keyed by queue name: give each messages table its own gates table when two tables
+   * hold queues of the same name.
    */
   gateTable?: string | false;
 }

@@ -13,6 +13,7 @@ import { type ReleaseStuckOptions, releaseStuck } from '../operator/release-stuc
 import { retry } from '../operator/retry.js';
 import { type RetryManyOptions, retryMany } from '../operator/retry-many.js';
 import { type RunOnceOptions, runOnce } from '../tick/run-once.js';
+import { type WorkOptions, type WorkSummary, wakeWorkers, work } from '../tick/work.js';
 import { type ClaimOptions, claimBatch } from '../worker/claim-batch.js';
 import { checkRecord } from '../worker/fencing.js';
 import { guardBeforeSend } from '../worker/guard-before-send.js';
@@ -82,6 +83,20 @@ export interface Queue<P = unknown> {
    * ```
    */
   runOnce(options: RunOnceOptions<P>): Promise<RunSummary>;
+  /**
+   * A long-running worker, for an app that can keep a process up: ticks back to back while messages
+   * are due, a sleep of `idleMs` when none is — cut short when this process enqueues to the queue.
+   * Abort `signal` to stop: no new claim or send, sends under way finish, the rest is released;
+   * then it resolves with what it did. Workers and cron ticks drain one table side by side.
+   *
+   * @example
+   * ```ts
+   * const stop = new AbortController();
+   * process.once('SIGTERM', () => stop.abort());
+   * const done = await outbox.work({ signal: stop.signal, concurrency: 5, send: (m) => provider.send(m.payload) });
+   * ```
+   */
+  work(options: WorkOptions<P>): Promise<WorkSummary>;
   /** An operator's retry: a FAILED or HELD message back to PENDING with its attempts reset. */
   retry(id: string): Promise<TransitionResult>;
   /** An operator's retry in bulk: FAILED (or HELD) messages by ids, age or error text; previewable with `dryRun`. */
@@ -139,8 +154,16 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
   const { adapter: _a, logger: _l, hooks: _h, telemetry: _t, timers: _timers, ...visible } = ctx;
   return {
     options: Object.freeze(visible),
-    enqueue: (payload, o) => enqueue(ctx, payload, o),
-    enqueueMany: (items, o) => enqueueMany(ctx, items, o),
+    enqueue: async (payload, o) => {
+      const result = await enqueue(ctx, payload, o);
+      if (result.created) wakeWorkers(ctx);
+      return result;
+    },
+    enqueueMany: async (items, o) => {
+      const results = await enqueueMany(ctx, items, o);
+      if (results.some((r) => r.created)) wakeWorkers(ctx);
+      return results;
+    },
     claimBatch: (o) => claimBatch<P>(ctx, o),
     guardBeforeSend: (m) => guardBeforeSend(ctx, m),
     ack: (m) => ack(ctx, m),
@@ -150,6 +173,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     recycleStuck: (o) => recycleStuck(ctx, o),
     diagnose: (o) => diagnose(ctx, o),
     runOnce: (o) => runOnce<P>(ctx, o),
+    work: (o) => work<P>(ctx, o),
     retry: (id) => retry(ctx, id),
     retryMany: (o) => retryMany(ctx, o),
     markSent: (ids, o) => markSent(ctx, ids, o),

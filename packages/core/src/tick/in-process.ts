@@ -13,11 +13,13 @@ export interface QueueState {
   ticking: boolean;
   /** The ids some tick of this queue is working on in this process. */
   working: Set<string>;
+  /** Idle workers (`queue.work`) of this queue, woken when this process enqueues to it. */
+  wakers: Set<() => void>;
 }
 
 type Registry = WeakMap<StorageAdapter, Map<string, QueueState>>;
 
-const KEY = Symbol.for('@org/msgqueue/in-process/v2');
+const KEY = Symbol.for('@org/msgqueue/in-process/v3');
 
 /** The state of the queue named `name` over `adapter`, in this process. */
 export function queueState(adapter: StorageAdapter, name: string): QueueState {
@@ -30,7 +32,7 @@ export function queueState(adapter: StorageAdapter, name: string): QueueState {
   }
   let state = byName.get(name);
   if (!state) {
-    state = { ticking: false, working: new Set() };
+    state = { ticking: false, working: new Set(), wakers: new Set() };
     byName.set(name, state);
   }
   return state;

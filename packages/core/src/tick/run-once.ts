@@ -57,6 +57,12 @@ export interface RunOnceOptions<P> {
   overlap?: 'skip' | 'allow';
   /** How an error thrown by `send` ended. Default {@link classifySendError}. */
   classifyError?: (error: unknown) => SendOutcome;
+  /**
+   * Stop early: once aborted, the tick claims nothing more and starts no send; sends already started
+   * finish (their own signal is not aborted), and what was claimed but not started is released.
+   * `queue.work` passes its own; a route can pass `request.signal`.
+   */
+  signal?: AbortSignal;
 }
 
 /** The options `runOnce` accepts (cronHandler passes them through). */
@@ -72,6 +78,7 @@ export const RUN_KEYS = [
   'recycle',
   'overlap',
   'classifyError',
+  'signal',
 ] as const;
 
 /**
@@ -98,6 +105,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
   const sendBatchSize = int(o.sendBatchSize, 'runOnce.options.sendBatchSize', 1, LIMITS.batchSize.max, limit);
   if (o.sendBatchSize !== undefined && !sendBatch) throw invalidArgument('runOnce.options.sendBatchSize', 'only applies with sendBatch.');
   const doRecycle = bool(o.recycle, 'runOnce.options.recycle', true);
+  const stop = abortSignal(o.signal, 'runOnce.options.signal');
   const overlap = oneOf(o.overlap, 'runOnce.options.overlap', ['skip', 'allow'] as const, 'skip');
   const classifyError = fn<(e: unknown) => SendOutcome>(o.classifyError, 'runOnce.options.classifyError') ?? classifySendError;
 
@@ -146,7 +154,8 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     sendBatchSize,
     classifyError,
     concurrency,
-    leftMs: () => budget - (timers.now() - started),
+    // Stopped from outside: no budget left, so nothing more is claimed or started.
+    leftMs: () => (stop?.aborted ? -1 : budget - (timers.now() - started)),
     reserve,
     signal: budgetController.signal,
     working: state.working,
@@ -204,6 +213,7 @@ async function drain<P>(
 ): Promise<void> {
   const guard = plan.sendBatch ? plan.sendBatchSize >= limit : plan.concurrency >= limit;
   for (;;) {
+    if (plan.leftMs() < 0) return; // stopped before this claim
     const riding = ctx.adapter.ackAndClaim ? acks.take() : [];
     await acks.close(); // without ackAndClaim: written before the claim (see AckBatcher.close)
     const claimedAt = ctx.timers.now();
@@ -237,4 +247,14 @@ async function drain<P>(
     // A short claim: nothing more is due.
     if (messages.length < limit || summary.batches >= maxBatches || plan.leftMs() <= plan.reserve) return;
   }
+}
+
+/** An AbortSignal (or undefined), checked by shape: any realm's signal will do. */
+export function abortSignal(value: unknown, field: string): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  const s = value as Partial<AbortSignal>;
+  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    throw invalidArgument(field, 'expected an AbortSignal (from an AbortController).');
+  }
+  return value as AbortSignal;
 }
