@@ -94,12 +94,13 @@ describe('queue.work', () => {
     const code = (p: Promise<unknown>) =>
       p.then(
         () => 'resolved',
-        (e: unknown) => (e as MsgQueueError).code + ' ' + (e as MsgQueueError).field,
+        (e: unknown) => `${(e as MsgQueueError).code} ${(e as MsgQueueError).field}`,
       );
     expect(await code(q.work({ send: async () => {}, overlap: 'skip' } as never))).toBe('UNKNOWN_OPTION work.options.overlap');
     expect(await code(q.work({ send: async () => {}, idleMs: 0 }))).toBe('INVALID_ARGUMENT work.options.idleMs');
     expect(await code(q.work({ send: async () => {}, signal: {} as never }))).toBe('INVALID_ARGUMENT work.options.signal');
-    expect(await code(q.work({} as never))).toBe('INVALID_ARGUMENT runOnce.options.send');
+    expect(await code(q.work({} as never))).toBe('INVALID_ARGUMENT work.options.send');
+    expect(await code(q.work({ send: async () => {}, limit: 0 }))).toBe('INVALID_ARGUMENT runOnce.options.limit');
     expect((await q.diagnose()).counts.PENDING).toBe(1);
   });
 });

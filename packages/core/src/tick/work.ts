@@ -8,6 +8,7 @@ import type { ResolvedOptions } from '../config/options.js';
 import { systemTimers } from '../config/timers.js';
 import { checkOptions, int } from '../config/validate.js';
 import type { RunSummary } from '../contract/results.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
 import { queueState } from './in-process.js';
 import { abortSignal, RUN_KEYS, type RunOnceOptions, runOnce } from './run-once.js';
 
@@ -54,6 +55,9 @@ const MAX_BACKOFF_MS = 30_000;
 /** Run ticks back to back while there is work; sleep when there is none; resolve once stopped. */
 export async function work<P>(ctx: ResolvedOptions, options: WorkOptions<P>): Promise<WorkSummary> {
   const o = checkOptions<WorkOptions<P>>(options, 'work.options', [...RUN_KEYS.filter((k) => k !== 'overlap'), 'idleMs']);
+  if (o.send === undefined && o.sendBatch === undefined) {
+    throw invalidArgument('work.options.send', 'give the function that delivers one message (or sendBatch).');
+  }
   const signal = abortSignal(o.signal, 'work.options.signal');
   const idleMs = int(o.idleMs, 'work.options.idleMs', 10, 3_600_000, 1000);
   const { idleMs: _idle, ...tickOptions } = o;
