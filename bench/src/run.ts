@@ -7,6 +7,7 @@
  *   pnpm bench [--messages 40000] [--rounds 3] [--only key,key] [--scale 10000,100000,1000000]
  *              [--curve 1,2,4,8,16] [--curve-rounds 2]
  *   pnpm bench --soak 30m [--soak-settings recommended|default] [--soak-server private|shared]
+ *   pnpm bench --latency 200   (enqueue → send on an idle queue.work: LISTEN/NOTIFY, and polling)
  *                                          (the soak alone, on a server of its own: docs/soak.md)
  *              [--operators 100000] [--operator-targets pg:postgresql,prisma:mysql,…] [--no-write]
  *
@@ -25,6 +26,7 @@ import { build } from 'esbuild';
 import { type CurvePoint, curveTable } from './curve.js';
 import { cpuBetween, privateDatabase, privateMysqlDatabase, serverCpu, serverVersion } from './db.js';
 import { fill, type Urls } from './fill.js';
+import { latency } from './latency.js';
 import { type OperatorRow, operatorTable } from './operators.js';
 import { hasPgbench, pgbench } from './pgbench.js';
 import { type RunResult, renderReport } from './report.js';
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     operators: { type: 'string', default: '100000' },
     curve: { type: 'string', default: '1,2,4,8,16' },
     soak: { type: 'string' },
+    latency: { type: 'string' },
     'soak-settings': { type: 'string', default: 'recommended' },
     'soak-server': { type: 'string', default: 'private' },
     'curve-rounds': { type: 'string', default: '2' },
@@ -148,6 +151,20 @@ async function runOnce(system: System, urls: Urls, n: number): Promise<RunResult
     workerCpuUsPerMessage: system.kind === 'client' ? null : (done.cpuMs * 1000) / n,
     claimMs: done.claimMs,
   };
+}
+
+if (values.latency) {
+  const db = await privateDatabase();
+  try {
+    for (const r of await latency(db.url, Number(values.latency))) {
+      log(
+        `latency ${r.mode.padEnd(6)} ${r.messages} messages: enqueue → send p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    await db.drop();
+  }
+  process.exit(0);
 }
 
 if (values.soak) {

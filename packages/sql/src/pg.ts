@@ -69,6 +69,42 @@ async function inTransaction<T>(connection: PgQueryable, fn: (tx: SqlClient) => 
   }
 }
 
+/**
+ * LISTEN on `channel` on a connection of the pool's own, held until `close` (then destroyed rather
+ * than handed back). A connection that fails meanwhile is simply dropped: workers poll.
+ */
+async function listenOn(pool: PgPoolLike, channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+  const connection = await pool.connect();
+  const events = connection as unknown as {
+    on(event: string, fn: (arg: never) => void): void;
+    removeListener(event: string, fn: (arg: never) => void): void;
+  };
+  const onNotification = (n: { channel: string; payload?: string }) => {
+    if (n.channel === channel) onNotify(n.payload ?? '');
+  };
+  const onError = () => {}; // a broken connection: notifications stop, the worker's polling goes on
+  events.on('notification', onNotification);
+  events.on('error', onError);
+  const quoted = `"${channel.replace(/"/g, '""')}"`;
+  try {
+    await connection.query(`LISTEN ${quoted}`);
+  } catch (error) {
+    events.removeListener('notification', onNotification);
+    connection.release(error as Error);
+    throw error;
+  }
+  let closed = false;
+  return {
+    async close() {
+      if (closed) return;
+      closed = true;
+      await connection.query(`UNLISTEN ${quoted}`).catch(() => {});
+      events.removeListener('notification', onNotification);
+      connection.release(true);
+    },
+  };
+}
+
 /** Options of {@link pgAdapter}: the table it maps onto (the dialect is PostgreSQL). */
 export type PgAdapterOptions = Omit<SqlAdapterOptions, 'dialect'>;
 
@@ -81,6 +117,7 @@ export function pgAdapter(pg: PgQueryable, options: PgAdapterOptions = {}): Stor
   }
   return fixedDialectAdapter(pgClient(pg), options, 'postgresql', {
     name: 'pg',
+    ...(isPool(pg) ? { listen: (channel: string, onNotify: (payload: string) => void) => listenOn(pg, channel, onNotify) } : {}),
     fromTransaction(transaction) {
       const tx = transaction as PgQueryable;
       if (typeof tx?.query !== 'function' || isPool(tx)) {

@@ -66,6 +66,12 @@ export interface SqlAdapterOptions {
    * hold queues of the same name.
    */
   gateTable?: string | false;
+  /**
+   * PostgreSQL: every enqueue notifies (`pg_notify`, at its commit) so that idle workers over a
+   * client that can listen (`pgAdapter`) wake at once. Off by default: PostgreSQL serialises the
+   * commits of notifying transactions, a cost a queue drained by cron ticks need not pay.
+   */
+  notify?: boolean;
 }
 
 /**
@@ -87,6 +93,11 @@ export interface SqlClientInfo {
    * a SQLite client checks here that the transaction is open.
    */
   fromTransaction?(transaction: unknown): SqlClient;
+  /**
+   * Listen on a PostgreSQL notification channel on a connection of its own; `onNotify` gets each
+   * notification's payload. What `queue.work` wakes on (with the `notify` option). Without it, workers poll.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }>;
 }
 
 /**
@@ -94,7 +105,7 @@ export interface SqlClientInfo {
  *
  * @category Writing a client
  */
-export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable', 'gateTable'] as const;
+export const SQL_ADAPTER_OPTIONS = ['dialect', 'table', 'columns', 'statuses', 'lockTable', 'gateTable', 'notify'] as const;
 
 /** The SQL fragments of each dialect. */
 const FRAGMENTS: Record<SqlDialect, Dialect> = { postgresql: postgres, mysql, sqlite };
@@ -140,6 +151,17 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   }
   checkOptions(options, 'options', SQL_ADAPTER_OPTIONS);
   const mapping = resolveMapping(options);
+  const notify = (options as { notify?: unknown }).notify;
+  if (notify !== undefined && typeof notify !== 'boolean') {
+    throw new MsgQueueError('INVALID_ARGUMENT', 'options.notify: expected true or false.', { field: 'options.notify' });
+  }
+  if (notify && mapping.dialect !== 'postgresql') {
+    throw new MsgQueueError('INVALID_ARGUMENT', 'options.notify: only PostgreSQL has LISTEN/NOTIFY; workers on this database poll.', {
+      field: 'options.notify',
+    });
+  }
+  /** The channel enqueues notify and workers listen on: one per table (the payload is the queue's name). */
+  const notifyChannel = notify ? `msgqueue:${mapping.table}` : null;
   const dialect = FRAGMENTS[mapping.dialect];
   const db = dbOf(client, dialect);
   const sight = new GroupSight();
@@ -206,7 +228,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         if (context?.transaction === undefined || !fromTransaction) {
           const t = await table();
           checkInsertable(mapping, t.schema.widths, records);
-          return insert(db, t, records);
+          return insert(db, t, records, notifyChannel);
         }
         // Inside the caller's transaction, every statement — the first-use schema read included —
         // goes through it: a single-connection client (SQLite) would otherwise wait on itself.
@@ -214,7 +236,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
         const t = await transactions.whileOpen(() => table(through));
         checkInsertable(mapping, t.schema.widths, records);
         await transactions.check(through, t);
-        return insert(through, t, records);
+        return insert(through, t, records, notifyChannel);
       }),
     claim: (request: ClaimRequest) =>
       onTable('claim', async (t) =>
@@ -239,6 +261,18 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
     operate: (request: OperateRequest) => storageCall('operate', async () => operate(db, await table(), request)),
     queueNames: () => storageCall('queueNames', async () => queueNames(db, await table())),
   };
+  if (notifyChannel !== null && info.listen) {
+    const listen = info.listen;
+    adapter.listen = async ({ queue, onWake }) => {
+      try {
+        return await listen(notifyChannel, (payload) => {
+          if (payload === queue) onWake();
+        });
+      } catch (error) {
+        throw wrap(error, 'listen', clientName);
+      }
+    };
+  }
   if (mapping.gateTable !== null) {
     adapter.setGate = (change: GateChange) => onTable('setGate', (t) => setGate(db, t, change));
     adapter.gates = ({ queue }: { queue: string }) => onTable('gates', (t) => listGates(db, t, queue));

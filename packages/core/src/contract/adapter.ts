@@ -653,4 +653,12 @@ export interface StorageAdapter {
 
   /** The queue's closed gates (read-only). */
   gates?(request: { queue: string }): Promise<GatesSnapshot>;
+
+  /**
+   * Optional: call `onWake` soon after messages of `queue` are committed by any process (PostgreSQL's
+   * LISTEN/NOTIFY), so an idle worker (`queue.work`) looks at once instead of at its next poll. A
+   * wake-up is a hint, never a promise: a lost connection just leaves the worker polling.
+   * Resolves once listening; `close` stops it.
+   */
+  listen?(request: { queue: string; onWake: () => void }): Promise<{ close(): Promise<void> }>;
 }

@@ -78,30 +78,53 @@ export async function work<P>(ctx: ResolvedOptions, options: WorkOptions<P>): Pr
   };
   const wakers = queueState(ctx.adapter, ctx.name).wakers;
   let failures = 0;
-  ctx.logger.info({ queue: ctx.name, idleMs }, 'msgqueue: worker started');
-  while (!signal?.aborted) {
-    let summary: RunSummary;
-    try {
-      summary = await runOnce<P>(ctx, { ...(tickOptions as RunOnceOptions<P>), overlap: 'allow' });
-    } catch (err) {
-      // Bad options throw on the first tick, as runOnce would: nothing was claimed.
-      if (total.ticks === 0 && failures === 0 && !isStorageError(err)) throw err;
-      failures++;
-      total.storageErrors++;
-      const wait = Math.min(MAX_BACKOFF_MS, idleMs * 2 ** Math.min(failures - 1, 10));
-      ctx.logger.error({ queue: ctx.name, err, retryInMs: wait }, 'msgqueue: a worker tick failed; trying again');
-      await sleep(ctx, wait, signal, wakers);
-      continue;
-    }
-    failures = 0;
-    total.ticks++;
-    for (const k of SUMMED) total[k] += summary[k];
-    // Nothing was due (or the queue is closed): sleep until the next look, or a wake-up.
-    if (summary.claimed === 0) await sleep(ctx, idleMs, signal, wakers);
+  const listening = await listen(ctx);
+  ctx.logger.info({ queue: ctx.name, idleMs, listening: listening !== null }, 'msgqueue: worker started');
+  try {
+    await loop();
+  } finally {
+    await listening?.close().catch(() => {});
   }
   total.durationMs = Math.round(timers.now() - started);
   ctx.logger.info({ queue: ctx.name, ...total }, 'msgqueue: worker stopped');
   return total;
+
+  async function loop(): Promise<void> {
+    while (!signal?.aborted) {
+      let summary: RunSummary;
+      try {
+        summary = await runOnce<P>(ctx, { ...(tickOptions as RunOnceOptions<P>), overlap: 'allow' });
+      } catch (err) {
+        // Bad options throw on the first tick, as runOnce would: nothing was claimed.
+        if (total.ticks === 0 && failures === 0 && !isStorageError(err)) throw err;
+        failures++;
+        total.storageErrors++;
+        const wait = Math.min(MAX_BACKOFF_MS, idleMs * 2 ** Math.min(failures - 1, 10));
+        ctx.logger.error({ queue: ctx.name, err, retryInMs: wait }, 'msgqueue: a worker tick failed; trying again');
+        await sleep(ctx, wait, signal, wakers);
+        continue;
+      }
+      failures = 0;
+      total.ticks++;
+      for (const k of SUMMED) total[k] += summary[k];
+      // Nothing was due (or the queue is closed): sleep until the next look, or a wake-up.
+      if (summary.claimed === 0) await sleep(ctx, idleMs, signal, wakers);
+    }
+  }
+}
+
+/**
+ * Wake-ups from other processes, where the adapter has them (`listen`: PostgreSQL's LISTEN/NOTIFY
+ * with the `notify` option); null otherwise, or when listening fails — the worker then polls.
+ */
+async function listen(ctx: ResolvedOptions): Promise<{ close(): Promise<void> } | null> {
+  if (!ctx.adapter.listen) return null;
+  try {
+    return await ctx.adapter.listen({ queue: ctx.name, onWake: () => wakeWorkers(ctx) });
+  } catch (err) {
+    ctx.logger.warn({ queue: ctx.name, err }, 'msgqueue: could not listen for new messages; the worker polls');
+    return null;
+  }
 }
 
 const isStorageError = (err: unknown) => (err as { code?: unknown })?.code === 'STORAGE_ERROR';

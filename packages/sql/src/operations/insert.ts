@@ -56,7 +56,12 @@ function values(t: Table, r: InsertRecord): Sql {
   )})`;
 }
 
-export async function insert(db: Db, t: Table, records: readonly InsertRecord[]): Promise<InsertOutcome[]> {
+/**
+ * `notify`: the PostgreSQL channel to notify of the new messages (the queue's name as payload), in
+ * the insert's own statement — so inside the caller's transaction it is delivered at its commit,
+ * and PostgreSQL sends one notification however many rows the transaction wrote.
+ */
+export async function insert(db: Db, t: Table, records: readonly InsertRecord[], notify: string | null = null): Promise<InsertOutcome[]> {
   const created = new Set<string>();
   const name = db.dialect.name;
   switch (name) {
@@ -64,9 +69,12 @@ export async function insert(db: Db, t: Table, records: readonly InsertRecord[])
     case 'sqlite':
       for (let i = 0; i < records.length; i += CHUNK) {
         const chunk = records.slice(i, i + CHUNK);
+        const write = sql`INSERT INTO ${t.name} (${columns(t)}) VALUES ${join(chunk.map((r) => values(t, r)))}
+            ON CONFLICT DO NOTHING RETURNING ${t.col('id')} AS ${t.alias('id')}`;
         const inserted = await db.rows(
-          sql`INSERT INTO ${t.name} (${columns(t)}) VALUES ${join(chunk.map((r) => values(t, r)))}
-            ON CONFLICT DO NOTHING RETURNING ${t.col('id')} AS ${t.alias('id')}`,
+          notify === null
+            ? write
+            : sql`WITH ins AS (${write}) SELECT ins.${t.alias('id')}, pg_notify(${notify}, ${chunk[0]!.queue}) AS ${t.alias('msgqueue_wake')} FROM ins`,
         );
         for (const row of inserted) created.add(String(row.id));
       }

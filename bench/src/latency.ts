@@ -1,0 +1,63 @@
+/**
+ * `pnpm bench --latency 200`: how long a message waits between `enqueue` and its `send` when a
+ * worker (`queue.work`) is idle — with PostgreSQL's LISTEN/NOTIFY (`notify: true`) and without it
+ * (the worker's poll, `idleMs` 1 s). The producer and the worker are two adapters over two pools (no
+ * in-process wake-up crosses them: only the database can wake the worker); the producer enqueues one
+ * message at a time, a pause between each, so the worker is asleep when each arrives.
+ */
+import { createQueue } from '@org/msgqueue';
+import { schemaSql, splitStatements } from '@org/msgqueue-sql';
+import { pgAdapter } from '@org/msgqueue-sql/pg';
+import pg from 'pg';
+import { percentile } from './scale.js';
+
+export interface LatencyResult {
+  mode: 'notify' | 'poll';
+  messages: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One mode: `n` messages, each enqueued after a pause, its enqueue-to-send time measured. */
+async function measure(url: string, mode: LatencyResult['mode'], n: number): Promise<LatencyResult> {
+  const notify = mode === 'notify';
+  const workerPool = new pg.Pool({ connectionString: url, max: 3 });
+  const producerPool = new pg.Pool({ connectionString: url, max: 1 });
+  const worker = createQueue<{ at: number }>({ adapter: pgAdapter(workerPool, { notify }) });
+  const producer = createQueue<{ at: number }>({ adapter: pgAdapter(producerPool, { notify }) });
+  const waits: number[] = [];
+  let arrived: () => void = () => {};
+  const stop = new AbortController();
+  const done = worker.work({
+    signal: stop.signal,
+    idleMs: 1000,
+    send: async (m) => {
+      waits.push(performance.timeOrigin + performance.now() - m.payload.at);
+      arrived();
+    },
+  });
+  await new Promise((r) => setTimeout(r, 500)); // listening, asleep
+  for (let i = 0; i < n; i++) {
+    const sent = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    await producer.enqueue({ at: performance.timeOrigin + performance.now() });
+    await sent;
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30)); // asleep again before the next
+  }
+  stop.abort();
+  await done;
+  await Promise.all([workerPool.end(), producerPool.end()]);
+  return { mode, messages: n, p50Ms: percentile(waits, 50), p99Ms: percentile(waits, 99), maxMs: Math.max(...waits) };
+}
+
+/** Both modes on a fresh table in the database at `url`. */
+export async function latency(url: string, n: number): Promise<LatencyResult[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  for (const s of splitStatements(schemaSql('postgresql'))) await c.query(s);
+  await c.query('TRUNCATE msgqueue_messages, msgqueue_locks, msgqueue_gates');
+  await c.end();
+  return [await measure(url, 'notify', n), await measure(url, 'poll', Math.min(n, 30))];
+}
