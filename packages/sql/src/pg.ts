@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { MsgQueueError, type StorageAdapter } from '@org/msgqueue';
+import { type Listening, MsgQueueError, type StorageAdapter } from '@org/msgqueue';
 import type { Row, SqlClient } from './client.js';
 import { fixedDialectAdapter, type SqlAdapterOptions } from './sql-adapter.js';
 
@@ -73,7 +73,7 @@ async function inTransaction<T>(connection: PgQueryable, fn: (tx: SqlClient) => 
  * LISTEN on `channel` on a connection of the pool's own, held until `close` (then destroyed rather
  * than handed back). A connection that fails meanwhile is simply dropped: workers poll.
  */
-async function listenOn(pool: PgPoolLike, channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+async function listenOn(pool: PgPoolLike, channel: string, onNotify: (payload: string) => void): Promise<Listening> {
   const connection = await pool.connect();
   const events = connection as unknown as {
     on(event: string, fn: (arg: never) => void): void;

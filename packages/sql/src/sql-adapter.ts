@@ -12,6 +12,7 @@ import {
   type InsertContext,
   type InsertOutcome,
   type InsertRecord,
+  type Listening,
   MsgQueueError,
   type OperateRequest,
   type RecycleRequest,
@@ -97,7 +98,7 @@ export interface SqlClientInfo {
    * Listen on a PostgreSQL notification channel on a connection of its own; `onNotify` gets each
    * notification's payload. What `queue.work` wakes on (with the `notify` option). Without it, workers poll.
    */
-  listen?(channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }>;
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<Listening>;
 }
 
 /**

@@ -660,5 +660,15 @@ export interface StorageAdapter {
    * wake-up is a hint, never a promise: a lost connection just leaves the worker polling.
    * Resolves once listening; `close` stops it.
    */
-  listen?(request: { queue: string; onWake: () => void }): Promise<{ close(): Promise<void> }>;
+  listen?(request: { queue: string; onWake: () => void }): Promise<Listening>;
+}
+
+/**
+ * What {@link StorageAdapter.listen} answers once it listens.
+ *
+ * @category Adapter contract
+ */
+export interface Listening {
+  /** Stop listening and let go of the connection it held. */
+  close(): Promise<void>;
 }

@@ -7,6 +7,7 @@
 import type { ResolvedOptions } from '../config/options.js';
 import { systemTimers } from '../config/timers.js';
 import { checkOptions, int } from '../config/validate.js';
+import type { Listening } from '../contract/adapter.js';
 import type { RunSummary } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { queueState } from './in-process.js';
@@ -117,7 +118,7 @@ export async function work<P>(ctx: ResolvedOptions, options: WorkOptions<P>): Pr
  * Wake-ups from other processes, where the adapter has them (`listen`: PostgreSQL's LISTEN/NOTIFY
  * with the `notify` option); null otherwise, or when listening fails — the worker then polls.
  */
-async function listen(ctx: ResolvedOptions): Promise<{ close(): Promise<void> } | null> {
+async function listen(ctx: ResolvedOptions): Promise<Listening | null> {
   if (!ctx.adapter.listen) return null;
   try {
     return await ctx.adapter.listen({ queue: ctx.name, onWake: () => wakeWorkers(ctx) });
