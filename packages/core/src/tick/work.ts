@@ -29,27 +29,31 @@ export interface WorkOptions<P> extends Omit<RunOnceOptions<P>, 'overlap'> {
   idleMs?: number;
 }
 
+/** The counts of a tick's summary that a worker adds up. */
+const SUMMED: readonly (keyof WorkSummary & keyof RunSummary)[] = [
+  'claimed',
+  'sent',
+  'retried',
+  'failed',
+  'held',
+  'released',
+  'rateLimited',
+  'staleClaims',
+  'storageErrors',
+];
+
 /**
- * What a worker did from its start to its stop: the sums of its ticks' summaries.
+ * What a worker did from its start to its stop: its ticks, the sums of their summaries' counts
+ * (`storageErrors` includes ticks that could not claim at all: the worker waits and tries again),
+ * and how long it ran.
  *
  * @category Queue
  */
-export interface WorkSummary {
-  ticks: number;
-  claimed: number;
-  sent: number;
-  retried: number;
-  failed: number;
-  held: number;
-  released: number;
-  rateLimited: number;
-  staleClaims: number;
-  /** Storage errors, including ticks that could not claim at all (the worker waits and tries again). */
-  storageErrors: number;
-  durationMs: number;
-}
+export type WorkSummary = Pick<
+  RunSummary,
+  'claimed' | 'sent' | 'retried' | 'failed' | 'held' | 'released' | 'rateLimited' | 'staleClaims' | 'storageErrors'
+> & { ticks: number; durationMs: number };
 
-const SUMMED = ['claimed', 'sent', 'retried', 'failed', 'held', 'released', 'rateLimited', 'staleClaims', 'storageErrors'] as const;
 /** The longest wait after a tick that could not reach the storage. */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -64,19 +68,7 @@ export async function work<P>(ctx: ResolvedOptions, options: WorkOptions<P>): Pr
   const { idleMs: _idle, ...tickOptions } = o;
   const timers = ctx.timers;
   const started = timers.now();
-  const total: WorkSummary = {
-    ticks: 0,
-    claimed: 0,
-    sent: 0,
-    retried: 0,
-    failed: 0,
-    held: 0,
-    released: 0,
-    rateLimited: 0,
-    staleClaims: 0,
-    storageErrors: 0,
-    durationMs: 0,
-  };
+  const total = { ticks: 0, durationMs: 0, ...Object.fromEntries(SUMMED.map((k) => [k, 0])) } as WorkSummary;
   const wakers = queueState(ctx.adapter, ctx.name).wakers;
   let failures = 0;
   const listening = await listen(ctx);
