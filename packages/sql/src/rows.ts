@@ -90,7 +90,7 @@ export function toNumber(value: unknown): number {
 }
 
 /** Text, or null for a missing value. */
-function optionalText(value: unknown): string | null {
+export function optionalText(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 

@@ -10,8 +10,8 @@ import type { Finding } from '../contract/results.js';
 import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
 import { callHook } from '../observability/hooks.js';
 
-/** The longest note a gate keeps. */
-const MAX_NOTE = 500;
+/** The longest note a gate keeps (the SQL gates table's `note` column is as wide). */
+export const MAX_NOTE = 500;
 
 /**
  * Options of {@link Queue.pause}, {@link Queue.resume} and {@link Queue.hold}.

@@ -5,10 +5,7 @@
  */
 import type { ResolvedOptions } from '../config/options.js';
 import type { ClaimedMessage } from '../contract/message.js';
-import { hold } from '../flow/gates.js';
-
-/** The longest note a gate keeps (see flow/gates.ts). */
-const MAX_NOTE = 500;
+import { hold, MAX_NOTE } from '../flow/gates.js';
 
 /** A tick's view of the gates its sends closed. */
 export class TickLimits {

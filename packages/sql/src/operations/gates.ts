@@ -10,7 +10,7 @@
 import { type Gate, type GateChange, type GatesSnapshot, MsgQueueError } from '@org/msgqueue';
 import type { Row } from '../client.js';
 import { unreachable } from '../dialects/dialect.js';
-import { toBool, toDate, toNumber } from '../rows.js';
+import { optionalText, toBool, toDate, toNumber } from '../rows.js';
 import type { Table } from '../table.js';
 import { raw, type Sql, sql } from '../template.js';
 import type { Db } from './db.js';
@@ -18,25 +18,55 @@ import type { Db } from './db.js';
 /** '' is the queue's own gate (a group key is never empty). */
 const QUEUE_GATE = '';
 
+/** The gates table of a table's schema, and the fragments every statement on it shares. */
+interface GateTable {
+  /** The quoted table name. */
+  g: Sql;
+  gates: NonNullable<Table['schema']['gates']>;
+  /** A gate row aliased `g` is closed: paused, or held past the database's now. */
+  closed: Sql;
+}
+
+/** Built once per table (a claim reads the gates in every statement). */
+const built = new WeakMap<Table, GateTable | null>();
+
+/** The gates table, or null when the mapping has none or it does not exist (yet). */
+function gateTable(t: Table): GateTable | null {
+  let found = built.get(t);
+  if (found === undefined) {
+    const gates = t.schema.gates;
+    const d = t.dialect;
+    found =
+      gates && t.mapping.gateTable
+        ? {
+            g: raw(d.quote(t.mapping.gateTable)),
+            gates,
+            closed: sql`(g.paused = ${d.bool(true)} OR g.held_until > ${d.now(gates.heldUntil)})`,
+          }
+        : null;
+    built.set(t, found);
+  }
+  return found;
+}
+
 /**
  * The claim's gate check on candidate rows aliased `c`: nothing while the queue's gate is closed,
  * and (`grouped`) no row whose group key's gate is closed. Null without a gates table.
  */
 export function gatesOpen(t: Table, queue: string, grouped: boolean): Sql | null {
-  const gates = t.schema.gates;
-  if (!gates || !t.mapping.gateTable) return null;
-  const d = t.dialect;
-  const g = raw(d.quote(t.mapping.gateTable));
-  const closed = sql`(g.paused = ${d.bool(true)} OR g.held_until > ${d.now(gates.heldUntil)})`;
+  const gt = gateTable(t);
+  if (!gt) return null;
+  const { g, closed } = gt;
   const queueOpen = sql`NOT EXISTS (SELECT 1 FROM ${g} g WHERE g.queue = ${queue} AND g.gate_key = ${QUEUE_GATE} AND ${closed})`;
   if (!grouped || !t.has('groupKey')) return queueOpen;
   const k = t.col('groupKey');
   return sql`${queueOpen} AND (c.${k} IS NULL OR NOT EXISTS (SELECT 1 FROM ${g} g WHERE g.queue = ${queue} AND g.gate_key = c.${k} AND ${closed}))`;
 }
 
-function table(t: Table, operation: string): { g: Sql; gates: NonNullable<Table['schema']['gates']> } {
-  const gates = t.schema.gates;
-  if (!gates || !t.mapping.gateTable) {
+/** The gates table for a change to it, or the error that says why there is none. */
+function table(t: Table, operation: string): GateTable {
+  const gt = gateTable(t);
+  if (!gt) {
     const name = t.mapping.gateTable;
     throw new MsgQueueError(
       name ? 'SCHEMA_MISMATCH' : 'UNSUPPORTED',
@@ -46,7 +76,7 @@ function table(t: Table, operation: string): { g: Sql; gates: NonNullable<Table[
       { field: 'options.gateTable' },
     );
   }
-  return { g: raw(t.dialect.quote(t.mapping.gateTable)), gates };
+  return gt;
 }
 
 /** The gate's columns, times as epoch ms, and the database's now. */
@@ -63,7 +93,7 @@ function toGate(row: Row): Gate {
     key: key === QUEUE_GATE ? null : key,
     paused: toBool(row.paused),
     heldUntil: toDate(row.heldUntil),
-    note: row.note === null || row.note === undefined ? null : String(row.note),
+    note: optionalText(row.note),
     updatedAt: toDate(row.updatedAt)!,
   };
 }
@@ -137,16 +167,15 @@ export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gat
 
 /** The queue's closed gates, the queue's own first (its key sorts first), and the database's now. */
 export async function listGates(db: Db, t: Table, queue: string): Promise<GatesSnapshot> {
-  const gates = t.schema.gates;
-  if (!gates || !t.mapping.gateTable) {
+  const gt = gateTable(t);
+  if (!gt) {
     const [row] = await db.rows(sql`SELECT ${t.nowMs()}`, true);
     return { now: new Date(toNumber(row?.msgqueue_now)), gates: [] };
   }
-  const g = raw(db.dialect.quote(t.mapping.gateTable));
-  const d = db.dialect;
+  const { g, gates, closed } = gt;
   const rows = await db.rows(
-    sql`SELECT ${gateList(t, gates)} FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${g}
-      ON queue = ${queue} AND (paused = ${d.bool(true)} OR held_until > ${d.now(gates.heldUntil)}) ORDER BY gate_key`,
+    sql`SELECT ${gateList(t, gates)} FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${g} g
+      ON g.queue = ${queue} AND ${closed} ORDER BY g.gate_key`,
     true,
   );
   return {
