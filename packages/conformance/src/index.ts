@@ -24,6 +24,7 @@ import { guardSuite } from './suites/guard.js';
 import { modelBasedSuite } from './suites/model-based.js';
 import { namedQueuesSuite } from './suites/named-queues.js';
 import { operatorSuite } from './suites/operator.js';
+import { rateLimitsSuite } from './suites/rate-limits.js';
 import { recycleSuite } from './suites/recycle.js';
 import { runLockSuite } from './suites/run-lock.js';
 import { runOnceSuite } from './suites/run-once.js';
@@ -68,6 +69,7 @@ export function runConformance(harness: ConformanceHarness, options: Conformance
     namedQueuesSuite(f);
     operatorSuite(f);
     gatesSuite(f);
+    rateLimitsSuite(f);
     transactionsSuite(f);
     modelBasedSuite(f, opts.modelRuns, opts.scope);
     badInputSuite(f, opts.scope);

@@ -6,6 +6,7 @@
 
 export type { AlertOptions, BackoffOptions, QueueOptions, ResolvedOptions, RetentionOptions } from './config/options.js';
 export { LIMITS } from './config/options.js';
+export type { RateLimit, ResolvedRateLimit } from './config/rate-limit.js';
 export type { Timers } from './config/timers.js';
 export { ManualTimers, systemTimers } from './config/timers.js';
 export { checkOptions } from './config/validate.js';
@@ -13,6 +14,7 @@ export type * from './contract/adapter.js';
 export * from './contract/message.js';
 export { RECYCLE_REASONS } from './contract/recycle-reasons.js';
 export type {
+  AtRateLimit,
   DiagnoseReport,
   Finding,
   MessageSummary,

@@ -19,6 +19,7 @@ import {
   type RetryRequest,
   type RunLockRequest,
   type SettleRequest,
+  type SlotRequest,
   type SnapshotRequest,
   type StorageAdapter,
   type StorageSnapshot,
@@ -41,6 +42,7 @@ import { GroupSight } from './operations/group-sight.js';
 import { insert } from './operations/insert.js';
 import { find, operate } from './operations/operator.js';
 import { queueNames } from './operations/queue-names.js';
+import { returnSlots, slotsInUse, takeSlots } from './operations/rate-slots.js';
 import { recycle } from './operations/recycle.js';
 import { acquireRunLock, releaseRunLock } from './operations/run-lock.js';
 import { snapshot } from './operations/snapshot.js';
@@ -222,6 +224,7 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
       claimIsolation: dialect.claimIsolation,
       crossProcessRunLock: mapping.lockTable !== null,
       gates: mapping.gateTable !== null,
+      rateLimits: mapping.gateTable !== null,
       transactionalInsert: fromTransaction !== undefined,
     },
     insert: (records: readonly InsertRecord[], context?: InsertContext): Promise<InsertOutcome[]> =>
@@ -277,6 +280,9 @@ export function sqlAdapter(client: SqlClient, options: SqlAdapterOptions, info: 
   if (mapping.gateTable !== null) {
     adapter.setGate = (change: GateChange) => onTable('setGate', (t) => setGate(db, t, change));
     adapter.gates = ({ queue }: { queue: string }) => onTable('gates', (t) => listGates(db, t, queue));
+    adapter.takeSlots = (request: SlotRequest) => onTable('takeSlots', (t) => takeSlots(db, t, request));
+    adapter.returnSlots = ({ queue, holder, slots }) => onTable('returnSlots', (t) => returnSlots(db, t, queue, holder, slots));
+    adapter.slotsInUse = ({ queue }) => onTable('slotsInUse', (t) => slotsInUse(db, t, queue));
   }
   if (dialect.writableCte) {
     adapter.ackAndClaim = ({ acks, claim: request }: AckAndClaimRequest) =>

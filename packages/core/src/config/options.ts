@@ -4,6 +4,7 @@ import { invalidArgument } from '../errors/msgqueue-error.js';
 import { mergeHooks, type QueueHooks } from '../observability/hooks.js';
 import { type Logger, silentLogger } from '../observability/logger.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { type RateLimit, type ResolvedRateLimit, resolveRateLimits } from './rate-limit.js';
 import { type ManualTimers, systemTimers, type Timers } from './timers.js';
 import { bool, checkOptions, DATE_RANGE, int, oneOf } from './validate.js';
 
@@ -60,6 +61,15 @@ export interface QueueOptions {
    * SENT rows kept forever make the table, and `diagnose`, grow without end.
    */
   retention?: RetentionOptions;
+  /**
+   * Rate limits every process draining the queue shares, kept in the storage (the SQL adapters: in
+   * the gates table): `{ max: 20, perMs: 1000 }` for the whole queue, `{ max: 1, perMs: 1000, key:
+   * 'group' }` per group key, `key: (m) => m.payload.from` per sender; a list for several at once. A
+   * tick sends nothing a limit does not allow yet: it claims only what the queue's limit lets it
+   * send, gives a message whose key is at its limit back for when its key's next slot frees (its
+   * attempt not counted), and waits for slots inside its time budget. Default: none.
+   */
+  rateLimit?: RateLimit | RateLimit[];
   /** A pino-shaped logger. Default: silent. */
   logger?: Logger;
   /** Typed hooks called after each event. */
@@ -133,6 +143,8 @@ export interface ResolvedOptions {
   alerts: Required<AlertOptions>;
   /** Null fields keep those messages. */
   retention: { sentMs: number | null; failedMs: number | null };
+  /** Empty without limits; at most one with `key` null (the queue's own). */
+  rateLimits: ResolvedRateLimit[];
   logger: Logger;
   hooks: QueueHooks;
   telemetry: Telemetry | null;
@@ -167,6 +179,7 @@ const QUEUE_KEYS = [
   'orphanGraceMs',
   'alerts',
   'retention',
+  'rateLimit',
   'logger',
   'hooks',
   'telemetry',
@@ -258,6 +271,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     orphanGraceMs: int(o.orphanGraceMs, 'options.orphanGraceMs', 0, LIMITS.leaseMs.max, leaseMs),
     alerts,
     retention,
+    rateLimits: resolveRateLimits(o.rateLimit, adapter),
     logger,
     hooks: mergeHooks(hooks, telemetry?.hooksFor?.(name)),
     telemetry,

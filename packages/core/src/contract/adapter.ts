@@ -39,6 +39,12 @@ export interface AdapterCapabilities {
    * and its claims honour them, for every process over the same storage. Absent: false.
    */
   gates?: boolean;
+  /**
+   * True when the adapter keeps rate-limit slots ({@link StorageAdapter.takeSlots},
+   * {@link StorageAdapter.returnSlots}) in the shared storage, so a limit holds for every process
+   * together. Absent: false.
+   */
+  rateLimits?: boolean;
 }
 
 /**
@@ -661,6 +667,83 @@ export interface StorageAdapter {
    * Resolves once listening; `close` stops it.
    */
   listen?(request: { queue: string; onWake: () => void }): Promise<Listening>;
+
+  /**
+   * Take up to `want` of the `max` slots of a rate limit (the queue's, or one key's) that are free:
+   * a slot is free once the storage's now has passed its `freeAt`. A taken slot is marked with
+   * `holder` and `freeAt` = now + `holdMs` + `perMs` (so a crashed holder's slot comes back by
+   * itself), until {@link returnSlots} says when its send ended. Concurrent callers, in any process,
+   * never get the same slot. Optional, with `returnSlots` and `slotsInUse`: declared by
+   * `capabilities.rateLimits`.
+   */
+  takeSlots?(request: SlotRequest): Promise<SlotGrant>;
+
+  /**
+   * Give back slots `holder` took: a used slot is free again `perMs` after the storage's now (the
+   * window counts from the end of the send), an unused one at once. A slot no longer held by
+   * `holder` (its hold ran out and another took it) is left alone.
+   */
+  returnSlots?(request: { queue: string; holder: string; slots: SlotReturn[] }): Promise<void>;
+
+  /** The rate-limit slots of a queue that are not free now, by key (read-only; at most 1,000 keys). */
+  slotsInUse?(request: { queue: string }): Promise<SlotsSnapshot>;
+}
+
+/**
+ * Arguments of {@link StorageAdapter.takeSlots}.
+ *
+ * @category Adapter contract
+ */
+export interface SlotRequest {
+  queue: string;
+  /** The limit's key (a sender, a conversation), or null for the queue's own limit. */
+  key: string | null;
+  /** The limit: at most `max` sends within any `perMs`. Slots are numbered 0 … max − 1. */
+  max: number;
+  perMs: number;
+  /** How long the taker may hold a slot before it frees by itself (the lease of its messages). */
+  holdMs: number;
+  /** How many slots the caller would use (1 … max). */
+  want: number;
+  /** Who takes them (one per tick); {@link StorageAdapter.returnSlots} is fenced by it. */
+  holder: string;
+}
+
+/**
+ * What {@link StorageAdapter.takeSlots} answers.
+ *
+ * @category Adapter contract
+ */
+export interface SlotGrant {
+  /** The slots taken (fewer than asked, or none, when the others are in use). */
+  slots: number[];
+  /** When fewer were taken than asked: how soon (ms) the next slot may free, as far as the storage knows; else null. */
+  retryInMs: number | null;
+}
+
+/**
+ * One slot given back with {@link StorageAdapter.returnSlots}.
+ *
+ * @category Adapter contract
+ */
+export interface SlotReturn {
+  /** As in {@link SlotRequest.key}. */
+  key: string | null;
+  slot: number;
+  /** The send it was taken for happened (or may have): free `perMs` from now. False: free at once. */
+  used: boolean;
+  perMs: number;
+}
+
+/**
+ * What {@link StorageAdapter.slotsInUse} read.
+ *
+ * @category Adapter contract
+ */
+export interface SlotsSnapshot {
+  now: Date;
+  /** Keys with slots not free now (null: the queue's own limit), the most used first. */
+  keys: { key: string | null; busy: number; nextFreeAt: Date }[];
 }
 
 /**

@@ -48,6 +48,16 @@ export interface RunSummary {
    * PENDING after the wait, attempt not counted.
    */
   rateLimited: number;
+  /**
+   * Messages a keyed rate limit ({@link QueueOptions.rateLimit} with `key`) did not let start: their
+   * key had no free slot. Back to PENDING for when it should have one, attempt not counted.
+   */
+  throttled: number;
+  /**
+   * Set when the tick stopped because the queue's own rate limit had no free slot and its budget
+   * left no time to wait: how soon (ms) one may free. Null otherwise.
+   */
+  throttledForMs: number | null;
   /** Guard refusals by reason: these messages were not sent. */
   guardRefused: Partial<Record<RefusalReason, number>>;
   /** Sends that succeeded but whose ack was refused: another claim owns the message now. */
@@ -110,7 +120,9 @@ export interface Finding {
     | 'GROUP_BLOCKED'
     | 'QUEUE_PAUSED'
     | 'QUEUE_HELD'
-    | 'GROUPS_GATED';
+    | 'GROUPS_GATED'
+    | 'QUEUE_RATE_LIMITED'
+    | 'KEYS_RATE_LIMITED';
   /** What was found, with the numbers. */
   message: string;
   /** What to do about it, in the queue's API (the CLI and a status page name their own way to do it). */
@@ -153,9 +165,27 @@ export interface DiagnoseReport {
   blockedGroups: number;
   /** Closed gates: the queue, or group keys of it, paused or held (`queue.pause`, `queue.hold`); the queue's own first. */
   gates: Gate[];
+  /**
+   * The queue (key null, first) and keys at their rate limit ({@link QueueOptions.rateLimit}): every
+   * slot in use, the next free at `nextFreeAt`. Empty without limits; at most 1,000 keys are read.
+   */
+  atRateLimit: AtRateLimit[];
   thresholds: { inFlightMs: number; failedWindowMs: number; failedThreshold: number };
   /** False when any finding is an alert. */
   healthy: boolean;
   findings: Finding[];
   samples: { expiredInFlight: MessageSummary[]; orphanedInFlight: MessageSummary[]; failed: MessageSummary[]; held: MessageSummary[] };
+}
+
+/**
+ * A queue, or key of it, at its rate limit: every slot in use; the next may free at `nextFreeAt`.
+ *
+ * @category Flow control
+ */
+export interface AtRateLimit {
+  /** The key, or null for the queue's own limit. */
+  key: string | null;
+  max: number;
+  perMs: number;
+  nextFreeAt: Date;
 }

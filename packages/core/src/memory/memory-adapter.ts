@@ -21,6 +21,10 @@ import type {
   RecycleRequest,
   RunLockRequest,
   SettleRequest,
+  SlotGrant,
+  SlotRequest,
+  SlotReturn,
+  SlotsSnapshot,
   SnapshotRequest,
   StorageAdapter,
   StorageSnapshot,
@@ -31,6 +35,7 @@ import { RECYCLE_REASONS as REASON } from '../contract/recycle-reasons.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { memoryGates } from './memory-gates.js';
+import { memorySlots } from './memory-slots.js';
 
 /**
  * Options of {@link memoryAdapter}.
@@ -74,6 +79,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
   const locks = new Map<string, { owner: string; until: number }>();
   const now = () => clock().getTime();
   const gates = memoryGates(now);
+  const slots = memorySlots(now);
   const out = ({ queue: _queue, ...row }: Row): MessageRecord => ({
     ...row,
     payload: JSON.parse(row.payload) as unknown,
@@ -182,7 +188,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
   return {
     name: 'memory',
-    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false, gates: true },
+    capabilities: { claimIsolation: 'in-process', crossProcessRunLock: false, transactionalInsert: false, gates: true, rateLimits: true },
     get size() {
       return rows.size;
     },
@@ -225,6 +231,18 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
 
     async gates({ queue }: { queue: string }): Promise<GatesSnapshot> {
       return gates.list(queue);
+    },
+
+    async takeSlots(request: SlotRequest): Promise<SlotGrant> {
+      return slots.take(request);
+    },
+
+    async returnSlots(request: { queue: string; holder: string; slots: SlotReturn[] }): Promise<void> {
+      slots.give(request);
+    },
+
+    async slotsInUse({ queue }: { queue: string }): Promise<SlotsSnapshot> {
+      return slots.inUse(queue);
     },
 
     async ackAndClaim({ acks, claim }: AckAndClaimRequest): Promise<AckAndClaimOutcome> {

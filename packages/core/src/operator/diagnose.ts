@@ -4,6 +4,7 @@ import type { StorageSnapshot } from '../contract/adapter.js';
 import type { MessageRecord } from '../contract/message.js';
 import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
 import { gateFindings, gates } from '../flow/gates.js';
+import { atRateLimit, rateFindings, slotsInUse } from '../flow/rate-limit.js';
 import { callHook } from '../observability/hooks.js';
 
 /**
@@ -24,8 +25,8 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
   const sampleSize = int(o.sampleSize, 'diagnose.options.sampleSize', 0, 1000, 10);
   const ctx =
     o.alerts === undefined ? queueCtx : { ...queueCtx, alerts: resolveAlerts(o.alerts, 'diagnose.options.alerts', queueCtx.alerts) };
-  // Two reads, side by side: the gates are not part of the counts' snapshot.
-  const [snap, { gates: closed }] = await Promise.all([
+  // Reads side by side: the gates and rate-limit slots are not part of the counts' snapshot.
+  const [snap, { gates: closed }, slots] = await Promise.all([
     ctx.adapter.snapshot({
       queue: ctx.name,
       inFlightAlertMs: ctx.alerts.inFlightMs,
@@ -34,7 +35,9 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
       groupPolicy: ctx.groupFailurePolicy,
     }),
     gates(ctx),
+    slotsInUse(ctx),
   ]);
+  const limited = atRateLimit(ctx.rateLimits, slots);
   const findings = [
     ...findingsOf(
       snap,
@@ -42,6 +45,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
       closed.some((g) => g.key === null),
     ),
     ...gateFindings(closed, snap.now),
+    ...rateFindings(limited, slots?.now ?? snap.now),
   ];
   const report: DiagnoseReport = {
     queue: ctx.name,
@@ -62,6 +66,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     duplicateDedupeKeys: snap.duplicateDedupeKeys,
     blockedGroups: snap.blockedGroups,
     gates: closed,
+    atRateLimit: limited,
     thresholds: { ...ctx.alerts },
     healthy: !findings.some((f) => f.severity === 'alert'),
     findings,

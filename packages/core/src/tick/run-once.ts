@@ -11,6 +11,7 @@ import { claimForSend, type TickClaimResult } from '../worker/claim-batch.js';
 import { recycleStuck } from '../worker/recycle-stuck.js';
 import { queueState, runLockName } from './in-process.js';
 import { TickLimits } from './tick-limits.js';
+import { TickRates, type TickTime } from './tick-rates.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
 
 /** Options of {@link Queue.runOnce}. Give `send` or `sendBatch`. */
@@ -123,6 +124,8 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     released: 0,
     alreadyWorking: 0,
     rateLimited: 0,
+    throttled: 0,
+    throttledForMs: null,
     guardRefused: {},
     staleAcks: 0,
     staleClaims: 0,
@@ -160,7 +163,9 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     signal: budgetController.signal,
     working: state.working,
     limits: new TickLimits(ctx),
+    rates: new TickRates(ctx),
   };
+  const time = { leftMs: plan.leftMs, reserve, signal: budgetController.signal, stop };
   const acks = new AckBatcher(ctx, summary);
   try {
     if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
@@ -171,8 +176,10 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
       }
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
-    await drain(ctx, plan, summary, acks, { limit, maxBatches });
+    await drain(ctx, plan, summary, acks, { limit, maxBatches, time });
     await acks.close(); // the last acks waited for a next window that never came
+    await plan.rates.close();
+    summary.throttledForMs = plan.rates.stoppedForMs;
     if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null) {
       summary.purged = await applyRetention(ctx, () => plan.leftMs() > plan.reserve).catch((err: unknown) => {
         summary.storageErrors++;
@@ -186,6 +193,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
   } finally {
     timers.clearTimeout(budgetTimer);
     await acks.close();
+    await plan.rates.close();
     if (overlap === 'skip') state.ticking = false;
     if (locked) {
       await ctx.adapter
@@ -209,23 +217,36 @@ async function drain<P>(
   plan: TickPlan<P>,
   summary: RunSummary,
   acks: AckBatcher,
-  { limit, maxBatches }: { limit: number; maxBatches: number },
+  { limit, maxBatches, time }: { limit: number; maxBatches: number; time: TickTime },
 ): Promise<void> {
-  const guard = plan.sendBatch ? plan.sendBatchSize >= limit : plan.concurrency >= limit;
+  // A keyed rate limit sorts messages out right before their window: the claim cannot be their guard.
+  const guard = !plan.rates.keys && (plan.sendBatch ? plan.sendBatchSize >= limit : plan.concurrency >= limit);
   for (;;) {
     if (plan.leftMs() < 0) return; // stopped before this claim
+    // The queue's rate limit: claim no more than may be sent (waiting for slots while there is time).
+    let take: number;
+    try {
+      take = await plan.rates.beforeClaim(limit, time);
+    } catch (error) {
+      if (summary.batches === 0) throw error;
+      summary.storageErrors++;
+      ctx.logger.error({ queue: ctx.name, err: error }, 'msgqueue: taking rate-limit slots failed mid-tick; the tick stops draining');
+      return;
+    }
+    if (take === 0) return;
     const riding = ctx.adapter.ackAndClaim ? acks.take() : [];
     await acks.close(); // without ackAndClaim: written before the claim (see AckBatcher.close)
     const claimedAt = ctx.timers.now();
     let result: TickClaimResult<P>;
     try {
       result = await claimForSend<P>(ctx, {
-        limit,
+        limit: take,
         leaseMs: ctx.leaseMs,
         guard,
         acks: riding.map((b) => b.message),
       });
     } catch (error) {
+      plan.rates.afterClaim([]); // the slots taken for it go back unused
       if (riding.length > 0) {
         acks.failed(riding, error);
         acks.record(riding, null);
@@ -237,6 +258,7 @@ async function drain<P>(
     }
     if (riding.length > 0) acks.record(riding, result.acked);
     const { messages } = result.claim;
+    plan.rates.afterClaim(messages);
     if (messages.length === 0) return;
     summary.batches++;
     summary.claimed += messages.length;
@@ -245,7 +267,7 @@ async function drain<P>(
     // The provider asked the whole queue to wait (a 429): the gate is closed, no claim would take anything.
     if (plan.limits.queueHeld) return;
     // A short claim: nothing more is due.
-    if (messages.length < limit || summary.batches >= maxBatches || plan.leftMs() <= plan.reserve) return;
+    if (messages.length < take || summary.batches >= maxBatches || plan.leftMs() <= plan.reserve) return;
   }
 }
 

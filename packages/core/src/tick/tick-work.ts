@@ -16,6 +16,7 @@ import { callHook } from '../observability/hooks.js';
 import { ackAndGuard, guardMany } from '../worker/guard-before-send.js';
 import { ackMany, errorText, fail, release, releaseRateLimited, releaseUnsent } from '../worker/settle.js';
 import type { TickLimits } from './tick-limits.js';
+import type { TickRates } from './tick-rates.js';
 
 /** What the tick decided once, for every batch. */
 export interface TickPlan<P> {
@@ -33,6 +34,8 @@ export interface TickPlan<P> {
   working: Set<string>;
   /** The gates this tick's sends closed (a provider's 429). */
   limits: TickLimits;
+  /** The rate-limit slots this tick holds. */
+  rates: TickRates;
 }
 
 /** Acks are written at most this long after their send succeeded… */
@@ -172,20 +175,27 @@ export async function workBatch<P>(
       if (free > 0 && queue.length > 0) {
         if (plan.leftMs() < plan.reserve) {
           // Out of budget: give back, attempt not counted, everything not started.
-          for (const m of queue.splice(0)) track(releaseUnstarted(ctx, m, summary, 'released', guarded));
+          for (const m of queue.splice(0)) track(releaseUnstarted(ctx, m, summary, 'released', guarded, plan.rates));
           continue;
         }
-        const ready: ClaimedMessage<P>[] = [];
+        let ready: ClaimedMessage<P>[] = [];
         for (const m of queue.splice(0, free)) {
-          if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking', guarded));
-          else if (plan.limits.blocks(m)) track(releaseUnstarted(ctx, m, summary, 'rateLimited', guarded));
+          if (plan.working.has(m.id)) track(releaseUnstarted(ctx, m, summary, 'alreadyWorking', guarded, plan.rates));
+          else if (plan.limits.blocks(m)) track(releaseUnstarted(ctx, m, summary, 'rateLimited', guarded, plan.rates));
           else ready.push(m);
         }
+        if (ready.length > 0 && plan.rates.keys) ready = await keyedSlots(ctx, ready, plan, summary, guarded, track);
         if (ready.length === 0) continue;
         for (const m of ready) plan.working.add(m.id);
         sending += ready.length;
         const go = await guardWindow(ctx, ready, summary, acks, guarded);
-        if (go.length < ready.length) for (const m of ready) if (!go.includes(m)) plan.working.delete(m.id);
+        if (go.length < ready.length) {
+          for (const m of ready) {
+            if (go.includes(m)) continue;
+            plan.working.delete(m.id);
+            plan.rates.done(m.id, false); // refused by its guard: not sent
+          }
+        }
         sending -= ready.length - go.length;
         const started = plan.sendBatch
           ? go.length > 0
@@ -194,7 +204,10 @@ export async function workBatch<P>(
           : go.map((m) => ({ work: sendOne(ctx, m, plan, summary, acks, context), holds: [m] }));
         for (const { work, holds } of started) {
           const p: Promise<void> = work.finally(() => {
-            for (const m of holds) plan.working.delete(m.id);
+            for (const m of holds) {
+              plan.working.delete(m.id);
+              plan.rates.done(m.id, true);
+            }
             sending -= holds.length;
             inFlight.delete(p);
           });
@@ -209,6 +222,31 @@ export async function workBatch<P>(
     plan.signal.removeEventListener('abort', onBudget);
     // The acks wait for the next window's guard (or the batcher's timer, or the tick's end).
     while (settling.size > 0) await Promise.all([...settling]);
+  }
+}
+
+/**
+ * A window's keyed rate limits: answers the messages whose keys have a free slot; the others go back
+ * to PENDING for when their key should have one, attempt not counted. A storage error gives the whole
+ * window back the same way, at once.
+ */
+async function keyedSlots<P>(
+  ctx: ResolvedOptions,
+  ready: ClaimedMessage<P>[],
+  plan: TickPlan<P>,
+  summary: RunSummary,
+  guarded: ReadonlySet<string>,
+  track: (p: Promise<void>) => void,
+): Promise<ClaimedMessage<P>[]> {
+  try {
+    const { go, later } = await plan.rates.forWindow(ready);
+    for (const { message, delayMs } of later) track(releaseUnstarted(ctx, message, summary, 'throttled', guarded, plan.rates, delayMs));
+    return go;
+  } catch (err) {
+    ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while taking rate-limit slots; the window goes back unsent');
+    summary.storageErrors++;
+    for (const m of ready) track(releaseUnstarted(ctx, m, summary, 'released', guarded, plan.rates));
+    return [];
   }
 }
 
@@ -371,17 +409,23 @@ async function rateLimited<P>(
   await holding;
 }
 
-/** Give back a message that was never started, without counting its attempt (from SENDING where its claim guarded it). */
+/**
+ * Give back a message that was never started, without counting its attempt (from SENDING where its
+ * claim guarded it), due again after `delayMs`; its rate-limit slots go back unused.
+ */
 async function releaseUnstarted(
   ctx: ResolvedOptions,
   m: ClaimedMessage,
   summary: RunSummary,
-  why: 'released' | 'alreadyWorking' | 'rateLimited',
+  why: 'released' | 'alreadyWorking' | 'rateLimited' | 'throttled',
   guarded: ReadonlySet<string>,
+  rates: TickRates,
+  delayMs = 0,
 ): Promise<void> {
   summary[why]++;
+  rates.done(m.id, false);
   try {
-    const r = guarded.has(m.id) ? await releaseUnsent(ctx, m) : await release(ctx, m);
+    const r = guarded.has(m.id) ? await releaseUnsent(ctx, m, delayMs) : await release(ctx, m, { delayMs });
     if (!r.ok && r.reason === 'stale-claim') summary.staleClaims++;
   } catch (err) {
     summary.storageErrors++;

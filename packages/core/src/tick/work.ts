@@ -38,6 +38,7 @@ const SUMMED: readonly (keyof WorkSummary & keyof RunSummary)[] = [
   'held',
   'released',
   'rateLimited',
+  'throttled',
   'staleClaims',
   'storageErrors',
 ];
@@ -51,7 +52,7 @@ const SUMMED: readonly (keyof WorkSummary & keyof RunSummary)[] = [
  */
 export type WorkSummary = Pick<
   RunSummary,
-  'claimed' | 'sent' | 'retried' | 'failed' | 'held' | 'released' | 'rateLimited' | 'staleClaims' | 'storageErrors'
+  'claimed' | 'sent' | 'retried' | 'failed' | 'held' | 'released' | 'rateLimited' | 'throttled' | 'staleClaims' | 'storageErrors'
 > & { ticks: number; durationMs: number };
 
 /** The longest wait after a tick that could not reach the storage. */
@@ -100,8 +101,10 @@ export async function work<P>(ctx: ResolvedOptions, options: WorkOptions<P>): Pr
       failures = 0;
       total.ticks++;
       for (const k of SUMMED) total[k] += summary[k];
-      // Nothing was due (or the queue is closed): sleep until the next look, or a wake-up.
-      if (summary.claimed === 0) await sleep(ctx, idleMs, signal, wakers);
+      // Nothing was due (or the queue is closed): sleep until the next look, or a wake-up. The tick
+      // ended waiting for the queue's rate limit: sleep until a slot may free.
+      if (summary.throttledForMs !== null) await sleep(ctx, Math.min(idleMs, summary.throttledForMs), signal, wakers);
+      else if (summary.claimed === 0) await sleep(ctx, idleMs, signal, wakers);
     }
   }
 }

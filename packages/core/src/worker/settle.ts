@@ -144,12 +144,12 @@ export async function release(ctx: ResolvedOptions, message: ClaimRef, options?:
  * started — out of budget, or another tick of this process still sends an earlier copy. The tick
  * knows this claim never sent it, so it goes back to PENDING with its attempt refunded, as a release.
  */
-export async function releaseUnsent(ctx: ResolvedOptions, ref: ClaimRef): Promise<TransitionResult> {
+export async function releaseUnsent(ctx: ResolvedOptions, ref: ClaimRef, delayMs = 0): Promise<TransitionResult> {
   const outcome = await ctx.adapter.settle({
     ...ref,
     from: ['SENDING'],
     to: 'PENDING',
-    delayMs: 0,
+    delayMs,
     error: null,
     refundAttempt: true,
     possiblySent: false,

@@ -18,8 +18,14 @@ import type { Db } from './db.js';
 /** '' is the queue's own gate (a group key is never empty). */
 const QUEUE_GATE = '';
 
+/**
+ * Rate-limit slots share the table (operations/rate-slots.ts): their `gate_key` starts with this
+ * control character, which no group key has, so gate reads pass them by.
+ */
+export const SLOT_MARK = '\u0001';
+
 /** The gates table of a table's schema, and the fragments every statement on it shares. */
-interface GateTable {
+export interface GateTable {
   /** The quoted table name. */
   g: Sql;
   gates: NonNullable<Table['schema']['gates']>;
@@ -63,8 +69,8 @@ export function gatesOpen(t: Table, queue: string, grouped: boolean): Sql | null
   return sql`${queueOpen} AND (c.${k} IS NULL OR NOT EXISTS (SELECT 1 FROM ${g} g WHERE g.queue = ${queue} AND g.gate_key = c.${k} AND ${closed}))`;
 }
 
-/** The gates table for a change to it, or the error that says why there is none. */
-function table(t: Table, operation: string): GateTable {
+/** The gates table for a change to it (or to its rate-limit slots), or the error that says why there is none. */
+export function requireGateTable(t: Table, operation: string): GateTable {
   const gt = gateTable(t);
   if (!gt) {
     const name = t.mapping.gateTable;
@@ -102,7 +108,7 @@ const isOpen = (gate: Gate, now: number) => !gate.paused && (gate.heldUntil === 
 
 /** One change to one gate; answers it as it now is. */
 export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gate> {
-  const { g, gates } = table(t, change.paused === true ? 'pause' : change.paused === false ? 'resume' : 'hold');
+  const { g, gates } = requireGateTable(t, change.paused === true ? 'pause' : change.paused === false ? 'resume' : 'hold');
   const d = db.dialect;
   const key = change.key ?? QUEUE_GATE;
   const now = d.now(gates.updatedAt);
@@ -175,7 +181,7 @@ export async function listGates(db: Db, t: Table, queue: string): Promise<GatesS
   const { g, gates, closed } = gt;
   const rows = await db.rows(
     sql`SELECT ${gateList(t, gates)} FROM (SELECT 1 AS ${t.alias('msgqueue_one')}) one LEFT JOIN ${g} g
-      ON g.queue = ${queue} AND ${closed} ORDER BY g.gate_key`,
+      ON g.queue = ${queue} AND ${closed} AND g.gate_key NOT LIKE ${`${SLOT_MARK}%`} ORDER BY g.gate_key`,
     true,
   );
   return {
