@@ -29,6 +29,7 @@ export function renderReport(r: DiagnoseReport): string {
     ['held for review', r.heldForReview],
     ['duplicate dedupe keys', r.duplicateDedupeKeys],
     ['gates closed (paused or held)', gatesOf(r)],
+    ['at their rate limit', limitsOf(r)],
   ] as const;
   lines.push(facts.map(([k, v]) => `  ${k.padEnd(44)}${v}`).join('\n'));
   if (r.findings.length > 0) {
@@ -83,6 +84,22 @@ function gatesOf(r: DiagnoseReport): string {
     keys > 0 ? `${keys} group key(s)` : null,
   ];
   return parts.filter(Boolean).join(', ');
+}
+
+/** The queue and keys at their rate limit in a few words: `queue (next in 340 ms), 3 key(s)`. */
+function limitsOf(r: DiagnoseReport): string {
+  const at = r.atRateLimit ?? [];
+  if (at.length === 0) return 'none';
+  const own = at.find((a) => a.key === null);
+  const keys = at.length - (own ? 1 : 0);
+  return [
+    own
+      ? `queue (${own.max} per ${formatDuration(own.perMs)}, next in ${formatDuration(Math.max(0, own.nextFreeAt.getTime() - r.at.getTime()))})`
+      : null,
+    keys > 0 ? `${keys} key(s)` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function samples(rows: MessageSummary[], at: Date): string {

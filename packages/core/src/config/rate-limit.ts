@@ -10,7 +10,7 @@ import { checkOptions, describe, int } from './validate.js';
 const DAY = 24 * 60 * 60_000;
 
 /**
- * One rate limit of a queue ({@link QueueOptions.rateLimit}): at most `max` sends start within any
+ * One rate limit of a queue (`rateLimit` of {@link QueueOptions}): at most `max` sends start within any
  * `perMs`, counted from the end of each send, across every process draining the queue.
  *
  * @category Flow control
@@ -29,10 +29,15 @@ export interface RateLimit {
   key?: 'group' | ((message: ClaimedMessage<any>) => string | null | undefined);
 }
 
-/** A validated {@link RateLimit}; `key` null for the queue's own limit. */
+/**
+ * A validated {@link RateLimit}, as {@link ResolvedOptions.rateLimits} holds it.
+ *
+ * @category Flow control
+ */
 export interface ResolvedRateLimit {
   max: number;
   perMs: number;
+  /** Null for the queue's own limit; else as in {@link RateLimit.key}. */
   key: null | 'group' | ((message: ClaimedMessage<unknown>) => string | null | undefined);
 }
 
