@@ -7,7 +7,7 @@
  * read on the provider's clock (the machine's, as the database's), never as a duration the test
  * expects.
  */
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createQueue } from '@org/msgqueue';
@@ -101,7 +101,9 @@ describe('rate limits across four processes (PostgreSQL)', () => {
     );
     while (!(await done())) await new Promise((r) => setTimeout(r, 100));
     for (const w of workers) w.stdin!.end();
-    return (await Promise.all(outputs)).map((out) => (JSON.parse(out.trim().split('\n').pop()!) as { summary: { sent: number; throttled: number } }).summary);
+    return (await Promise.all(outputs)).map(
+      (out) => (JSON.parse(out.trim().split('\n').pop()!) as { summary: { sent: number; throttled: number } }).summary,
+    );
   }
 
   const sentAll = (n: number) => async () => (await queue.diagnose({ sampleSize: 0 })).counts.SENT >= n;
@@ -109,7 +111,9 @@ describe('rate limits across four processes (PostgreSQL)', () => {
   it('{ max: 20, perMs: 1000 } for the queue: no second sees more than 20 arrivals, whatever process sent them', async () => {
     arrivals.length = 0;
     const total = 200;
-    await queue.enqueueMany(Array.from({ length: total }, (_, n) => ({ payload: { to: `+3360000${String(n % 50).padStart(4, '0')}`, n } })));
+    await queue.enqueueMany(
+      Array.from({ length: total }, (_, n) => ({ payload: { to: `+3360000${String(n % 50).padStart(4, '0')}`, n } })),
+    );
     const summaries = await drain('queue', sentAll(total));
     const times = arrivals.map((a) => a.at);
     console.log(`queue limit 20/s, 4 processes, ${total} messages — arrivals per second:\n${histogram(times)}`);
@@ -139,7 +143,9 @@ describe('rate limits across four processes (PostgreSQL)', () => {
       expect(mostWithin(times, 1000)).toBe(1);
     }
     const coldTimes = arrivals.filter((a) => !hot.includes(a.to)).map((a) => a.at - first);
-    console.log(`the ${cold.length} other recipients: all sent within ${Math.max(...coldTimes)} ms; throttled per process: ${summaries.map((s) => s.throttled).join(', ')}`);
+    console.log(
+      `the ${cold.length} other recipients: all sent within ${Math.max(...coldTimes)} ms; throttled per process: ${summaries.map((s) => s.throttled).join(', ')}`,
+    );
     expect(new Set(arrivals.map((a) => a.id)).size).toBe(total);
     expect((await queue.diagnose({ sampleSize: 0 })).counts).toMatchObject({ SENT: total, FAILED: 0 });
   }, 120_000);
