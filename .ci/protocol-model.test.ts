@@ -68,7 +68,7 @@ describe('the protocol model and the contract', () => {
 
   it('each property of the model is named in the docs', () => {
     const properties = new Set([...model.matchAll(/\/\* (P\d) \*\//g)].map((m) => m[1]!));
-    expect([...properties].sort()).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7']);
+    expect([...properties].sort()).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8']);
     for (const p of properties) expect(docs).toMatch(new RegExp(`^\\| ${p} +\\|`, 'm'));
   });
 });

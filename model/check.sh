@@ -14,6 +14,7 @@ CONFIGS=(
   "at-most-once, a crash and an operator|-DAMO -DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=1"
   "at-least-once, a crash and an operator, one attempt|-DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=1 -DMAXATT=1"
   "at-least-once, a group paused and resumed, a 429|-DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0 -DMAXGATE=1 -DMAXLIMITED=1"
+  "at-least-once, a crash, a lost answer and a cancel|-DMAXCRASH=1 -DMAXLOST=1 -DMAXOPS=0 -DMAXCANCEL=1"
 )
 
 failed=0

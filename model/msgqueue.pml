@@ -15,7 +15,7 @@
  *
  * The properties, each written once:
  *   P1 at-most-once never delivers a message twice                           (deliver)
- *   P2 every message ends SENT, FAILED or HELD, and SENT only once delivered  (the end state)
+ *   P2 every message ends SENT, FAILED, HELD or CANCELLED, and SENT only once delivered (the end state)
  *   P3 at-least-once: a second delivery is always of a row flagged possiblySent, under the same
  *      idempotency key (the message's id, which never changes)               (deliver)
  *   P4 a group's messages are delivered in order, one in flight at a time     (deliver, claim)
@@ -23,6 +23,9 @@
  *   P6 a stale worker's transition never takes effect: only the claim that owns a row moves it
  *                                                                              (owned)
  *   P7 no claim takes a row behind a closed gate (a paused group key)          (claim)
+ *   P8 a CANCELLED message was never delivered — before or after its cancel — unless it is
+ *      flagged possiblySent (a send in doubt before the cancel, which the plan shows): a cancel
+ *      neither hides a delivery nor is followed by one          (deliver, the end state)
  * Spin also reports any schedule where the system stops with a message left in flight or pending
  * (an invalid end state): nothing is ever stuck.
  *
@@ -54,9 +57,13 @@
 #ifndef MAXLIMITED
 #define MAXLIMITED 0
 #endif
+/* An operator's cancels of PENDING messages */
+#ifndef MAXCANCEL
+#define MAXCANCEL 0
+#endif
 #define NONE 255
 
-mtype = { PENDING, PROCESSING, SENDING, SENT, FAILED, HELD }; /* the statuses */
+mtype = { PENDING, PROCESSING, SENDING, SENT, FAILED, HELD, CANCELLED }; /* the statuses */
 
 /* Lease: 0 none, LIVE, or EXPIRED — or too short for the guard's margin, which the guard refuses alike */
 #define LIVE 1
@@ -79,6 +86,7 @@ byte opActs;
 bool gated;         /* the gate of group 1 is closed: queue.pause({ key }) (a hold alike) */
 byte gateActs;
 byte limitedSends;  /* sends the provider refused with a 429 */
+byte cancels;       /* messages an operator cancelled */
 
 /* Each worker's claim: its token, the messages it holds by slot, and whether the claim was their guard */
 byte wtok[W];
@@ -86,7 +94,7 @@ byte wmsg[W * LIMIT];
 bool wguard[W];
 
 #define inflight(m) (st[m] == PROCESSING || st[m] == SENDING)
-#define final(m) (st[m] == SENT || st[m] == FAILED || st[m] == HELD)
+#define final(m) (st[m] == SENT || st[m] == FAILED || st[m] == HELD || st[m] == CANCELLED)
 #define allFinal (final(0) && final(1) && final(2))
 #define anyPending (st[0] == PENDING || st[1] == PENDING || st[2] == PENDING)
 #define ticking(m) (inflight(m) && lease[m] == LIVE)
@@ -147,6 +155,7 @@ inline deliver(m) {
 #else
   assert(deliv[m] == 0 || ps[m]);             /* P3 */
 #endif
+  assert(st[m] != CANCELLED || ps[m]);        /* P8 */
   if :: deliv[m] < 2 -> deliv[m]++ :: else fi; /* once, or more than once: all the properties ask */
   printf("provider: accepts m%d (delivery %d, possiblySent %d)\n", m, deliv[m], ps[m]);
   for (j : 0 .. N - 1) {                      /* P4: no earlier message of its group still to go */
@@ -400,13 +409,38 @@ end:
   od
 }
 
-/* P2: when nothing can move any more, every message has ended — SENT, FAILED or HELD — and SENT only once delivered. */
+/*
+ * An operator cancels a message (queue.cancel, by id, group or filter): one fenced statement that
+ * moves the row only if it is still PENDING as the plan read it, clearing any token. At most MAXCANCEL.
+ * contract: operate
+ */
+#ifdef MUT_CANCEL_IGNORES_STATUS
+#define cancellable(m) (st[m] == PENDING || inflight(m))
+#else
+#define cancellable(m) (st[m] == PENDING)
+#endif
+inline cancelOne(m) {
+  st[m] = CANCELLED; tok[m] = 0; lease[m] = 0; cancels++;
+  printf("operator: cancels m%d\n", m)
+}
+
+active proctype canceller() {
+end:
+  do
+  :: atomic { cancels < MAXCANCEL && cancellable(0) -> cancelOne(0) }
+  :: atomic { cancels < MAXCANCEL && cancellable(1) -> cancelOne(1) }
+  :: atomic { cancels < MAXCANCEL && cancellable(2) -> cancelOne(2) }
+  od
+}
+
+/* P2: when nothing can move any more, every message has ended — SENT, FAILED, HELD or CANCELLED — and SENT only once delivered. */
 active proctype ending() {
   byte m;
   timeout ->
   for (m : 0 .. N - 1) {
     assert(final(m));                          /* P2 */
-    assert(st[m] != SENT || deliv[m] > 0)      /* P2 */
+    assert(st[m] != SENT || deliv[m] > 0);     /* P2 */
+    assert(st[m] != CANCELLED || deliv[m] == 0 || ps[m]) /* P8 */
   }
 }
 

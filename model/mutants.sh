@@ -12,6 +12,7 @@ MUTANTS=(
   "recycle takes a SENDING row back to PENDING in at-most-once|-DAMO -DMUT_RECYCLE_RESENDS_AT_MOST_ONCE -DMAXCRASH=1 -DMAXLOST=0 -DMAXOPS=0"
   "claim ignores groups|-DMUT_CLAIM_IGNORES_GROUPS -DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0"
   "claim ignores a paused group's gate|-DMUT_CLAIM_IGNORES_GATES -DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0 -DMAXGATE=1"
+  "cancel takes a message in flight, not only a PENDING one|-DMUT_CANCEL_IGNORES_STATUS -DMAXCRASH=0 -DMAXLOST=0 -DMAXOPS=0 -DMAXCANCEL=1"
 )
 
 survived=0

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { markSentCommand, purgeCommand, releaseStuckCommand, retryCommand } from './commands/actions.js';
+import { cancelCommand, markSentCommand, purgeCommand, releaseStuckCommand, retryCommand } from './commands/actions.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { gatesCommand, holdCommand, pauseCommand, resumeCommand } from './commands/gates.js';
 import type { GlobalFlags, Io } from './commands/shared.js';
@@ -113,11 +113,25 @@ export async function main(argv: string[], given: Io): Promise<number> {
     .command('purge')
     .description('delete finished messages older than --older-than (a dry run unless --execute)')
     .option('--older-than <duration>', 'required: e.g. 30d')
-    .option('--status <statuses>', 'SENT, FAILED or SENT,FAILED (default SENT)')
+    .option('--status <statuses>', 'SENT, FAILED, CANCELLED or a list such as SENT,FAILED (default SENT)')
     .option('--limit <n>', 'at most this many (default 1000)')
     .option('--execute', 'apply the plan; without it, only print it')
     .action(async (flags) => {
       code = await purgeCommand({ ...globals(), ...flags }, io);
+    });
+
+  program
+    .command('cancel')
+    .description('PENDING messages (due or delayed) never to be sent: CANCELLED (a dry run unless --execute)')
+    .option('--ids <ids>', 'these messages (comma-separated)')
+    .option('--group <group-key>', 'every PENDING message of this group key')
+    .option('--older-than <duration>', 'only those unchanged for at least this long (0s: every PENDING message)')
+    .option('--error-contains <text>', 'only those whose last error contains this text (case-sensitive)')
+    .option('--note <text>', 'why, recorded in each message (lastError "cancelled: …")')
+    .option('--limit <n>', 'at most this many (default 1000)')
+    .option('--execute', 'apply the plan; without it, only print it')
+    .action(async (flags) => {
+      code = await cancelCommand({ ...globals(), ...flags }, io);
     });
 
   program

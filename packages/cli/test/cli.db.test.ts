@@ -36,7 +36,7 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     const { code, body } = await json<{ healthy: boolean; reports: DiagnoseReport[] }>('diagnose');
     expect(code).toBe(1);
     expect(body.healthy).toBe(false);
-    expect(body.reports[0]!.counts).toEqual({ PENDING: 1, PROCESSING: 3, SENDING: 1, SENT: 1, FAILED: 2, HELD: 1 });
+    expect(body.reports[0]!.counts).toEqual({ PENDING: 1, PROCESSING: 3, SENDING: 1, SENT: 1, FAILED: 2, HELD: 1, CANCELLED: 0 });
     expect(body.reports[0]!.findings.map((f) => f.code)).toEqual(
       expect.arrayContaining(['IN_FLIGHT_TOO_LONG', 'ORPHANED_IN_FLIGHT', 'HELD_FOR_REVIEW']),
     );
@@ -168,6 +168,24 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect((await run('hold', 'soon')).code).toBe(2);
   });
 
+  it('cancel: PENDING messages of a group, a dry run first, then exactly its plan; an id not PENDING refused', async () => {
+    const q = t!.queue();
+    const ids = (await q.enqueueMany([1, 2].map((n) => ({ payload: { n }, groupKey: 'conversation:42' })))).map((r) => r.id);
+    const before = await t!.snapshot();
+    const dry = await json<OperatorResult>('cancel', '--group', 'conversation:42', '--note', 'conversation closed');
+    expect(dry.body.rows.map((r) => [r.id, r.status, r.to]).sort()).toEqual(ids.map((id) => [id, 'PENDING', 'CANCELLED']).sort());
+    expect(await t!.snapshot()).toEqual(before);
+    const done = await json<OperatorResult>('cancel', '--group', 'conversation:42', '--note', 'conversation closed', '--execute');
+    expect(done.body.changed).toBe(2);
+    for (const id of ids) expect(await q.get(id)).toMatchObject({ status: 'CANCELLED', lastError: 'cancelled: conversation closed' });
+    const refused = await run('cancel', '--ids', s.held, '--execute');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/HELD/);
+    expect((await q.get(s.held))?.status).toBe('HELD');
+    const report = await json<{ reports: DiagnoseReport[] }>('diagnose');
+    expect(report.body.reports[0]!.counts.CANCELLED).toBe(2);
+  });
+
   it('refuses bad input with one line and exit 2, changing nothing', async () => {
     const before = await t!.snapshot();
     const cases: [string[], RegExp][] = [[['--table', 'no_such_table', 'release-stuck', '--execute'], /no_such_table.*pass --table/]];
@@ -181,6 +199,7 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
         [['retry', '--status', 'PENDING', '--execute'], /--status/],
         [['purge', '--execute'], /--older-than is required/],
         [['purge', '--older-than', '-1d', '--execute'], /--older-than/],
+        [['cancel', '--execute'], /cancel: say which PENDING messages/],
         [['launch'], /unknown command 'launch'/],
       );
     }

@@ -40,6 +40,7 @@ export { memoryAdapter } from './memory/memory-adapter.js';
 export type { QueueHooks } from './observability/hooks.js';
 export type { Logger } from './observability/logger.js';
 export type { Telemetry } from './observability/telemetry.js';
+export type { CancelOptions } from './operator/cancel.js';
 export type { DiagnoseOptions } from './operator/diagnose.js';
 export type { MarkSentOptions } from './operator/mark-sent.js';
 export type { OperatorResult, PlannedChange, PlanRefusal, PlanRow } from './operator/plan.js';

@@ -59,7 +59,7 @@ export interface SqlAdapterOptions {
   /** Column names of an existing table; fields left out keep the default names. */
   columns?: ColumnMapping;
   /** Stored values of each status, when your table uses others (e.g. `{ SENT: 'DONE' }`). */
-  statuses?: Partial<Record<'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD', string>>;
+  statuses?: Partial<Record<'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD' | 'CANCELLED', string>>;
   /** The run-lock table for `runOnce`'s cross-instance overlap guard; `false` to go without. Default `msgqueue_locks`. */
   lockTable?: string | false;
   /**

@@ -62,14 +62,35 @@ export async function markSentCommand(ids: string[], flags: GlobalFlags & Common
 export async function purgeCommand(flags: GlobalFlags & Common & { olderThan?: string; status?: string }, io: Io) {
   if (flags.olderThan === undefined) throw new UsageError('purge: --older-than is required (e.g. --older-than 30d)');
   const status = (flags.status ?? 'SENT').split(',').map((s) => s.trim().toUpperCase());
-  if (status.some((s) => s !== 'SENT' && s !== 'FAILED'))
-    throw new UsageError(`--status: expected SENT, FAILED or SENT,FAILED, got "${flags.status}"`);
+  if (status.some((s) => s !== 'SENT' && s !== 'FAILED' && s !== 'CANCELLED'))
+    throw new UsageError(`--status: expected SENT, FAILED, CANCELLED or a list such as SENT,FAILED, got "${flags.status}"`);
   const options = {
     olderThanMs: parseDuration(flags.olderThan, '--older-than'),
-    status: status as ('SENT' | 'FAILED')[],
+    status: status as ('SENT' | 'FAILED' | 'CANCELLED')[],
     limit: limitOf(flags),
   };
   return act(flags, io, 'purging', (q) => q.purge({ ...options, dryRun: !flags.execute }));
+}
+
+export async function cancelCommand(
+  flags: GlobalFlags & Common & { ids?: string; group?: string; olderThan?: string; errorContains?: string; note?: string },
+  io: Io,
+) {
+  const ids = idList(flags.ids);
+  if (!ids && flags.group === undefined && flags.olderThan === undefined && flags.errorContains === undefined) {
+    throw new UsageError(
+      'cancel: say which PENDING messages: --ids, --group, --older-than or --error-contains (--older-than 0s: all of them)',
+    );
+  }
+  const options = {
+    ...(ids ? { ids } : {}),
+    ...(flags.group !== undefined ? { groupKey: flags.group } : {}),
+    ...(flags.olderThan !== undefined ? { olderThanMs: parseDuration(flags.olderThan, '--older-than') } : {}),
+    ...(flags.errorContains !== undefined ? { errorContains: flags.errorContains } : {}),
+    ...(flags.note !== undefined ? { note: flags.note } : {}),
+    limit: limitOf(flags),
+  };
+  return act(flags, io, 'cancelling', (q) => q.cancel({ ...options, dryRun: !flags.execute }));
 }
 
 async function act(

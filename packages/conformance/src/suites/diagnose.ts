@@ -15,7 +15,7 @@ export function diagnoseSuite(f: Fixture): void {
       await q.guardBeforeSend(c!); // SENDING
       void d; // PROCESSING
       const r = await q.diagnose();
-      expect(r.counts).toEqual({ PENDING: 3, PROCESSING: 1, SENDING: 1, SENT: 1, FAILED: 1, HELD: 0 });
+      expect(r.counts).toEqual({ PENDING: 3, PROCESSING: 1, SENDING: 1, SENT: 1, FAILED: 1, HELD: 0, CANCELLED: 0 });
       expect(r.total).toBe(7);
       expect(r.duePending).toBe(2);
       expect(r.failedInWindow).toBe(1);

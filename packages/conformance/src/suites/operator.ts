@@ -167,6 +167,92 @@ export function operatorSuite(f: Fixture): void {
       ]);
     });
 
+    it('cancel by ids: PENDING and delayed messages become CANCELLED and are never sent; others refused by id, with why', async () => {
+      const q = f.queue<{ n: number }>();
+      const sent = (await q.enqueue({ n: 3 })).id;
+      const [toSend] = (await q.claimBatch({ limit: 1 })).messages;
+      await q.guardBeforeSend(toSend!);
+      await q.ack(toSend!);
+      const inFlight = (await q.enqueue({ n: 4 })).id;
+      const [sending] = (await q.claimBatch({ limit: 1 })).messages;
+      await q.guardBeforeSend(sending!);
+      const due = (await q.enqueue({ n: 1 })).id;
+      const later = (await q.enqueue({ n: 2 }, { delayMs: HOUR })).id;
+      expect([toSend!.id, sending!.id]).toEqual([sent, inFlight]);
+      const before = await Promise.all([due, later].map((id) => q.get(id)));
+
+      const preview = await q.cancel({ ids: [due, later, sent, inFlight, 'no-such-id'], note: 'customer unsubscribed', dryRun: true });
+      expect(preview).toMatchObject({ action: 'cancel', dryRun: true, changed: 0 });
+      expect(preview.rows.map((r) => [r.id, r.status, r.to]).sort()).toEqual(
+        [
+          [due, 'PENDING', 'CANCELLED'],
+          [later, 'PENDING', 'CANCELLED'],
+        ].sort(),
+      );
+      expect(preview.refused.map((r) => [r.id, r.status, r.reason]).sort()).toEqual(
+        [
+          [sent, 'SENT', 'wrong-status'],
+          [inFlight, 'SENDING', 'wrong-status'],
+          ['no-such-id', null, 'not-found'],
+        ].sort(),
+      );
+      expect(await Promise.all([due, later].map((id) => q.get(id)))).toEqual(before);
+
+      const done = await q.cancel({ ids: [due, later, sent, inFlight], note: 'customer unsubscribed' });
+      expect(done).toMatchObject({ changed: 2, skipped: [] });
+      for (const id of [due, later]) {
+        expect(await q.get(id)).toMatchObject({ status: 'CANCELLED', claimToken: null, lastError: 'cancelled: customer unsubscribed' });
+      }
+      await f.ctx.advance(2 * HOUR);
+      expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
+      expect((await q.diagnose({ sampleSize: 0 })).counts).toMatchObject({ CANCELLED: 2, SENT: 1, SENDING: 1, PENDING: 0 });
+      expect(await q.get(inFlight)).toMatchObject({ status: 'SENDING' });
+    });
+
+    it("cancel by group key: that group's PENDING messages only; a plan applies only to rows still as read", async () => {
+      const q = f.queue<string>();
+      for (const p of ['a1', 'a2', 'a3']) await q.enqueue(p, { groupKey: 'conversation:a' });
+      await q.enqueue('b1', { groupKey: 'conversation:b' });
+      await q.enqueue('free');
+      const [head] = (await q.claimBatch({ limit: 10 })).messages.filter((m) => m.payload === 'a1');
+      expect(head).toBeDefined(); // the group's head is in flight: it is not PENDING, so not selected
+      const plan = await q.cancel({ groupKey: 'conversation:a', dryRun: true });
+      expect(plan.rows.map((r) => r.status)).toEqual(['PENDING', 'PENDING']);
+      expect(plan.refused).toEqual([]);
+      expect((await q.cancel({ groupKey: 'conversation:a', note: 'conversation closed' })).changed).toBe(2);
+      const counts = (await q.diagnose({ sampleSize: 0 })).counts;
+      expect(counts).toMatchObject({ CANCELLED: 2, PROCESSING: 3 });
+
+      // Fenced: a row that a claim took between the plan and its execution is left to the claim.
+      await q.enqueue('late', { groupKey: 'conversation:c' });
+      await f.ctx.advance(1_000);
+      const { rows } = await f.ctx.adapter.find({ queue: 'default', statuses: ['PENDING'], groupKey: 'conversation:c', limit: 10 });
+      expect(rows).toHaveLength(1);
+      const items = rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        claimToken: r.claimToken,
+        attempts: r.attempts,
+        updatedAt: r.updatedAt,
+      }));
+      const taken = (await q.claimBatch({ limit: 10 })).messages.find((m) => m.payload === 'late')!;
+      const change = { to: 'CANCELLED' as const, resetAttempts: false, possiblySent: false, note: 'cancelled: too late' };
+      expect(await f.ctx.adapter.operate({ queue: 'default', items, ...change })).toEqual([false]);
+      expect((await q.guardBeforeSend(taken)).ok).toBe(true);
+    });
+
+    it('cancel refuses to guess: no selector, a bad note or group key is refused before anything is read', async () => {
+      const q = f.queue();
+      await q.enqueue({});
+      await expect(q.cancel({})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'cancel.options' });
+      await expect(q.cancel({ olderThanMs: 0, note: '' })).rejects.toMatchObject({ field: 'cancel.options.note' });
+      await expect(q.cancel({ groupKey: '' })).rejects.toMatchObject({ field: 'cancel.options.groupKey' });
+      expect((await q.diagnose({ sampleSize: 0 })).counts.PENDING).toBe(1);
+      expect((await q.cancel({ olderThanMs: 0 })).changed).toBe(1);
+      expect((await q.purge({ status: 'CANCELLED', olderThanMs: 0 })).changed).toBe(1);
+      expect((await q.diagnose({ sampleSize: 0 })).total).toBe(0);
+    });
+
     it('purge: SENT messages older than the cut-off, FAILED only when asked; their dedupe keys are free again', async () => {
       const q = f.queue();
       const { id: oldSent } = await q.enqueue({ n: 1 }, { dedupeKey: 'order-1' });

@@ -106,6 +106,8 @@ export interface RetentionOptions {
   sentMs?: number;
   /** Delete FAILED messages this long after they failed (keep them long enough for someone to look). */
   failedMs?: number;
+  /** Delete CANCELLED messages this long after they were cancelled. */
+  cancelledMs?: number;
 }
 
 /**
@@ -142,7 +144,7 @@ export interface ResolvedOptions {
   orphanGraceMs: number;
   alerts: Required<AlertOptions>;
   /** Null fields keep those messages. */
-  retention: { sentMs: number | null; failedMs: number | null };
+  retention: { sentMs: number | null; failedMs: number | null; cancelledMs: number | null };
   /** Empty without limits; at most one with `key` null (the queue's own). */
   rateLimits: ResolvedRateLimit[];
   logger: Logger;
@@ -208,10 +210,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     jitter: bool(b.jitter, 'options.backoff.jitter', true),
   };
   const alerts = resolveAlerts(o.alerts, 'options.alerts', DEFAULT_ALERTS);
-  const r = checkOptions<RetentionOptions>(o.retention, 'options.retention', ['sentMs', 'failedMs']);
+  const r = checkOptions<RetentionOptions>(o.retention, 'options.retention', ['sentMs', 'failedMs', 'cancelledMs']);
   const retention = {
     sentMs: r.sentMs === undefined ? null : int(r.sentMs, 'options.retention.sentMs', HOUR, 10 * 365 * DAY),
     failedMs: r.failedMs === undefined ? null : int(r.failedMs, 'options.retention.failedMs', HOUR, 10 * 365 * DAY),
+    cancelledMs: r.cancelledMs === undefined ? null : int(r.cancelledMs, 'options.retention.cancelledMs', HOUR, 10 * 365 * DAY),
   };
   const logger = o.logger ?? silentLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {

@@ -381,6 +381,8 @@ export interface FindRequest {
   olderThanMs?: number;
   /** Only rows whose `lastError` contains this text, as given (case-sensitive). */
   errorContains?: string;
+  /** Only rows of this group key. */
+  groupKey?: string;
   /** At most this many rows, oldest state change first (then id). */
   limit: number;
 }
@@ -433,7 +435,7 @@ export interface OperateRequest {
    * The new status — claim token and lease cleared, `updatedAt` now, and for PENDING `availableAt`
    * now — or `DELETE` to remove the rows.
    */
-  to: 'PENDING' | 'SENT' | 'HELD' | 'FAILED' | 'DELETE';
+  to: 'PENDING' | 'SENT' | 'HELD' | 'FAILED' | 'CANCELLED' | 'DELETE';
   /** Reset `attempts` to 0 (a retry). */
   resetAttempts: boolean;
   /** Set `possiblySent` (the row may have been delivered and will be sent again); false leaves it. */

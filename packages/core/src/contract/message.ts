@@ -8,11 +8,13 @@
  * - `FAILED`: out of attempts, or failed with a permanent error. Terminal.
  * - `HELD`: its lease expired while SENDING in at-most-once mode: it may or may not have left, and
  *   it is never re-sent automatically. A person decides (see `diagnose`).
+ * - `CANCELLED`: an operator cancelled it while it was PENDING ({@link Queue.cancel}): it was never
+ *   sent and never will be; `lastError` says who and why. Terminal.
  */
-export type MessageStatus = 'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD';
+export type MessageStatus = 'PENDING' | 'PROCESSING' | 'SENDING' | 'SENT' | 'FAILED' | 'HELD' | 'CANCELLED';
 
 /** All statuses, in life-cycle order. */
-export const MESSAGE_STATUSES: readonly MessageStatus[] = ['PENDING', 'PROCESSING', 'SENDING', 'SENT', 'FAILED', 'HELD'];
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['PENDING', 'PROCESSING', 'SENDING', 'SENT', 'FAILED', 'HELD', 'CANCELLED'];
 
 /**
  * What happens to a message whose lease expired while it was SENDING (the worker passed the guard,

@@ -370,7 +370,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { ok: true, record: out(row) };
     },
 
-    async find({ queue, statuses, ids, olderThanMs, errorContains, limit }: FindRequest): Promise<FindResult> {
+    async find({ queue, statuses, ids, olderThanMs, errorContains, groupKey, limit }: FindRequest): Promise<FindResult> {
       const t = now();
       const wanted = ids ? new Set(ids) : null;
       const found = inQueue(queue)
@@ -379,7 +379,8 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
             statuses.includes(r.status) &&
             (!wanted || wanted.has(r.id)) &&
             (olderThanMs === undefined || r.updatedAt.getTime() <= t - olderThanMs) &&
-            (errorContains === undefined || (r.lastError ?? '').includes(errorContains)),
+            (errorContains === undefined || (r.lastError ?? '').includes(errorContains)) &&
+            (groupKey === undefined || r.groupKey === groupKey),
         )
         .sort((a, b) => oldestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit);

@@ -59,7 +59,7 @@ export interface PlanRefusal {
  * @category Operations
  */
 export interface OperatorResult {
-  action: 'retry' | 'mark-sent' | 'release-stuck' | 'purge';
+  action: 'retry' | 'mark-sent' | 'release-stuck' | 'purge' | 'cancel';
   dryRun: boolean;
   /** The rows the action applies to (in a dry run: would apply to), each with its transition. */
   rows: PlanRow[];

@@ -10,8 +10,8 @@ import { checkFilter, checkStatuses, select } from './select.js';
  * @category Operations
  */
 export interface PurgeOptions {
-  /** `SENT` (default), `FAILED`, or both. Messages still to be sent or held for review are never purged. */
-  status?: 'SENT' | 'FAILED' | ('SENT' | 'FAILED')[];
+  /** `SENT` (default), `FAILED`, `CANCELLED`, or a list. Messages still to be sent or held for review are never purged. */
+  status?: 'SENT' | 'FAILED' | 'CANCELLED' | ('SENT' | 'FAILED' | 'CANCELLED')[];
   /** Required: only messages whose last change is at least this old. */
   olderThanMs: number;
   /** At most this many per call (oldest first). Default 1000. */
@@ -21,14 +21,14 @@ export interface PurgeOptions {
 }
 
 /**
- * Delete finished messages older than `olderThanMs`: SENT by default, FAILED when asked. Their dedupe
+ * Delete finished messages older than `olderThanMs`: SENT by default, FAILED or CANCELLED when asked. Their dedupe
  * keys are free again afterwards. The `retention` queue option does this on every tick.
  */
 export async function purge(ctx: ResolvedOptions, options: PurgeOptions): Promise<OperatorResult> {
   const field = 'purge.options';
   const o = checkOptions<PurgeOptions>(options, field, ['status', 'olderThanMs', 'limit', 'dryRun']);
   if (o.olderThanMs === undefined) throw invalidArgument(`${field}.olderThanMs`, 'required: how old a finished message must be to go.');
-  const statuses = checkStatuses(o.status, `${field}.status`, ['SENT', 'FAILED'] as const, ['SENT']);
+  const statuses = checkStatuses(o.status, `${field}.status`, ['SENT', 'FAILED', 'CANCELLED'] as const, ['SENT']);
   const filter = checkFilter(o, field);
   const { rows, now, more } = await select(ctx, statuses, filter);
   return carryOut(ctx, 'purge', {
@@ -54,6 +54,7 @@ export async function applyRetention(ctx: ResolvedOptions, more: () => boolean =
   for (const [status, ageMs] of [
     ['SENT', ctx.retention.sentMs],
     ['FAILED', ctx.retention.failedMs],
+    ['CANCELLED', ctx.retention.cancelledMs],
   ] as const) {
     if (ageMs === null) continue;
     for (let step = 0; step === 0 || more(); step++) {

@@ -57,8 +57,14 @@ export function checkStatuses<S extends MessageStatus>(value: unknown, field: st
 }
 
 /** The rows of this queue the filter selects, in the given statuses; `more` when the limit was reached. */
-export async function select(ctx: ResolvedOptions, statuses: readonly MessageStatus[], f: Filter): Promise<FindResult & { more: boolean }> {
+export async function select(
+  ctx: ResolvedOptions,
+  statuses: readonly MessageStatus[],
+  f: Filter,
+  groupKey?: string,
+): Promise<FindResult & { more: boolean }> {
   const found = await ctx.adapter.find({
+    ...(groupKey !== undefined ? { groupKey } : {}),
     queue: ctx.name,
     statuses,
     limit: f.limit,

@@ -5,6 +5,7 @@ import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } fro
 import type { DiagnoseReport, RecycleSummary, RunSummary } from '../contract/results.js';
 import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from '../enqueue/enqueue.js';
 import { type GateOptions, gates, hold, pause, resume } from '../flow/gates.js';
+import { type CancelOptions, cancel } from '../operator/cancel.js';
 import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
 import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
 import type { OperatorResult } from '../operator/plan.js';
@@ -113,8 +114,19 @@ export interface Queue<P = unknown> {
   markSent(ids: string | string[], options?: MarkSentOptions): Promise<OperatorResult>;
   /** Free messages stuck in flight: PROCESSING → PENDING, SENDING as you decide, live leases only with `force`; previewable. */
   releaseStuck(options: ReleaseStuckOptions): Promise<OperatorResult>;
-  /** Delete SENT (or FAILED) messages older than `olderThanMs`; previewable. */
+  /** Delete finished (SENT, FAILED or CANCELLED) messages older than `olderThanMs`; previewable. */
   purge(options: PurgeOptions): Promise<OperatorResult>;
+  /**
+   * Cancel PENDING messages (due or delayed) by ids, group key, age or error text: CANCELLED, never
+   * sent, `lastError` saying why; fenced like every operator action; previewable.
+   *
+   * @example
+   * ```ts
+   * const plan = await outbox.cancel({ groupKey: 'conversation:42', dryRun: true }); // plan.rows: [{ id, status: 'PENDING', to: 'CANCELLED', … }]
+   * await outbox.cancel({ groupKey: 'conversation:42', note: 'customer unsubscribed' });
+   * ```
+   */
+  cancel(options: CancelOptions): Promise<OperatorResult>;
   /** One message by id (for tests and tooling), or null. */
   get(id: string): Promise<MessageRecord<P> | null>;
   /**
@@ -178,6 +190,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     retryMany: (o) => retryMany(ctx, o),
     markSent: (ids, o) => markSent(ctx, ids, o),
     releaseStuck: (o) => releaseStuck(ctx, o),
+    cancel: (o) => cancel(ctx, o),
     purge: (o) => purge(ctx, o),
     pause: (o) => pause(ctx, o),
     resume: (o) => resume(ctx, o),

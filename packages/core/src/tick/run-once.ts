@@ -180,7 +180,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     await acks.close(); // the last acks waited for a next window that never came
     await plan.rates.close();
     summary.throttledForMs = plan.rates.stoppedForMs;
-    if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null) {
+    if (ctx.retention.sentMs !== null || ctx.retention.failedMs !== null || ctx.retention.cancelledMs !== null) {
       summary.purged = await applyRetention(ctx, () => plan.leftMs() > plan.reserve).catch((err: unknown) => {
         summary.storageErrors++;
         ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: retention failed this tick; it runs again on the next');

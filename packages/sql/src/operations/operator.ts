@@ -29,6 +29,7 @@ export async function find(db: Db, t: Table, r: FindRequest): Promise<FindResult
   if (r.ids) where.push(r.ids.length > 0 ? idIn(db, t, r.ids) : raw('1 = 0'));
   if (r.olderThanMs !== undefined) where.push(sql`${t.col('updatedAt')} <= ${t.nowPlus('updatedAt', -r.olderThanMs)}`);
   if (r.errorContains !== undefined) where.push(t.has('lastError') ? contains(db, t.col('lastError'), r.errorContains) : raw('1 = 0'));
+  if (r.groupKey !== undefined) where.push(t.has('groupKey') ? sql`${t.col('groupKey')} = ${r.groupKey}` : raw('1 = 0'));
   const rows = await db.rows(
     sql`SELECT ${t.selectWithoutPayload} FROM ${t.name} WHERE ${join(where, ' AND ')} ORDER BY ${t.col('updatedAt')}, ${t.col('id')} LIMIT ${r.limit}`,
   );
