@@ -61,3 +61,39 @@ export async function latency(url: string, n: number): Promise<LatencyResult[]> 
   await c.end();
   return [await measure(url, 'notify', n), await measure(url, 'poll', Math.min(n, 30))];
 }
+
+/** What `notify` costs an enqueue: single-message enqueues a second, four producers at once, with and without it. */
+export interface EnqueueCost {
+  notify: boolean;
+  /** Enqueues a second, one round of each. */
+  rounds: number[];
+}
+
+/**
+ * Four producers over one pool enqueue `perProducer` single messages each (one autocommit statement
+ * apiece, as an app's request handlers do), with `notify` off and on, alternating over three rounds
+ * so the machine's drift falls on both. PostgreSQL serialises the commits of notifying transactions,
+ * which is the cost measured here.
+ */
+export async function enqueueCost(url: string, perProducer: number): Promise<EnqueueCost[]> {
+  const results: EnqueueCost[] = [
+    { notify: false, rounds: [] },
+    { notify: true, rounds: [] },
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const r of round % 2 === 0 ? results : [...results].reverse()) {
+      const pool = new pg.Pool({ connectionString: url, max: 4 });
+      const q = createQueue<{ n: number }>({ adapter: pgAdapter(pool, { notify: r.notify }) });
+      await q.enqueue({ n: -1 }); // the schema read, outside the timing
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: 4 }, async (_, p) => {
+          for (let i = 0; i < perProducer; i++) await q.enqueue({ n: p * perProducer + i });
+        }),
+      );
+      r.rounds.push((4 * perProducer) / ((performance.now() - started) / 1000));
+      await pool.end();
+    }
+  }
+  return results;
+}

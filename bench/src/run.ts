@@ -26,7 +26,7 @@ import { build } from 'esbuild';
 import { type CurvePoint, curveTable } from './curve.js';
 import { cpuBetween, privateDatabase, privateMysqlDatabase, serverCpu, serverVersion } from './db.js';
 import { fill, type Urls } from './fill.js';
-import { latency } from './latency.js';
+import { enqueueCost, latency } from './latency.js';
 import { type OperatorRow, operatorTable } from './operators.js';
 import { hasPgbench, pgbench } from './pgbench.js';
 import { type RunResult, renderReport } from './report.js';
@@ -161,6 +161,14 @@ if (values.latency) {
         `latency ${r.mode.padEnd(6)} ${r.messages} messages: enqueue → send p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
       );
     }
+    const cost = await enqueueCost(db.url, 500);
+    for (const r of cost) {
+      log(`enqueue, 4 producers, notify ${r.notify ? 'on ' : 'off'}: ${r.rounds.map((x) => `${Math.round(x)}/s`).join(', ')}`);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    log(
+      `notify costs enqueue ${((1 - mean(cost[1]!.rounds) / mean(cost[0]!.rounds)) * 100).toFixed(1)} % of its throughput (mean of 3 rounds)`,
+    );
   } finally {
     await db.drop();
   }

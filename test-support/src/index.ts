@@ -20,4 +20,5 @@ export {
 } from './private-server.js';
 export { runTs, type SpawnOptions, spawnTs } from './processes.js';
 export { backdate, type Dialect, nowSql, quote } from './sql.js';
+export { mostWithin } from './windows.js';
 export { buildWorkspacePackages } from './workspace-build.js';

@@ -6,18 +6,8 @@
  * is the limit in the order of events on the adapter's clock, never a duration.
  */
 import { createQueue, ManualClock, MsgQueueError, memoryAdapter, type StorageAdapter } from '@org/msgqueue';
+import { mostWithin } from '@org/msgqueue-test-support';
 import { describe, expect, it } from 'vitest';
-
-/** The largest number of `times` inside any window [t, t + ms). */
-function mostWithin(times: readonly number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 // With a ManualClock, a tick's wait for a slot lasts its whole budget (the clock does not move while
 // it waits): those ticks get a budget of 1 s, which the waits below never fit in.

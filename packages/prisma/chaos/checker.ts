@@ -4,6 +4,7 @@
  * duplicate matched to an injected fault that made its earlier delivery ambiguous), rows not in a
  * terminal state, broken group order, and whether `diagnose` agrees with the table.
  */
+import { mostWithin } from '@org/msgqueue-test-support';
 
 /** A message the producer enqueued. */
 export interface Enqueued {
@@ -57,6 +58,10 @@ export interface CheckInput {
   diagnoseCounts: Record<string, number>;
   /** Workers that exited on their own during the run (a database restart must not end one). */
   diedOnTheirOwn?: string[];
+  /** The queue's rate limit the workers ran under, if any. */
+  rateLimit?: { max: number; perMs: number } | null;
+  /** When the queue was paused for every worker (after the pause was written, until the resume). */
+  pauses?: { start: number; end: number }[];
 }
 
 export interface CheckReport {
@@ -78,6 +83,14 @@ export interface CheckReport {
   /** The worker certainly paused mid-send past its lease, and its message. */
   pausedMidSend: { worker: string; id: string } | null;
   groups: { outOfOrder: string[]; overlapping: string[] };
+  /**
+   * The provider's busiest window of `perMs` under the rate limit: `busiest` without the arrivals of
+   * sends that outlived their lease (a worker SIGSTOPped past it — outside the protocol's assumption,
+   * as for every other property), `busiestAll` with them; null without a limit.
+   */
+  rateLimit: { max: number; perMs: number; busiest: number; busiestAll: number; excused: number } | null;
+  /** The pauses, and deliveries that arrived behind one later than a lease after it began: claimed behind the gate. */
+  pauses: { windows: { start: number; end: number }[]; behind: string[] };
   diagnoseMatches: boolean;
   faults: Record<string, number>;
   pass: boolean;
@@ -151,6 +164,34 @@ export function check(input: CheckInput): CheckReport {
   if (!diagnoseMatches) failures.push("diagnose's counts differ from the table");
   const died = input.diedOnTheirOwn ?? [];
   if (died.length) failures.push(`${died.length} workers exited on their own instead of recovering: ${died.join(', ')}`);
+  // A worker stopped (SIGSTOP) may send after its lease once it runs again: its arrivals until a
+  // lease after it resumed are outside what a lease-bound slot can promise.
+  const outlived = (d: Delivery) =>
+    input.faults.some(
+      (f) => f.kind === 'stop' && f.target === d.worker && d.receivedAt >= f.start && d.receivedAt <= f.end + input.leaseMs,
+    );
+  let rateLimit: CheckReport['rateLimit'] = null;
+  if (input.rateLimit) {
+    const { max, perMs } = input.rateLimit;
+    const counted = input.deliveries.filter((d) => !outlived(d)).map((d) => d.receivedAt);
+    rateLimit = {
+      max,
+      perMs,
+      busiest: mostWithin(counted, perMs),
+      busiestAll: mostWithin(
+        input.deliveries.map((d) => d.receivedAt),
+        perMs,
+      ),
+      excused: input.deliveries.length - counted.length,
+    };
+    if (rateLimit.busiest > max)
+      failures.push(`the provider saw ${rateLimit.busiest} deliveries within ${perMs} ms, over the limit of ${max}`);
+  }
+  const windows = input.pauses ?? [];
+  const behind = input.deliveries
+    .filter((d) => !outlived(d) && windows.some((w) => d.receivedAt >= w.start + input.leaseMs && d.receivedAt <= w.end))
+    .map((d) => `${d.id}@${d.receivedAt}`);
+  if (behind.length) failures.push(`${behind.length} deliveries claimed while the queue was paused`);
 
   return {
     mode: input.mode,
@@ -168,6 +209,8 @@ export function check(input: CheckInput): CheckReport {
     staleClaimsRefused: input.staleClaims.length,
     pausedMidSend: input.pausedMidSend,
     groups,
+    rateLimit,
+    pauses: { windows, behind },
     diagnoseMatches,
     diedOnTheirOwn: died,
     faults,

@@ -3,10 +3,15 @@
  * its own process, and a seeded nemesis; then heal, drain, and check the history.
  *
  *   pnpm chaos [--duration 60s|10m] [--seed N] [--mode both|at-least-once|at-most-once]
- *              [--db postgresql|mariadb|sqlite] [--workers 4] [--rate 25] [--restarts] [--json]
+ *              [--db postgresql|mariadb|sqlite] [--workers 4] [--rate 25] [--restarts]
+ *              [--rate-limit 20] [--pauses] [--json]
  *
  * --restarts: the run starts a database server of its own and the nemesis kills it (kill -9, every
  * process of it) and starts it again in the middle of the drain, among its other faults.
+ *
+ * --rate-limit N: every worker's queue is limited to N sends a second (shared through the database);
+ * the checker holds the provider's log to it. --pauses: the queue is paused for every worker once
+ * or twice mid-run (lease + 2 s each); the checker finds no delivery claimed behind the pause.
  *
  * PostgreSQL comes from DATABASE_URL (a private database is created in it) or an embedded one;
  * MariaDB from MARIADB_URL. Exit code 0 when every check passes.
@@ -34,6 +39,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '25' },
     json: { type: 'boolean', default: false },
     restarts: { type: 'boolean', default: false },
+    'rate-limit': { type: 'string' },
+    pauses: { type: 'boolean', default: false },
   },
 });
 
@@ -46,6 +53,9 @@ const DURATION = parseDuration(values.duration!);
 const SEED = Number(values.seed);
 const WORKERS = Number(values.workers);
 const RATE = Number(values.rate);
+const RATE_LIMIT = values['rate-limit'] === undefined ? null : Number(values['rate-limit']);
+if (RATE_LIMIT !== null && !(Number.isInteger(RATE_LIMIT) && RATE_LIMIT >= 1))
+  throw new Error('--rate-limit: expected sends a second, e.g. 20');
 const modes: DeliveryMode[] = values.mode === 'both' ? ['at-least-once', 'at-most-once'] : [values.mode as DeliveryMode];
 const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout).write(`[chaos] ${a.join(' ')}\n`);
 
@@ -65,7 +75,9 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
   const providerLog = join(dir, 'deliveries.jsonl');
   const prov = await startProvider(providerLog);
   const statsFile = join(dir, 'stats.jsonl');
-  const workers = new Supervisor((id) => spawnChaos('worker.ts', [dialect, url, mode, String(prov.port), id, statsFile]));
+  const workers = new Supervisor((id) =>
+    spawnChaos('worker.ts', [dialect, url, mode, String(prov.port), id, statsFile, ...(RATE_LIMIT === null ? [] : [String(RATE_LIMIT)])]),
+  );
   for (let i = 0; i < WORKERS; i++) workers.spawn(`w${i}`);
 
   const queue = createQueue<ChaosPayload>({
@@ -123,7 +135,31 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
       : null,
   });
 
-  const [, certain] = await Promise.all([producer, nemesis]);
+  // The operator: pause the queue for every worker (lease + 2 s), resume, once or twice mid-run.
+  const pauses: { start: number; end: number }[] = [];
+  const operator = (async () => {
+    if (!values.pauses) return;
+    const retried = async (what: () => Promise<unknown>) => {
+      while (
+        !(await what().then(
+          () => true,
+          () => false,
+        ))
+      )
+        await sleep(200);
+    };
+    for (const at of DURATION >= 40_000 ? [0.3, 0.7] : [0.4]) {
+      await sleep(Math.max(0, started + at * DURATION - Date.now()));
+      await retried(() => queue.pause({ note: 'chaos: operator pause' }));
+      const start = Date.now();
+      await sleep(CHAOS_QUEUE_OPTIONS.leaseMs + 2_000);
+      const end = Date.now();
+      await retried(() => queue.resume());
+      pauses.push({ start, end });
+    }
+  })();
+
+  const [, certain] = await Promise.all([producer, nemesis, operator]);
   // Heal: everything normal, every worker running; let recycling run and the queue drain.
   await prov.control('normal');
   for (const c of workers.children.values()) c.kill('SIGCONT');
@@ -164,6 +200,8 @@ async function runMode(mode: DeliveryMode, seed: number): Promise<CheckReport> {
     ambiguousSends: new Set(stats.flatMap((s) => (s.ambiguousSend ? [s.ambiguousSend] : []))),
     diagnoseCounts: report.counts,
     diedOnTheirOwn: workers.diedOnTheirOwn,
+    rateLimit: RATE_LIMIT === null ? null : { max: RATE_LIMIT, perMs: 1000 },
+    pauses,
   });
   if (!result.pass) {
     log(`worker stderr (last lines): ${workers.errors.slice(-1500)}`);
@@ -206,7 +244,9 @@ function readLines<T>(file: string): T[] {
 const reports: CheckReport[] = [];
 try {
   for (const [i, mode] of modes.entries()) {
-    log(`${mode}: ${values.duration} on ${values.db}, seed ${SEED + i}, ${WORKERS} workers, ~${RATE} msg/s`);
+    log(
+      `${mode}: ${values.duration} on ${values.db}, seed ${SEED + i}, ${WORKERS} workers, ~${RATE} msg/s${RATE_LIMIT === null ? '' : `, limited to ${RATE_LIMIT}/s`}${values.pauses ? ', with pauses' : ''}`,
+    );
     reports.push(await runMode(mode, SEED + i));
   }
 } finally {
@@ -219,6 +259,9 @@ for (const r of reports) {
   log(`   faults ${JSON.stringify(r.faults)}`);
   log(
     `   lost ${r.lost.length}, unexpected ${r.unexpected}, duplicates ${r.duplicates.total} ${JSON.stringify(r.duplicates.byCause)}, unexplained ${r.duplicates.unexplained.length}`,
+  );
+  log(
+    `   rate limit ${r.rateLimit ? `${r.rateLimit.max}/s: busiest second ${r.rateLimit.busiest} (${r.rateLimit.excused} arrivals of sends that outlived their lease set aside; ${r.rateLimit.busiestAll} with them)` : 'none'}; pauses ${r.pauses.windows.length}, deliveries claimed behind a pause ${r.pauses.behind.length}`,
   );
   log(
     `   workers that exited on their own ${r.diedOnTheirOwn.length}, not terminal ${r.nonTerminal.length}, stale claims refused ${r.staleClaimsRefused} (paused mid-send: ${r.pausedMidSend ? `${r.pausedMidSend.worker} on ${r.pausedMidSend.id}` : 'none'}), group order broken ${r.groups.outOfOrder.length}, overlapping ${r.groups.overlapping.length}, diagnose matches ${r.diagnoseMatches}`,

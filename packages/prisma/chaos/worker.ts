@@ -1,6 +1,7 @@
 /**
  * A chaos worker: runs the cron tick in a loop against the fake provider, as a deployed app would.
- * argv: dialect url deliveryMode providerPort workerId statsFile
+ * argv: dialect url deliveryMode providerPort workerId statsFile [ratePerSecond]
+ * With ratePerSecond, the queue's rate limit (every worker shares it through the database).
  */
 import { appendFileSync } from 'node:fs';
 import { classifySendError, createQueue, type DeliveryMode, PermanentSendError, RetryableSendError } from '@org/msgqueue';
@@ -9,13 +10,14 @@ import type { SqlDialect } from '../src/index.js';
 import { prismaAdapter } from '../src/index.js';
 import { CHAOS_QUEUE_OPTIONS, type ChaosPayload } from './settings.js';
 
-const [dialect, rawUrl, mode, port, workerId, statsFile] = process.argv.slice(2) as [
+const [dialect, rawUrl, mode, port, workerId, statsFile, ratePerSecond] = process.argv.slice(2) as [
   SqlDialect,
   string,
   DeliveryMode,
   string,
   string,
   string,
+  string | undefined,
 ];
 let url = rawUrl;
 if (dialect === 'postgresql') {
@@ -29,6 +31,7 @@ const queue = createQueue<ChaosPayload>({
   adapter: prismaAdapter(prisma as never, { dialect, lockTable: false }),
   deliveryMode: mode,
   ...CHAOS_QUEUE_OPTIONS,
+  ...(ratePerSecond ? { rateLimit: { max: Number(ratePerSecond), perMs: 1000 } } : {}),
   // Written at once, so a worker killed mid-tick still leaves its evidence that fencing refused it.
   hooks: {
     refused: (e) => {

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { type CheckInput, type CheckReport, check, type Delivery } from '../chaos/checker.js';
 
 describe('chaos: short seeded run on PostgreSQL', () => {
-  it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims', async () => {
-    const reports = await runChaos(['--duration', '25s', '--seed', '42', '--mode', 'both', '--json']);
+  it('loses nothing, duplicates only where a fault made a delivery ambiguous, keeps group order, and fencing refuses stale claims — under a rate limit and a pause', async () => {
+    const reports = await runChaos(['--duration', '25s', '--seed', '42', '--mode', 'both', '--rate-limit', '30', '--pauses', '--json']);
     expect(reports.map((r) => r.mode)).toEqual(['at-least-once', 'at-most-once']);
     for (const r of reports) {
       expect(r.failures, `${r.mode}: ${r.failures.join('; ')}`).toEqual([]);
@@ -20,6 +20,12 @@ describe('chaos: short seeded run on PostgreSQL', () => {
       expect(r.diagnoseMatches).toBe(true);
       expect(r.pausedMidSend).not.toBeNull(); // and refused: see failures
       expect(Object.keys(r.faults).sort()).toEqual(['drop', 'error', 'kill', 'slow', 'stop', 'terminate']);
+      // The provider never saw more than 30 in a second (sends that outlived their lease aside), and
+      // nothing was claimed while the queue was paused.
+      expect(r.rateLimit).toMatchObject({ max: 30, perMs: 1000 });
+      expect(r.rateLimit!.busiest).toBeLessThanOrEqual(30);
+      expect(r.pauses.windows).toHaveLength(1);
+      expect(r.pauses.behind).toEqual([]);
     }
     expect(reports[1]!.duplicates.total).toBe(0); // at-most-once
   }, 240_000);
@@ -129,6 +135,63 @@ describe('chaos: the history checker', () => {
     expect(r.failures).toEqual(
       expect.arrayContaining([expect.stringMatching(/was not refused as a stale claim/), expect.stringMatching(/diagnose/)]),
     );
+  });
+});
+
+describe('chaos: the rate-limit and pause checks', () => {
+  const d = (id: string, at: number, worker = 'w0:1'): Delivery => ({
+    id,
+    token: `t-${id}`,
+    key: `k-${id}`,
+    g: -1,
+    n: 0,
+    worker,
+    receivedAt: at,
+    acceptedAt: at,
+    fault: null,
+  });
+  const input = (deliveries: Delivery[], over: Partial<CheckInput> = {}): CheckInput => ({
+    mode: 'at-least-once',
+    leaseMs: 2_000,
+    enqueued: deliveries.map((x) => ({ id: x.id, g: -1, n: 0 })),
+    rows: deliveries.map((x) => ({ id: x.id, status: 'SENT' })),
+    deliveries,
+    faults: [],
+    staleClaims: [{ worker: 'w0:1', id: 'm0' }],
+    pausedMidSend: { worker: 'w0:1', id: 'm0' },
+    pauseFailure: null,
+    ambiguousSends: new Set(),
+    diagnoseCounts: { SENT: deliveries.length },
+    ...over,
+  });
+  const burst = (n: number, from: number, worker?: string) => Array.from({ length: n }, (_, i) => d(`m${from + i}`, from + i * 10, worker));
+
+  it('three within a second under a limit of two fails; two passes', () => {
+    const limit = { rateLimit: { max: 2, perMs: 1000 } };
+    expect(check(input([...burst(2, 0), ...burst(2, 1000)], limit))).toMatchObject({ pass: true, rateLimit: { busiest: 2 } });
+    const over = check(input(burst(3, 0), limit));
+    expect(over.rateLimit).toMatchObject({ busiest: 3, busiestAll: 3, excused: 0 });
+    expect(over.failures).toEqual([expect.stringMatching(/3 deliveries within 1000 ms, over the limit of 2/)]);
+  });
+
+  it("a stopped worker's late arrival is set aside, and counted in busiestAll", () => {
+    const late = d('late', 2_500, 'w1:2');
+    const r = check(
+      input([...burst(2, 2_000), late], {
+        rateLimit: { max: 2, perMs: 1000 },
+        faults: [{ kind: 'stop', target: 'w1:2', start: 0, end: 1_000 }],
+      }),
+    );
+    expect(r.rateLimit).toMatchObject({ busiest: 2, busiestAll: 3, excused: 1 });
+    expect(r.pass).toBe(true);
+  });
+
+  it('a delivery that arrives a lease after a pause began, before its resume, was claimed behind the gate', () => {
+    const pauses = [{ start: 10_000, end: 15_000 }];
+    expect(check(input([d('m0', 11_000), d('m1', 15_500)], { pauses })).pass).toBe(true); // in flight at the pause; after the resume
+    const r = check(input([d('m0', 12_500)], { pauses }));
+    expect(r.pauses.behind).toEqual(['m0@12500']);
+    expect(r.failures).toEqual([expect.stringMatching(/1 deliveries claimed while the queue was paused/)]);
   });
 });
 

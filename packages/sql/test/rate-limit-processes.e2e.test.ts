@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createQueue } from '@org/msgqueue';
-import { postgresUrl, spawnTs } from '@org/msgqueue-test-support';
+import { mostWithin, postgresUrl, spawnTs } from '@org/msgqueue-test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAdapter } from '../src/pg.js';
@@ -22,17 +22,6 @@ interface Arrival {
   at: number;
   to: string;
   id: string;
-}
-
-/** The most arrivals inside any window [t, t + ms). */
-function mostWithin(times: readonly number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 /** Arrivals per calendar second from the first, as `second: count` lines. */

@@ -1,7 +1,7 @@
 /**
  * Model-based tests: random schedules of the protocol's steps — enqueue, claim, guard, the send's
  * outcome (ack or fail), release, extend, recycle, a worker's crash, time passing, an operator's
- * retry, markSent and releaseStuck — run against the adapter and, after every step, held against a
+ * retry, markSent, releaseStuck and cancel — run against the adapter and, after every step, held against a
  * reference model of each row, with the protocol's properties (docs/protocol.md) checked at every
  * delivery. fast-check shrinks a failing schedule to a shortest one; those found are replayed below.
  */
@@ -211,6 +211,8 @@ const send = (pick: number, outcome: Outcome) =>
       done(m, w, e);
       if (outcome === 'delivered' || outcome === 'delivered-answer-lost') {
         // The provider's log, checked as it grows: P1 and P3 of docs/protocol.md.
+        // P8: a cancelled message is delivered only by a send in doubt from before its cancel.
+        if (r.status === 'CANCELLED') expect(r.possiblySent, `P8: ${id} delivered after its cancel`).toBe(true);
         if (m.mode === 'at-most-once') expect(r.deliveries, `P1: ${id} delivered twice`).toBe(0);
         else if (r.deliveries > 0)
           expect((await real.q.get(id))?.possiblySent, `P3: ${id} delivered again without possiblySent`).toBe(true);
@@ -339,6 +341,25 @@ const operator = (i: number) =>
     },
   );
 
+/** An operator cancels a message: taken only while it is PENDING, refused by its status otherwise. */
+const cancel = (i: number) =>
+  step(
+    `cancel(#${i})`,
+    (m) => m.rows.length > i,
+    async (m, real) => {
+      const r = m.rows[i]!;
+      const done = await real.q.cancel({ ids: [r.id], note: 'model' });
+      if (r.status === 'PENDING') {
+        expect(done.changed, `cancel of PENDING m${i}`).toBe(1);
+        Object.assign(r, { status: 'CANCELLED', claim: null });
+        return `operator: cancel m${i}`;
+      }
+      expect(done.changed).toBe(0);
+      expect(done.refused.map((x) => x.status)).toEqual([r.status]);
+      return `operator: cancel m${i} refused (${r.status})`;
+    },
+  );
+
 const pick = fc.nat(5);
 const claims = fc.tuple(pick, fc.integer({ min: 1, max: 2 })).map(([k, l]) => claim(k, l));
 const guards = pick.map(guard);
@@ -367,6 +388,7 @@ const commands = fc.commands(
     fc.constant(stall),
     fc.constant(stall),
     fc.nat(3).map(operator),
+    fc.nat(3).map(cancel),
   ],
   { maxCommands: 40, size: 'max' },
 );
