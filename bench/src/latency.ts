@@ -70,7 +70,7 @@ export interface EnqueueCost {
 }
 
 /**
- * Four producers over one pool enqueue `perProducer` single messages each (one autocommit statement
+ * Four producers over one pool (its connections opened first) enqueue `perProducer` single messages each (one autocommit statement
  * apiece, as an app's request handlers do), with `notify` off and on, alternating over three rounds
  * so the machine's drift falls on both. PostgreSQL serialises the commits of notifying transactions,
  * which is the cost measured here.
@@ -84,7 +84,8 @@ export async function enqueueCost(url: string, perProducer: number): Promise<Enq
     for (const r of round % 2 === 0 ? results : [...results].reverse()) {
       const pool = new pg.Pool({ connectionString: url, max: 4 });
       const q = createQueue<{ n: number }>({ adapter: pgAdapter(pool, { notify: r.notify }) });
-      await q.enqueue({ n: -1 }); // the schema read, outside the timing
+      // The schema read and the pool's connections, outside the timing.
+      await Promise.all(Array.from({ length: 4 }, () => q.enqueue({ n: -1 })));
       const started = performance.now();
       await Promise.all(
         Array.from({ length: 4 }, async (_, p) => {

@@ -161,7 +161,7 @@ if (values.latency) {
         `latency ${r.mode.padEnd(6)} ${r.messages} messages: enqueue → send p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
       );
     }
-    const cost = await enqueueCost(db.url, 500);
+    const cost = await enqueueCost(db.url, 2000);
     for (const r of cost) {
       log(`enqueue, 4 producers, notify ${r.notify ? 'on ' : 'off'}: ${r.rounds.map((x) => `${Math.round(x)}/s`).join(', ')}`);
     }
