@@ -23,6 +23,7 @@ const RETIRED: [RegExp, string][] = [
   [/\bguarded\(/, 'storageCall (guard is only the pre-send check)'],
   [/\bDIALECTS\[/, 'FRAGMENTS (DIALECTS is the list of names)'],
   [/\b(claim|worker) (still )?holds\b|\bheld by (this|the|a) claim\b|\bholder of the claim\b/i, 'owns / owned (HELD is a status)'],
+  [/\.hold\(|\bheldUntil\b|\bheld_until\b|\bQUEUE_HELD\b|msgqueue hold\b|\bholdMs\b/, 'pauseFor / pausedUntil / --for (HELD is a status)'],
 ];
 
 function files(dir: string, keep: (path: string) => boolean): string[] {

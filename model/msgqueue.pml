@@ -83,7 +83,7 @@ bool opRetried[N];  /* an operator sent it back to PENDING: it may run out of it
 byte crashes;
 byte lost;          /* writes whose answer was lost */
 byte opActs;
-bool gated;         /* the gate of group 1 is closed: queue.pause({ key }) (a hold alike) */
+bool gated;         /* the gate of group 1 is closed: queue.pause({ key }) (pauseFor alike) */
 byte gateActs;
 byte limitedSends;  /* sends the provider refused with a 429 */
 byte cancels;       /* messages an operator cancelled */
@@ -398,7 +398,7 @@ end:
 }
 
 /*
- * An operator pauses group 1, and resumes it later (a hold ends alike): claims meanwhile pass its rows
+ * An operator pauses group 1, and resumes it later (a pause for a while ends alike): claims meanwhile pass its rows
  * by, and a claim made before the pause goes on. At most MAXGATE pauses.
  */
 active proctype gatekeeper() {

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { cancelCommand, markSentCommand, purgeCommand, releaseStuckCommand, retryCommand } from './commands/actions.js';
 import { diagnoseCommand } from './commands/diagnose.js';
-import { gatesCommand, holdCommand, pauseCommand, resumeCommand } from './commands/gates.js';
+import { gatesCommand, pauseCommand, resumeCommand } from './commands/gates.js';
 import type { GlobalFlags, Io } from './commands/shared.js';
 import { sqlCommand } from './commands/sql.js';
 import { scrub, secretsOf } from './connect.js';
@@ -136,8 +136,9 @@ export async function main(argv: string[], given: Io): Promise<number> {
 
   program
     .command('pause')
-    .description('stop every process claiming from the queue (or one group key) until resume; sends in flight finish')
+    .description('stop every process claiming from the queue (or one group key) until resume, or --for a while; sends in flight finish')
     .option('--key <group-key>', 'pause this group key only')
+    .option('--for <duration>', "only for a while (e.g. 5m, as a provider's Retry-After asks); it opens on its own")
     .option('--note <text>', 'why, shown by diagnose and gates')
     .action(async (flags) => {
       code = await pauseCommand({ ...globals(), ...flags }, io);
@@ -145,25 +146,15 @@ export async function main(argv: string[], given: Io): Promise<number> {
 
   program
     .command('resume')
-    .description('resume a paused queue (or group key); a hold still runs out on its own')
+    .description('resume a paused queue (or group key), a pause --for a while included')
     .option('--key <group-key>', 'resume this group key only')
     .action(async (flags) => {
       code = await resumeCommand({ ...globals(), ...flags }, io);
     });
 
   program
-    .command('hold')
-    .description("hold the queue (or a group key) shut for a while, as a provider's Retry-After asks; a later hold is kept")
-    .argument('<duration>', 'e.g. 30s, 5m')
-    .option('--key <group-key>', 'hold this group key only')
-    .option('--note <text>', 'why, shown by diagnose and gates')
-    .action(async (duration: string, flags) => {
-      code = await holdCommand(duration, { ...globals(), ...flags }, io);
-    });
-
-  program
     .command('gates')
-    .description('list the paused and held gates of each queue')
+    .description('list the paused gates of each queue, and until when')
     .action(async () => {
       code = await gatesCommand(globals(), io);
     });
@@ -173,7 +164,7 @@ export async function main(argv: string[], given: Io): Promise<number> {
     .description("print the schema for a database: tables and the claim's partial indexes")
     .argument('<dialect>', 'postgresql, mysql or sqlite')
     .option('--table <name>', 'the messages table (default msgqueue_messages)')
-    .option('--gates', 'only the gates table (pause, resume, hold), for an installation that predates it')
+    .option('--gates', 'only the gates table (pause, resume, rate limits), for an installation that predates it')
     .action((dialect: string, flags) => {
       code = sqlCommand(dialect, { ...flags, ...(globals().table ? { table: globals().table } : {}) }, io);
     });

@@ -149,11 +149,13 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect((await run('--queue', 'outbox', 'retry', '--status', 'HELD', '--execute')).code).toBe(0);
   });
 
-  it('pause, hold, gates and resume: every process stops claiming, diagnose says so and how to undo it', async () => {
+  it('pause, pause --for, gates and resume: every process stops claiming, diagnose says so and how to undo it', async () => {
     const paused = await run('pause', '--note', 'provider incident');
     expect(paused).toMatchObject({ code: 0, stdout: 'queue default: paused (provider incident)\n' });
     expect((await t!.queue().claimBatch({ limit: 10 })).messages).toEqual([]); // another client, another process
-    await run('hold', '5m', '--key', 'conv:9', '--note', '429');
+    expect((await run('pause', '--for', '5m', '--key', 'conv:9', '--note', '429')).stdout).toMatch(
+      /^group conv:9 of queue default: paused until .* \(429\)\n$/,
+    );
     const listed = await run('gates');
     expect(listed.stdout).toMatch(/\(the queue\)\s*│\s*yes/);
     expect(listed.stdout).toMatch(/conv:9\s*│\s*no\s*│\s*(5m|4m|5min|300s|29\ds)/);
@@ -165,7 +167,9 @@ describe.each(['postgresql', 'sqlite', 'mysql'] as const)('msgqueue CLI on %s', 
     expect((await t!.queue().claimBatch({ limit: 1 })).messages).toHaveLength(1);
     const json2 = await json<{ queue: string; gates: { key: string | null }[] }[]>('gates');
     expect(json2.body).toEqual([expect.objectContaining({ queue: 'default', gates: [expect.objectContaining({ key: 'conv:9' })] })]);
-    expect((await run('hold', 'soon')).code).toBe(2);
+    expect((await run('pause', '--for', 'soon')).code).toBe(2);
+    expect((await run('resume', '--key', 'conv:9')).stdout).toBe('group conv:9 of queue default: open (429)\n');
+    expect((await json<{ gates: unknown[] }[]>('gates')).body[0]!.gates).toEqual([]);
   });
 
   it('cancel: PENDING messages of a group, a dry run first, then exactly its plan; an id not PENDING refused', async () => {

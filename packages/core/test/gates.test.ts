@@ -1,5 +1,5 @@
 /**
- * pause / resume / hold at the queue's edge: arguments checked before anything is written, an
+ * pause / resume / pauseFor at the queue's edge: arguments checked before anything is written, an
  * adapter without gates refused with UNSUPPORTED (saying what would work), the `gate` hook and log
  * after each change. What a gate does to claims is in the conformance suite (every adapter).
  */
@@ -32,10 +32,10 @@ describe('gates at the queue', () => {
     expect(await code(q.pause({ note: 'x'.repeat(501) }))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'pause.options.note' });
     expect(await code(q.pause({ kee: 'a' } as never))).toMatchObject({ code: 'UNKNOWN_OPTION' });
     expect(await code(q.resume({ note: 'why' } as never))).toMatchObject({ code: 'UNKNOWN_OPTION' });
-    expect(await code(q.hold(0))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'hold.ms' });
-    expect(await code(q.hold(1.5))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'hold.ms' });
-    expect(await code(q.hold(Number.NaN))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'hold.ms' });
-    expect(await code(q.hold(1000, { key: 'a\u0000b' }))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'hold.options.key' });
+    expect(await code(q.pauseFor(0))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'pauseFor.ms' });
+    expect(await code(q.pauseFor(1.5))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'pauseFor.ms' });
+    expect(await code(q.pauseFor(Number.NaN))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'pauseFor.ms' });
+    expect(await code(q.pauseFor(1000, { key: 'a\u0000b' }))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'pauseFor.options.key' });
     expect((await q.gates()).gates).toEqual([]);
   });
 
@@ -45,30 +45,30 @@ describe('gates at the queue', () => {
     const q = createQueue({ adapter });
     const refused = await code(q.pause());
     expect(refused).toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('plain adapter keeps no gates') });
-    expect(await code(q.hold(1000))).toMatchObject({ code: 'UNSUPPORTED' });
+    expect(await code(q.pauseFor(1000))).toMatchObject({ code: 'UNSUPPORTED' });
     expect((await q.gates()).gates).toEqual([]);
   });
 
-  it('each change reaches the gate hook and the log; a hold runs out on the storage clock', async () => {
+  it('each change reaches the gate hook and the log; a pause for a while runs out on the storage clock', async () => {
     const clock = new ManualClock();
     const events: unknown[] = [];
     const logs: unknown[] = [];
     const logger: Logger = { debug: () => {}, info: (o, m) => void logs.push([o, m]), warn: () => {}, error: () => {} };
     const q = createQueue({ adapter: memoryAdapter({ clock: clock.now }), logger, hooks: { gate: (e) => void events.push(e) } });
     await q.pause({ key: 'conv:1', note: 'spam report' });
-    await q.hold(5000);
+    await q.pauseFor(5000);
     await q.resume({ key: 'conv:1' });
     expect(events).toEqual([
       { operation: 'pause', gate: expect.objectContaining({ key: 'conv:1', paused: true, note: 'spam report' }) },
       {
-        operation: 'hold',
-        gate: expect.objectContaining({ key: null, heldUntil: new Date(clock.now().getTime() + 5000), note: 'held for 5000 ms' }),
+        operation: 'pauseFor',
+        gate: expect.objectContaining({ key: null, pausedUntil: new Date(clock.now().getTime() + 5000), note: 'paused for 5000 ms' }),
       },
       { operation: 'resume', gate: expect.objectContaining({ key: 'conv:1', paused: false }) },
     ]);
     expect(logs.map((l) => (l as [unknown, string])[1])).toEqual([
       'msgqueue: pause (group conv:1)',
-      'msgqueue: hold (queue)',
+      'msgqueue: pauseFor (queue)',
       'msgqueue: resume (group conv:1)',
     ]);
     await q.enqueue({});

@@ -27,7 +27,7 @@ describe('a provider that answers 429', () => {
     expect(gates).toEqual([
       expect.objectContaining({ key: null, paused: false, note: expect.stringContaining('provider asked to wait 5000 ms') }),
     ]);
-    expect(gates[0]!.heldUntil!.getTime() - now.getTime()).toBe(5000);
+    expect(gates[0]!.pausedUntil!.getTime() - now.getTime()).toBe(5000);
     const first = (await q.diagnose({ sampleSize: 0 })).counts;
     expect(first).toMatchObject({ PENDING: 3, FAILED: 0 }); // maxAttempts 1, yet nothing failed: the attempt was refunded
     const refused = await q.get((await adapter.find({ queue: 'default', statuses: ['PENDING'], limit: 10 })).rows[0]!.id);

@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS `msgqueue_gates` (
   `queue`      VARCHAR(191) NOT NULL,
   `gate_key`   VARCHAR(191) NOT NULL DEFAULT '',
   `paused`     TINYINT(1)   NOT NULL DEFAULT 0,
-  `held_until` DATETIME(3)  NULL,
+  `paused_until` DATETIME(3)  NULL,
   `note`       VARCHAR(500) NULL,
   `updated_at` DATETIME(3)  NOT NULL,
   PRIMARY KEY (`queue`, `gate_key`)

@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS "msgqueue_gates" (
   "queue"      TEXT     NOT NULL,
   "gate_key"   TEXT     NOT NULL DEFAULT '',
   "paused"     BOOLEAN  NOT NULL DEFAULT false,
-  "held_until" DATETIME,
+  "paused_until" DATETIME,
   "note"       TEXT,
   "updated_at" DATETIME NOT NULL,
   PRIMARY KEY ("queue", "gate_key")

@@ -4,7 +4,7 @@ import { DEFAULT_GATE_TABLE, identifier } from './mapping.js';
 /**
  * The gates table per dialect: flow control shared by every process — one row per paused or held
  * queue (`gate_key` empty) or group key of a queue (`gate_key` the group key). Every claim reads it
- * (by primary key) once it exists; `pause`, `resume` and `hold` write it.
+ * (by primary key) once it exists; `pause`, `pauseFor` and `resume` write it, and rate limits keep their slots in it.
  */
 export const GATES: Record<SqlDialect, (g: string) => string> = {
   postgresql: (g) => `
@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS "${g}" (
   "queue"      varchar(191) NOT NULL,
   "gate_key"   varchar(191) NOT NULL DEFAULT '',
   "paused"     boolean      NOT NULL DEFAULT false,
-  "held_until" timestamptz(3),
+  "paused_until" timestamptz(3),
   "note"       varchar(500),
   "updated_at" timestamptz(3) NOT NULL DEFAULT now(),
   PRIMARY KEY ("queue", "gate_key")
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS \`${g}\` (
   \`queue\`      VARCHAR(191) NOT NULL,
   \`gate_key\`   VARCHAR(191) NOT NULL DEFAULT '',
   \`paused\`     TINYINT(1)   NOT NULL DEFAULT 0,
-  \`held_until\` DATETIME(3)  NULL,
+  \`paused_until\` DATETIME(3)  NULL,
   \`note\`       VARCHAR(500) NULL,
   \`updated_at\` DATETIME(3)  NOT NULL,
   PRIMARY KEY (\`queue\`, \`gate_key\`)
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS "${g}" (
   "queue"      TEXT     NOT NULL,
   "gate_key"   TEXT     NOT NULL DEFAULT '',
   "paused"     BOOLEAN  NOT NULL DEFAULT false,
-  "held_until" DATETIME,
+  "paused_until" DATETIME,
   "note"       TEXT,
   "updated_at" DATETIME NOT NULL,
   PRIMARY KEY ("queue", "gate_key")

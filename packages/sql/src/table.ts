@@ -65,7 +65,12 @@ export class Table {
     return this.once(`a${name}`, () => raw(this.dialect.quote(name)));
   }
 
+  /**
+   * A status's stored value as a literal. CANCELLED on a status enum without it is NULL: no row has
+   * it, and a comparison with NULL matches none (a write of it is refused first, see `operate`).
+   */
   status(status: MessageStatus): Sql {
+    if (status === 'CANCELLED' && !this.schema.widths.cancelled) return raw('NULL');
     return this.once(`s${status}`, () => raw(`'${this.mapping.statuses[status]}'`));
   }
 

@@ -1,4 +1,4 @@
-/** Gates from the command line: pause, resume and hold a queue (or a group key), and list what is closed. */
+/** Gates from the command line: pause (until resumed, or for a while) and resume a queue or a group key, and list what is closed. */
 import type { Gate, GatesSnapshot } from '@org/msgqueue';
 import { formatDuration, parseDuration } from '../duration.js';
 import { table } from '../render/table.js';
@@ -7,19 +7,18 @@ import { type GlobalFlags, type Io, single, withQueues } from './shared.js';
 interface GateFlags extends GlobalFlags {
   key?: string;
   note?: string;
+  for?: string;
 }
 
 export async function pauseCommand(flags: GateFlags, io: Io): Promise<number> {
-  return change(flags, io, (q) => q.pause({ ...keyOf(flags), ...(flags.note === undefined ? {} : { note: flags.note }) }));
+  const options = { ...keyOf(flags), ...(flags.note === undefined ? {} : { note: flags.note }) };
+  if (flags.for === undefined) return change(flags, io, (q) => q.pause(options));
+  const ms = parseDuration(flags.for, '--for');
+  return change(flags, io, (q) => q.pauseFor(ms, options));
 }
 
 export async function resumeCommand(flags: GateFlags, io: Io): Promise<number> {
   return change(flags, io, (q) => q.resume(keyOf(flags)));
-}
-
-export async function holdCommand(duration: string, flags: GateFlags, io: Io): Promise<number> {
-  const ms = parseDuration(duration, 'hold <duration>');
-  return change(flags, io, (q) => q.hold(ms, { ...keyOf(flags), ...(flags.note === undefined ? {} : { note: flags.note }) }));
 }
 
 /** The closed gates of each queue (or the one --queue names). */
@@ -52,7 +51,7 @@ function describe(g: Gate, now: Date): string {
   const what = g.key === null ? `queue ${g.queue}` : `group ${g.key} of queue ${g.queue}`;
   const state = [
     g.paused ? 'paused' : null,
-    g.heldUntil && g.heldUntil.getTime() > now.getTime() ? `held until ${g.heldUntil.toISOString()}` : null,
+    g.pausedUntil && g.pausedUntil.getTime() > now.getTime() ? `paused until ${g.pausedUntil.toISOString()}` : null,
   ].filter(Boolean);
   return `${what}: ${state.length > 0 ? state.join(', ') : 'open'}${g.note ? ` (${g.note})` : ''}`;
 }
@@ -60,11 +59,11 @@ function describe(g: Gate, now: Date): string {
 function render(s: GatesSnapshot & { queue: string }): string {
   if (s.gates.length === 0) return `queue ${s.queue}: no gate closed`;
   return `queue ${s.queue}\n${table(
-    ['gate', 'paused', 'held for', 'note', 'changed'],
+    ['gate', 'paused', 'for', 'note', 'changed'],
     s.gates.map((g) => [
       g.key ?? '(the queue)',
       g.paused ? 'yes' : 'no',
-      g.heldUntil && g.heldUntil > s.now ? formatDuration(g.heldUntil.getTime() - s.now.getTime()) : '–',
+      g.pausedUntil && g.pausedUntil > s.now ? formatDuration(g.pausedUntil.getTime() - s.now.getTime()) : '–',
       g.note ?? '',
       `${formatDuration(Math.max(0, s.now.getTime() - g.updatedAt.getTime()))} ago`,
     ]),

@@ -79,7 +79,7 @@ function gatesOf(r: DiagnoseReport): string {
   const keys = gates.length - (own ? 1 : 0);
   const parts = [
     own
-      ? `queue ${[own.paused ? 'paused' : null, own.heldUntil && own.heldUntil > r.at ? 'held' : null].filter(Boolean).join(' and ')}`
+      ? `queue ${[own.paused ? 'paused' : null, own.pausedUntil && own.pausedUntil > r.at ? 'held' : null].filter(Boolean).join(' and ')}`
       : null,
     keys > 0 ? `${keys} group key(s)` : null,
   ];

@@ -5,10 +5,10 @@ import { type Fixture, MINUTE } from '../context.js';
 /**
  * Gates (flow control shared by every process): a paused or held queue — or group key — is not
  * claimed from, by this connection or another; claims already made finish; resume and the end of a
- * hold open it again. Skipped, saying why, for an adapter that does not declare `capabilities.gates`.
+ * a pause for a while open it again. Skipped, saying why, for an adapter that does not declare `capabilities.gates`.
  */
 export function gatesSuite(f: Fixture): void {
-  describe('gates: pause, resume, hold', () => {
+  describe('gates: pause, resume, pauseFor', () => {
     const supported = (t: { skip(note: string): void }) => {
       if (!f.ctx.adapter.capabilities.gates) t.skip('the adapter does not declare capabilities.gates');
     };
@@ -22,7 +22,7 @@ export function gatesSuite(f: Fixture): void {
       await q.enqueueMany([1, 2, 3].map((n) => ({ payload: { n } })));
       const [before] = (await q.claimBatch({ limit: 1 })).messages;
       const gate = await q.pause({ note: 'provider incident' });
-      expect(gate).toMatchObject({ queue: 'default', key: null, paused: true, heldUntil: null, note: 'provider incident' });
+      expect(gate).toMatchObject({ queue: 'default', key: null, paused: true, pausedUntil: null, note: 'provider incident' });
       const other = await elsewhere<{ n: number }>();
       expect((await other.claimBatch({ limit: 10 })).messages).toEqual([]);
       expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
@@ -59,42 +59,47 @@ export function gatesSuite(f: Fixture): void {
       expect(sent.indexOf('a1')).toBeLessThan(sent.indexOf('a2')); // the group's order holds
     });
 
-    it('a hold keeps the gate shut until it ends; a shorter hold does not shorten it; resume does not lift it', async (t) => {
+    it('a pause for a while keeps the gate shut until it ends; a shorter one does not shorten it; resume ends it', async (t) => {
       supported(t);
       const q = f.queue();
       await q.enqueue({});
-      const first = await q.hold(10 * MINUTE, { note: '429 Retry-After: 600' });
-      expect(first).toMatchObject({ key: null, paused: false, heldUntil: expect.any(Date), note: '429 Retry-After: 600' });
+      const first = await q.pauseFor(10 * MINUTE, { note: '429 Retry-After: 600' });
+      expect(first).toMatchObject({ key: null, paused: false, pausedUntil: expect.any(Date), note: '429 Retry-After: 600' });
       const { now } = await q.gates();
-      const left = first.heldUntil!.getTime() - now.getTime();
+      const left = first.pausedUntil!.getTime() - now.getTime();
       expect(left).toBeGreaterThan(9 * MINUTE);
       expect(left).toBeLessThanOrEqual(10 * MINUTE);
-      const shorter = await (await elsewhere()).hold(1000);
-      expect(shorter.heldUntil?.getTime()).toBe(first.heldUntil!.getTime());
+      const shorter = await (await elsewhere()).pauseFor(1000);
+      expect(shorter.pausedUntil?.getTime()).toBe(first.pausedUntil!.getTime());
       expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
-      await q.resume(); // it was not paused: the hold stays
-      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: false, heldUntil: first.heldUntil })]);
+      await f.ctx.advance(9 * MINUTE);
       expect((await q.claimBatch({ limit: 10 })).messages).toEqual([]);
+      await f.ctx.advance(2 * MINUTE);
+      expect((await q.gates()).gates).toEqual([]);
+      const [m] = (await q.claimBatch({ limit: 10 })).messages;
+      expect(m).toBeDefined();
+      await q.release(m!);
 
-      await f.ctx.advance(11 * MINUTE);
+      // An operator's resume ends a timed pause at once.
+      await q.pauseFor(10 * MINUTE);
+      expect(await q.resume()).toMatchObject({ paused: false, pausedUntil: null });
       expect((await q.gates()).gates).toEqual([]);
       expect((await q.claimBatch({ limit: 10 })).messages).toHaveLength(1);
     });
 
-    it("a pause and a hold on one gate are each kept: resume leaves the hold, the hold's end leaves the pause", async (t) => {
+    it('a pause and a pause for a while on one gate: the end of the timed one leaves the pause; resume ends both', async (t) => {
       supported(t);
       const q = f.queue();
       await q.enqueue({});
       await q.pause();
-      await q.hold(MINUTE);
+      await q.pauseFor(MINUTE);
       await f.ctx.advance(2 * MINUTE);
       expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: true })]);
       expect((await q.claimBatch({ limit: 1 })).messages).toEqual([]);
-      await q.hold(MINUTE);
+      await q.pauseFor(MINUTE);
+      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: true, pausedUntil: expect.any(Date) })]);
       await q.resume();
-      expect((await q.gates()).gates).toEqual([expect.objectContaining({ paused: false, heldUntil: expect.any(Date) })]);
-      expect((await q.claimBatch({ limit: 1 })).messages).toEqual([]);
-      await f.ctx.advance(2 * MINUTE);
+      expect((await q.gates()).gates).toEqual([]);
       expect((await q.claimBatch({ limit: 1 })).messages).toHaveLength(1);
     });
 
@@ -111,7 +116,7 @@ export function gatesSuite(f: Fixture): void {
       expect(tick).toMatchObject({ sent: 0, failed: 0, rateLimited: 2 });
       const other = await elsewhere<{ n: number }>();
       expect((await other.runOnce({ send: async () => {} })).claimed).toBe(0);
-      expect((await other.diagnose()).findings.map((x) => x.code)).toContain('QUEUE_HELD');
+      expect((await other.diagnose()).findings.map((x) => x.code)).toContain('QUEUE_PAUSED_UNTIL');
       await f.ctx.advance(5001);
       const sent: number[] = [];
       expect(await other.runOnce({ send: async (m) => void sent.push(m.payload.n) })).toMatchObject({ sent: 2, failed: 0 });
@@ -131,16 +136,21 @@ export function gatesSuite(f: Fixture): void {
       expect((await sms.gates()).gates).toHaveLength(1);
     });
 
-    f.engine('concurrent pauses, holds and resumes from many connections leave one consistent gate', async (t) => {
+    f.engine('concurrent pauses, timed pauses and resumes from many connections leave one consistent gate', async (t) => {
       supported(t);
       const queues = await Promise.all(Array.from({ length: 4 }, () => elsewhere()));
-      await Promise.all(queues.flatMap((q, i) => [q.pause({ note: `p${i}` }), q.hold(MINUTE * (i + 1)), q.pause({ key: `k${i % 2}` })]));
+      await Promise.all(
+        queues.flatMap((q, i) => [q.pause({ note: `p${i}` }), q.pauseFor(MINUTE * (i + 1)), q.pause({ key: `k${i % 2}` })]),
+      );
       const { gates } = await queues[0]!.gates();
       expect(gates.map((g) => g.key)).toEqual([null, 'k0', 'k1']);
-      expect(gates[0]).toMatchObject({ paused: true, heldUntil: expect.any(Date) });
-      await Promise.all(queues.map((q) => q.resume()));
+      expect(gates[0]).toMatchObject({ paused: true, pausedUntil: expect.any(Date) });
       await Promise.all(queues.map((q, i) => q.resume({ key: `k${i % 2}` })));
-      expect((await queues[1]!.gates()).gates).toEqual([expect.objectContaining({ key: null, paused: false })]);
+      expect((await queues[1]!.gates()).gates).toEqual([
+        expect.objectContaining({ key: null, paused: true, pausedUntil: expect.any(Date) }),
+      ]);
+      await Promise.all(queues.map((q) => q.resume()));
+      expect((await queues[2]!.gates()).gates).toEqual([]);
     });
   });
 }

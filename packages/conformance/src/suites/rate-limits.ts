@@ -46,7 +46,7 @@ export function rateLimitsSuite(f: Fixture): void {
     f.engine('slots are never granted twice: four connections racing for five slots get five between them', async (t) => {
       supported(t);
       const adapters = await Promise.all(Array.from({ length: 4 }, other));
-      const request = { queue: 'default', key: null, max: 5, perMs: MINUTE, holdMs: MINUTE, want: 3 };
+      const request = { queue: 'default', key: null, max: 5, perMs: MINUTE, leaseMs: MINUTE, want: 3 };
       const grants = await Promise.all(adapters.map((a, i) => a.takeSlots!({ ...request, holder: `holder-${i}` })));
       const all = grants.flatMap((g) => g.slots);
       expect(all.sort()).toEqual([0, 1, 2, 3, 4]);
@@ -59,7 +59,7 @@ export function rateLimitsSuite(f: Fixture): void {
     f.engine('a slot goes back only from its holder: used, free perMs later; unused, free at once', async (t) => {
       supported(t);
       const a = f.ctx.adapter;
-      const request = { queue: 'default', key: 'sender:1', max: 2, perMs: MINUTE, holdMs: 10 * MINUTE, want: 2 };
+      const request = { queue: 'default', key: 'sender:1', max: 2, perMs: MINUTE, leaseMs: 10 * MINUTE, want: 2 };
       const taken = await a.takeSlots!({ ...request, holder: 'tick-a' });
       expect(taken).toEqual({ slots: [0, 1], retryInMs: null });
       // Not its holder: nothing changes.

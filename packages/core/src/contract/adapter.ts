@@ -458,8 +458,8 @@ export interface RunLockRequest {
 
 /**
  * A gate: flow-control state shared by every process draining a queue — of the whole queue (`key`
- * null) or of one key of it (a group key). A gate is closed while it is paused or held
- * (`heldUntil` after the storage's now); a claim takes nothing behind a closed gate.
+ * null) or of one key of it (a group key). A gate is closed while it is paused until resumed, or
+ * paused for a while (`pausedUntil` after the storage's now); a claim takes nothing behind a closed gate.
  *
  * @category Adapter contract
  */
@@ -469,8 +469,8 @@ export interface Gate {
   key: string | null;
   /** Paused by an operator (`queue.pause`) until resumed. */
   paused: boolean;
-  /** Held shut until this time (a provider's Retry-After), or null. */
-  heldUntil: Date | null;
+  /** Paused until this time (`pauseFor`: a provider's Retry-After), or null. */
+  pausedUntil: Date | null;
   /** Why, in the words of whoever closed it. */
   note: string | null;
   /** Its last change (storage clock). */
@@ -489,10 +489,10 @@ export interface GateChange {
   /** Pause (true) or resume (false). */
   paused?: boolean;
   /**
-   * Hold the gate shut until the storage's now + `holdMs`: a later hold already set is kept (two
-   * processes that both got a 429 hold it until the later of the two). `null` lifts the hold.
+   * Pause the gate until the storage's now + `pauseForMs`: a later end already set is kept (two
+   * processes that both got a 429 pause it until the later of the two). `null` lifts the timed pause.
    */
-  holdMs?: number | null;
+  pauseForMs?: number | null;
   /** Recorded with the change (null clears it). */
   note?: string | null;
 }
@@ -504,7 +504,7 @@ export interface GateChange {
  */
 export interface GatesSnapshot {
   now: Date;
-  /** Paused or held gates of the queue (the queue's own first, then by key); an open gate is not listed. */
+  /** Closed gates of the queue (the queue's own first, then by key); an open gate is not listed. */
   gates: Gate[];
 }
 
@@ -653,7 +653,7 @@ export interface StorageAdapter {
 
   /**
    * Change one gate in one atomic step and answer it as it now is (open, once neither paused nor
-   * held: an open gate may be forgotten). From the next claim on, in any process, {@link claim} takes
+   * paused for a while: an open gate may be forgotten). From the next claim on, in any process, {@link claim} takes
    * nothing of a queue whose gate is closed, nor a message whose group key's gate is closed; claims
    * already made are not undone. Optional, with {@link gates}: declared by `capabilities.gates`.
    */
@@ -673,7 +673,7 @@ export interface StorageAdapter {
   /**
    * Take up to `want` of the `max` slots of a rate limit (the queue's, or one key's) that are free:
    * a slot is free once the storage's now has passed its `freeAt`. A taken slot is marked with
-   * `holder` and `freeAt` = now + `holdMs` + `perMs` (so a crashed holder's slot comes back by
+   * `holder` and `freeAt` = now + `leaseMs` + `perMs` (so a crashed holder's slot comes back by
    * itself), until {@link returnSlots} says when its send ended. Concurrent callers, in any process,
    * never get the same slot. Optional, with `returnSlots` and `slotsInUse`: declared by
    * `capabilities.rateLimits`.
@@ -682,8 +682,8 @@ export interface StorageAdapter {
 
   /**
    * Give back slots `holder` took: a used slot is free again `perMs` after the storage's now (the
-   * window counts from the end of the send), an unused one at once. A slot no longer held by
-   * `holder` (its hold ran out and another took it) is left alone.
+   * window counts from the end of the send), an unused one at once. A slot `holder` no longer has
+   * (its lease ran out and another took it) is left alone.
    */
   returnSlots?(request: { queue: string; holder: string; slots: SlotReturn[] }): Promise<void>;
 
@@ -703,8 +703,8 @@ export interface SlotRequest {
   /** The limit: at most `max` sends within any `perMs`. Slots are numbered 0 … max − 1. */
   max: number;
   perMs: number;
-  /** How long the taker may hold a slot before it frees by itself (the lease of its messages). */
-  holdMs: number;
+  /** How long the taker may keep a slot before it frees by itself (the lease of its messages). */
+  leaseMs: number;
   /** How many slots the caller would use (1 … max). */
   want: number;
   /** Who takes them (one per tick); {@link StorageAdapter.returnSlots} is fenced by it. */

@@ -119,7 +119,7 @@ export interface Finding {
     | 'PENDING_BACKLOG'
     | 'GROUP_BLOCKED'
     | 'QUEUE_PAUSED'
-    | 'QUEUE_HELD'
+    | 'QUEUE_PAUSED_UNTIL'
     | 'GROUPS_GATED'
     | 'QUEUE_RATE_LIMITED'
     | 'KEYS_RATE_LIMITED';
@@ -163,7 +163,7 @@ export interface DiagnoseReport {
   duplicateDedupeKeys: number;
   /** With `groupFailurePolicy: 'block'`: groups waiting behind a FAILED or HELD message. */
   blockedGroups: number;
-  /** Closed gates: the queue, or group keys of it, paused or held (`queue.pause`, `queue.hold`); the queue's own first. */
+  /** Closed gates: the queue, or group keys of it, paused (`queue.pause`, `queue.pauseFor`); the queue's own first. */
   gates: Gate[];
   /**
    * The queue (key null, first) and keys at their rate limit ({@link QueueOptions.rateLimit}): every

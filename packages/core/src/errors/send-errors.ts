@@ -45,8 +45,8 @@ export class RetryableSendError extends Error {
 
 /**
  * Throw this when the provider answered 429 (or its own "slow down"): it did not take the message,
- * and asks every sender to wait `retryAfterMs`. `runOnce` then holds the queue — or, with `key`,
- * that group key — shut for that long for every process (`queue.hold`), gives this message back
+ * and asks every sender to wait `retryAfterMs`. `runOnce` then pauses the queue — or, with `key`,
+ * that group key — for that long for every process (`queue.pauseFor`), gives this message back
  * without counting the attempt, and starts no more sends behind the closed gate in this tick.
  *
  * ```ts
@@ -65,7 +65,7 @@ export class RateLimitedSendError extends RetryableSendError {
 
   /**
    * `message` is recorded as the message's `lastError`; `retryAfterMs` is the provider's wait (a
-   * non-positive or unreadable one counts as 1 ms); `key` narrows the hold to one group key.
+   * non-positive or unreadable one counts as 1 ms); `key` narrows the pause to one group key.
    */
   constructor(message: string, options: { retryAfterMs: number; key?: string | null; cause?: unknown }) {
     super(message, { cause: options.cause });

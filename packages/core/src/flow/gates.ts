@@ -1,5 +1,5 @@
 /**
- * Gates: pause, resume and hold a queue — or one group key of it — for every process draining it.
+ * Gates: pause a queue — or one group key of it — until resumed or for a while, for every process draining it.
  * The state lives in the storage beside the messages, so N cron instances see one switch.
  */
 import type { ResolvedOptions } from '../config/options.js';
@@ -14,7 +14,7 @@ import { callHook } from '../observability/hooks.js';
 export const MAX_NOTE = 500;
 
 /**
- * Options of {@link Queue.pause}, {@link Queue.resume} and {@link Queue.hold}.
+ * Options of {@link Queue.pause}, {@link Queue.resume} and {@link Queue.pauseFor}.
  *
  * @category Flow control
  */
@@ -43,18 +43,18 @@ function gateOf(ctx: ResolvedOptions, operation: string): NonNullable<ResolvedOp
   if (!adapter.capabilities.gates || !adapter.setGate || !adapter.gates) {
     throw new MsgQueueError(
       'UNSUPPORTED',
-      `${operation}: the ${adapter.name} adapter keeps no gates (capabilities.gates is not true), so no process could see a pause or hold. ` +
+      `${operation}: the ${adapter.name} adapter keeps no gates (capabilities.gates is not true), so no process could see a pause. ` +
         'The memory adapter and the SQL adapters keep them (SQL: create the gates table, see `msgqueue sql`).',
     );
   }
   return adapter.setGate.bind(adapter);
 }
 
-async function change(ctx: ResolvedOptions, operation: 'pause' | 'resume' | 'hold', request: GateChange): Promise<Gate> {
+async function change(ctx: ResolvedOptions, operation: 'pause' | 'resume' | 'pauseFor', request: GateChange): Promise<Gate> {
   const gate = await gateOf(ctx, operation)(request);
   const scope = request.key === null ? 'queue' : `group ${request.key}`;
   ctx.logger.info(
-    { queue: ctx.name, key: request.key, paused: gate.paused, heldUntil: gate.heldUntil, note: gate.note },
+    { queue: ctx.name, key: request.key, paused: gate.paused, pausedUntil: gate.pausedUntil, note: gate.note },
     `msgqueue: ${operation} (${scope})`,
   );
   callHook(ctx.hooks, ctx.logger, 'gate', { operation, gate });
@@ -67,30 +67,30 @@ export async function pause(ctx: ResolvedOptions, options?: GateOptions): Promis
   return change(ctx, 'pause', { queue: ctx.name, key: k, paused: true, note: note ?? 'paused' });
 }
 
-/** Resume a paused queue (or group key). A hold ({@link hold}) still runs out on its own. */
+/** Resume a paused queue (or group key): its pause, and a pause for a while ({@link pauseFor}), both end. */
 export async function resume(ctx: ResolvedOptions, options?: Omit<GateOptions, 'note'>): Promise<Gate> {
   const { key: k } = checked(options, 'resume.options', false);
-  return change(ctx, 'resume', { queue: ctx.name, key: k, paused: false });
+  return change(ctx, 'resume', { queue: ctx.name, key: k, paused: false, pauseForMs: null });
 }
 
 /**
- * Hold the queue (or a group key) shut for `ms` from the storage's now — what a provider's 429 with
- * `Retry-After` asks of every sender. A later hold already in place is kept.
+ * Pause the queue (or a group key) for `ms` from the storage's now — what a provider's 429 with
+ * `Retry-After` asks of every sender; it opens again on its own. A later end already set is kept.
  */
-export async function hold(ctx: ResolvedOptions, ms: number, options?: GateOptions): Promise<Gate> {
-  const holdMs = int(ms, 'hold.ms', 1, LIMITS.delayMs.max);
-  const { key: k, note } = checked(options, 'hold.options', true);
-  return change(ctx, 'hold', { queue: ctx.name, key: k, holdMs, note: note ?? `held for ${holdMs} ms` });
+export async function pauseFor(ctx: ResolvedOptions, ms: number, options?: GateOptions): Promise<Gate> {
+  const pauseForMs = int(ms, 'pauseFor.ms', 1, LIMITS.delayMs.max);
+  const { key: k, note } = checked(options, 'pauseFor.options', true);
+  return change(ctx, 'pauseFor', { queue: ctx.name, key: k, pauseForMs, note: note ?? `paused for ${pauseForMs} ms` });
 }
 
-/** The queue's closed gates (paused or held), the queue's own first. Empty for an adapter without gates. */
+/** The queue's closed gates (paused, until resumed or for a while), the queue's own first. Empty for an adapter without gates. */
 export async function gates(ctx: ResolvedOptions): Promise<GatesSnapshot> {
   const { adapter } = ctx;
   if (!adapter.capabilities.gates || !adapter.gates) return { now: new Date(), gates: [] };
   return adapter.gates({ queue: ctx.name });
 }
 
-/** What `diagnose` says about closed gates: a paused queue (a warning: claims have stopped), a held one, paused or held group keys. */
+/** What `diagnose` says about closed gates: a paused queue (a warning: claims have stopped), one paused for a while, paused group keys. */
 export function gateFindings(closed: readonly Gate[], now: Date): Finding[] {
   const out: Finding[] = [];
   const since = (d: Date) => `${Math.max(0, Math.round((now.getTime() - d.getTime()) / 60_000))} min`;
@@ -105,22 +105,23 @@ export function gateFindings(closed: readonly Gate[], now: Date): Finding[] {
       advice: 'queue.resume() when the cause is gone (sends in flight at the pause have finished).',
     });
   }
-  if (own?.heldUntil && own.heldUntil.getTime() > now.getTime()) {
+  if (own?.pausedUntil && own.pausedUntil.getTime() > now.getTime()) {
     out.push({
       severity: 'info',
-      code: 'QUEUE_HELD',
-      message: `The queue is held for ${left(own.heldUntil)} more, until ${own.heldUntil.toISOString()}${why(own)}.`,
-      advice: 'Nothing to do: claims start again on their own when the hold runs out (a provider asked for it, with Retry-After).',
+      code: 'QUEUE_PAUSED_UNTIL',
+      message: `The queue is paused for ${left(own.pausedUntil)} more, until ${own.pausedUntil.toISOString()}${why(own)}.`,
+      advice:
+        'Nothing to do: claims start again on their own when the pause runs out (a provider asked for it, with Retry-After); queue.resume() ends it now.',
     });
   }
   const keys = closed.filter((g) => g.key !== null);
   if (keys.length > 0) {
-    const shown = keys.slice(0, 5).map((g) => `${g.key} (${g.paused ? 'paused' : `held ${left(g.heldUntil!)}`})`);
+    const shown = keys.slice(0, 5).map((g) => `${g.key} (${g.paused ? 'paused' : `paused for ${left(g.pausedUntil!)}`})`);
     out.push({
       severity: 'info',
       code: 'GROUPS_GATED',
-      message: `${keys.length} group key(s) paused or held: ${shown.join(', ')}${keys.length > 5 ? ', …' : ''}.`,
-      advice: 'queue.resume({ key }) for a paused one; a hold runs out on its own.',
+      message: `${keys.length} group key(s) paused: ${shown.join(', ')}${keys.length > 5 ? ', …' : ''}.`,
+      advice: 'queue.resume({ key }) resumes one; a pause for a while runs out on its own.',
     });
   }
   return out;

@@ -4,8 +4,8 @@ import type { Gate, GateChange, GatesSnapshot } from '../contract/adapter.js';
 export function memoryGates(now: () => number) {
   const gates = new Map<string, Gate>();
   const keyOf = (queue: string, key: string | null) => `${queue}\u0000${key ?? ''}`;
-  const isClosed = (g: Gate | undefined, t: number) => !!g && (g.paused || (g.heldUntil !== null && g.heldUntil.getTime() > t));
-  const copy = (g: Gate): Gate => ({ ...g, heldUntil: g.heldUntil && new Date(g.heldUntil), updatedAt: new Date(g.updatedAt) });
+  const isClosed = (g: Gate | undefined, t: number) => !!g && (g.paused || (g.pausedUntil !== null && g.pausedUntil.getTime() > t));
+  const copy = (g: Gate): Gate => ({ ...g, pausedUntil: g.pausedUntil && new Date(g.pausedUntil), updatedAt: new Date(g.updatedAt) });
 
   return {
     /** Whether a claim must pass this row by: its queue's gate, or its group key's, is closed. */
@@ -13,18 +13,19 @@ export function memoryGates(now: () => number) {
       return isClosed(gates.get(keyOf(queue, null)), t) || (groupKey !== null && isClosed(gates.get(keyOf(queue, groupKey)), t));
     },
 
-    set({ queue, key, paused, holdMs, note }: GateChange): Gate {
+    set({ queue, key, paused, pauseForMs, note }: GateChange): Gate {
       const t = now();
       const at = keyOf(queue, key);
-      const was = gates.get(at) ?? { queue, key, paused: false, heldUntil: null, note: null, updatedAt: new Date(t) };
-      let heldUntil = was.heldUntil;
-      if (holdMs === null) heldUntil = null;
-      else if (holdMs !== undefined && (heldUntil === null || heldUntil.getTime() < t + holdMs)) heldUntil = new Date(t + holdMs);
+      const was = gates.get(at) ?? { queue, key, paused: false, pausedUntil: null, note: null, updatedAt: new Date(t) };
+      let pausedUntil = was.pausedUntil;
+      if (pauseForMs === null) pausedUntil = null;
+      else if (pauseForMs !== undefined && (pausedUntil === null || pausedUntil.getTime() < t + pauseForMs))
+        pausedUntil = new Date(t + pauseForMs);
       const gate: Gate = {
         queue,
         key,
         paused: paused ?? was.paused,
-        heldUntil,
+        pausedUntil,
         note: note === undefined ? was.note : note,
         updatedAt: new Date(t),
       };

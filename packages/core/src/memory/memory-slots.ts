@@ -20,7 +20,7 @@ export function memorySlots(now: () => number) {
   };
 
   return {
-    take({ queue, key, max, perMs, holdMs, want, holder }: SlotRequest): SlotGrant {
+    take({ queue, key, max, perMs, leaseMs, want, holder }: SlotRequest): SlotGrant {
       const t = now();
       const slots = slotsOf(queue, key);
       const taken: number[] = [];
@@ -28,7 +28,7 @@ export function memorySlots(now: () => number) {
         const s = slots[i] ?? { freeAt: Number.NEGATIVE_INFINITY, holder: null };
         slots[i] = s;
         if (s.freeAt > t) continue;
-        s.freeAt = t + holdMs + perMs;
+        s.freeAt = t + leaseMs + perMs;
         s.holder = holder;
         taken.push(i);
       }

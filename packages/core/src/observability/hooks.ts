@@ -35,8 +35,8 @@ export interface QueueHooks {
   tick?(event: RunSummary & { queue: string }): void;
   /** A `diagnose` report was read (the status route, the CLI, your own calls). */
   diagnosed?(event: DiagnoseReport): void;
-  /** A gate changed (`pause`, `resume`, `hold`): the gate as it now is. */
-  gate?(event: { operation: 'pause' | 'resume' | 'hold'; gate: Gate }): void;
+  /** A gate changed (`pause`, `resume`, `pauseFor`): the gate as it now is. */
+  gate?(event: { operation: 'pause' | 'resume' | 'pauseFor'; gate: Gate }): void;
 }
 
 /** Call a hook, logging (not throwing) anything it throws. */

@@ -170,7 +170,7 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions, gated: boolean): F
       code: 'PENDING_BACKLOG',
       message: `${s.duePending} due message(s) waiting, the oldest for ${minutes(age)}.`,
       advice: gated
-        ? 'The queue is paused or held (see below): resume it, or let the hold run out.'
+        ? 'The queue is paused (see below): resume it, or let a pause for a while run out.'
         : 'Run the cron tick more often or raise batchSize.',
     });
   }

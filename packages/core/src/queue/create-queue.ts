@@ -4,7 +4,7 @@ import type { Gate, GatesSnapshot } from '../contract/adapter.js';
 import type { Claim, ClaimRef, FailResult, MessageRecord, TransitionResult } from '../contract/message.js';
 import type { DiagnoseReport, RecycleSummary, RunSummary } from '../contract/results.js';
 import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enqueueMany, type WriteOptions } from '../enqueue/enqueue.js';
-import { type GateOptions, gates, hold, pause, resume } from '../flow/gates.js';
+import { type GateOptions, gates, pause, pauseFor, resume } from '../flow/gates.js';
 import { type CancelOptions, cancel } from '../operator/cancel.js';
 import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
 import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
@@ -140,13 +140,13 @@ export interface Queue<P = unknown> {
    * ```
    */
   pause(options?: GateOptions): Promise<Gate>;
-  /** Resume what {@link Queue.pause} paused (a hold still runs out on its own). */
+  /** Resume what {@link Queue.pause} or {@link Queue.pauseFor} paused. */
   resume(options?: Omit<GateOptions, 'note'>): Promise<Gate>;
   /**
-   * Hold the queue (or a group key) shut for `ms`, for every process: what a provider's 429 with
-   * `Retry-After` asks. A later hold already in place is kept.
+   * Pause the queue (or a group key) for `ms`, for every process: what a provider's 429 with
+   * `Retry-After` asks; it opens again on its own. A later end already set is kept.
    */
-  hold(ms: number, options?: GateOptions): Promise<Gate>;
+  pauseFor(ms: number, options?: GateOptions): Promise<Gate>;
   /** The queue's closed gates: paused or held, the queue's own first. */
   gates(): Promise<GatesSnapshot>;
 }
@@ -194,7 +194,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     purge: (o) => purge(ctx, o),
     pause: (o) => pause(ctx, o),
     resume: (o) => resume(ctx, o),
-    hold: (ms, o) => hold(ctx, ms, o),
+    pauseFor: (ms, o) => pauseFor(ctx, ms, o),
     gates: () => gates(ctx),
     get: async (id) => {
       const record = await ctx.adapter.get(key(id, 'get.id'));

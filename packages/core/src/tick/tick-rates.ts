@@ -155,7 +155,7 @@ export class TickRates {
       key,
       max: limit.max,
       perMs: limit.perMs,
-      holdMs: this.ctx.leaseMs,
+      leaseMs: this.ctx.leaseMs,
       want,
       holder: this.holder,
     });

@@ -386,7 +386,7 @@ async function recordFailure<P>(
 }
 
 /**
- * The provider refused the send with a 429 and asked to wait: hold its gate for every process, and
+ * The provider refused the send with a 429 and asked to wait: pause its gate for every process, and
  * give the message back for after the wait, its attempt not counted.
  */
 async function rateLimited<P>(
@@ -398,7 +398,7 @@ async function rateLimited<P>(
   summary: RunSummary,
 ): Promise<void> {
   summary.rateLimited++;
-  const holding = plan.limits.hold(limited.ms, limited.key, errorText(error));
+  const pausing = plan.limits.pauseFor(limited.ms, limited.key, errorText(error));
   try {
     const r = await releaseRateLimited(ctx, m, limited.ms, error);
     if (!r.ok && r.reason === 'stale-claim') summary.staleClaims++;
@@ -406,7 +406,7 @@ async function rateLimited<P>(
     summary.storageErrors++;
     ctx.logger.error({ queue: ctx.name, err }, 'msgqueue: storage error while settling; the message stays leased and will be recycled');
   }
-  await holding;
+  await pausing;
 }
 
 /**

@@ -72,7 +72,7 @@ export async function advanceDefaultTables(client: Client, dialect: SqlDialect, 
   await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_messages')} SET ${cols.join(', ')}`);
   await client.$executeRawUnsafe(`UPDATE ${q(dialect, 'msgqueue_locks')} SET ${backdate(dialect, 'expires_at', ms)}`);
   await client.$executeRawUnsafe(
-    `UPDATE ${q(dialect, 'msgqueue_gates')} SET ${backdate(dialect, 'held_until', ms)}, ${backdate(dialect, 'updated_at', ms)}`,
+    `UPDATE ${q(dialect, 'msgqueue_gates')} SET ${backdate(dialect, 'paused_until', ms)}, ${backdate(dialect, 'updated_at', ms)}`,
   );
 }
 

@@ -13,6 +13,11 @@ export interface ColumnWidths {
   dedupeKey: number | null;
   groupKey: number | null;
   lastError: number | null;
+  /**
+   * The status column can store CANCELLED's value. A status enum made before CANCELLED existed need
+   * not have it: everything works but `cancel`, which says how to add it.
+   */
+  cancelled: boolean;
 }
 
 /** The queue's generated ids are UUIDs. */
@@ -51,8 +56,10 @@ export function checkColumnTypes(introspector: Introspector, mapping: Mapping, c
 
   const literals = MESSAGE_STATUSES.map((s) => mapping.statuses[s]);
   const status = column('status');
+  let cancelled = true;
   if (status.enumValues) {
-    const missing = literals.filter((l) => !status.enumValues!.includes(l));
+    cancelled = status.enumValues.includes(mapping.statuses.CANCELLED);
+    const missing = literals.filter((l) => l !== mapping.statuses.CANCELLED && !status.enumValues!.includes(l));
     if (missing.length > 0) {
       throw mismatch(
         'status',
@@ -75,6 +82,7 @@ export function checkColumnTypes(introspector: Introspector, mapping: Mapping, c
     dedupeKey: optionalText('dedupeKey'),
     groupKey: optionalText('groupKey'),
     lastError: optionalText('lastError'),
+    cancelled,
   };
 }
 

@@ -22,7 +22,7 @@ export interface SchemaInfo {
    * The gates table's time columns, or null when there is none (`gateTable: false`, or not created
    * yet: claims then read no gates, and `pause` says how to create it).
    */
-  gates: { heldUntil: TimeKind; updatedAt: TimeKind } | null;
+  gates: { pausedUntil: TimeKind; updatedAt: TimeKind } | null;
   /** PostgreSQL enum type of the status column, when it is one (computed values are cast to it). */
   statusEnum: string | null;
   /** Widths of the text columns whose values the caller chooses. */
@@ -113,7 +113,7 @@ export async function readSchema(query: Query, given: Mapping): Promise<SchemaIn
   return { times, payload, lockExpiresAt, gates, statusEnum, widths, sessionOffsetMinutes, dedupeUnique, columns: mapping.columns };
 }
 
-const GATE_COLUMNS = ['queue', 'gate_key', 'paused', 'held_until', 'note', 'updated_at'];
+const GATE_COLUMNS = ['queue', 'gate_key', 'paused', 'paused_until', 'note', 'updated_at'];
 
 /** The gates table's time kinds; null when it does not exist (yet). One that exists must be whole. */
 async function readGates(introspector: Introspector, query: Query, mapping: Mapping): Promise<SchemaInfo['gates']> {
@@ -124,16 +124,16 @@ async function readGates(introspector: Introspector, query: Query, mapping: Mapp
     const c = columns.find((x) => x.name === name);
     return c ? introspector.timeKind(c.type) : null;
   };
-  const heldUntil = kind('held_until');
+  const pausedUntil = kind('paused_until');
   const updatedAt = kind('updated_at');
-  if (!GATE_COLUMNS.every((n) => columns.some((c) => c.name === n)) || !heldUntil || !updatedAt) {
+  if (!GATE_COLUMNS.every((n) => columns.some((c) => c.name === n)) || !pausedUntil || !updatedAt) {
     throw new MsgQueueError(
       'SCHEMA_MISMATCH',
       `Gates table ${mapping.gateTable} is incomplete (needs ${GATE_COLUMNS.join(', ')}). Create it with sql/${mapping.dialect}.gates.sql (gateTableSql('${mapping.dialect}')), or pass gateTable: false to go without pause and hold.`,
       { field: 'options.gateTable' },
     );
   }
-  return { heldUntil, updatedAt };
+  return { pausedUntil, updatedAt };
 }
 
 /** Whether a unique index on the dedupe key (alone, or with the queue column) holds for every row. */

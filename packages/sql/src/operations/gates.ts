@@ -1,5 +1,5 @@
 /**
- * Gates: flow control every process shares — a paused or held queue (`gate_key` '') or group key —
+ * Gates: flow control every process shares — a paused queue (`gate_key` '') or group key, until resumed or for a while —
  * in the gates table beside the messages. A claim reads it in its own statement (by primary key), so
  * a pause holds from the next claim on, in every process; `setGate` is one upsert, and a gate that
  * ends open is deleted so the table holds only closed ones.
@@ -29,7 +29,7 @@ export interface GateTable {
   /** The quoted table name. */
   g: Sql;
   gates: NonNullable<Table['schema']['gates']>;
-  /** A gate row aliased `g` is closed: paused, or held past the database's now. */
+  /** A gate row aliased `g` is closed: paused, or paused until past the database's now. */
   closed: Sql;
 }
 
@@ -47,7 +47,7 @@ function gateTable(t: Table): GateTable | null {
         ? {
             g: raw(d.quote(t.mapping.gateTable)),
             gates,
-            closed: sql`(g.paused = ${d.bool(true)} OR g.held_until > ${d.now(gates.heldUntil)})`,
+            closed: sql`(g.paused = ${d.bool(true)} OR g.paused_until > ${d.now(gates.pausedUntil)})`,
           }
         : null;
     built.set(t, found);
@@ -78,7 +78,7 @@ export function requireGateTable(t: Table, operation: string): GateTable {
       name ? 'SCHEMA_MISMATCH' : 'UNSUPPORTED',
       name
         ? `${operation}: the gates table ${name} does not exist. Create it with sql/${t.dialect.name}.gates.sql (gateTableSql('${t.dialect.name}') from @org/msgqueue-sql), then restart the app's processes so their claims read it.`
-        : `${operation}: this adapter was created with gateTable: false, so no process would see a pause or hold.`,
+        : `${operation}: this adapter was created with gateTable: false, so no process would see a pause.`,
       { field: 'options.gateTable' },
     );
   }
@@ -88,7 +88,7 @@ export function requireGateTable(t: Table, operation: string): GateTable {
 /** The gate's columns, times as epoch ms, and the database's now. */
 function gateList(t: Table, gates: NonNullable<Table['schema']['gates']>): Sql {
   const d = t.dialect;
-  return sql`queue, gate_key, paused, ${d.epochMs(raw('held_until'), gates.heldUntil)} AS ${t.alias('heldUntil')}, note,
+  return sql`queue, gate_key, paused, ${d.epochMs(raw('paused_until'), gates.pausedUntil)} AS ${t.alias('pausedUntil')}, note,
     ${d.epochMs(raw('updated_at'), gates.updatedAt)} AS ${t.alias('updatedAt')}, ${t.nowMs()}`;
 }
 
@@ -98,39 +98,39 @@ function toGate(row: Row): Gate {
     queue: String(row.queue),
     key: key === QUEUE_GATE ? null : key,
     paused: toBool(row.paused),
-    heldUntil: toDate(row.heldUntil),
+    pausedUntil: toDate(row.pausedUntil),
     note: optionalText(row.note),
     updatedAt: toDate(row.updatedAt)!,
   };
 }
 
-const isOpen = (gate: Gate, now: number) => !gate.paused && (gate.heldUntil === null || gate.heldUntil.getTime() <= now);
+const isOpen = (gate: Gate, now: number) => !gate.paused && (gate.pausedUntil === null || gate.pausedUntil.getTime() <= now);
 
 /** One change to one gate; answers it as it now is. */
 export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gate> {
-  const { g, gates } = requireGateTable(t, change.paused === true ? 'pause' : change.paused === false ? 'resume' : 'hold');
+  const { g, gates } = requireGateTable(t, change.paused === true ? 'pause' : change.paused === false ? 'resume' : 'pauseFor');
   const d = db.dialect;
   const key = change.key ?? QUEUE_GATE;
   const now = d.now(gates.updatedAt);
-  const until = change.holdMs === undefined || change.holdMs === null ? null : d.nowPlus(gates.heldUntil, change.holdMs);
+  const until = change.pauseForMs === undefined || change.pauseForMs === null ? null : d.nowPlus(gates.pausedUntil, change.pauseForMs);
   const paused = d.bool(change.paused ?? false);
   const note = change.note ?? null;
-  const inserted = sql`INSERT INTO ${g} (queue, gate_key, paused, held_until, note, updated_at)
+  const inserted = sql`INSERT INTO ${g} (queue, gate_key, paused, paused_until, note, updated_at)
     VALUES (${change.queue}, ${key}, ${paused}, ${until ?? raw('NULL')}, ${note}, ${now})`;
   const name = d.name;
   let row: Row | undefined;
   switch (name) {
     case 'postgresql':
     case 'sqlite': {
-      const held =
-        change.holdMs === null
+      const pausedUntil =
+        change.pauseForMs === null
           ? raw('NULL')
           : until
-            ? sql`CASE WHEN ${g}.held_until IS NULL OR ${g}.held_until < excluded.held_until THEN excluded.held_until ELSE ${g}.held_until END`
-            : sql`${g}.held_until`;
+            ? sql`CASE WHEN ${g}.paused_until IS NULL OR ${g}.paused_until < excluded.paused_until THEN excluded.paused_until ELSE ${g}.paused_until END`
+            : sql`${g}.paused_until`;
       [row] = await db.rows(
         sql`${inserted} ON CONFLICT (queue, gate_key) DO UPDATE SET
-          paused = ${change.paused === undefined ? sql`${g}.paused` : raw('excluded.paused')}, held_until = ${held},
+          paused = ${change.paused === undefined ? sql`${g}.paused` : raw('excluded.paused')}, paused_until = ${pausedUntil},
           note = ${change.note === undefined ? sql`${g}.note` : raw('excluded.note')}, updated_at = excluded.updated_at
           RETURNING ${gateList(t, gates)}`,
         true,
@@ -138,17 +138,17 @@ export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gat
       break;
     }
     case 'mysql': {
-      const held =
-        change.holdMs === null
+      const pausedUntil =
+        change.pauseForMs === null
           ? raw('NULL')
           : until
-            ? sql`IF(held_until IS NULL OR held_until < ${until}, ${until}, held_until)`
-            : raw('held_until');
+            ? sql`IF(paused_until IS NULL OR paused_until < ${until}, ${until}, paused_until)`
+            : raw('paused_until');
       // One short transaction: the upsert's row lock keeps the read-back ours (a concurrent resume
       // that would delete the row waits for it).
       [row] = await db.transaction(async (tx) => {
         await tx.count(
-          sql`${inserted} ON DUPLICATE KEY UPDATE held_until = ${held}, paused = ${change.paused === undefined ? raw('paused') : paused},
+          sql`${inserted} ON DUPLICATE KEY UPDATE paused_until = ${pausedUntil}, paused = ${change.paused === undefined ? raw('paused') : paused},
             note = ${change.note === undefined ? raw('note') : sql`${note}`}, updated_at = ${now}`,
         );
         return tx.rows(sql`SELECT ${gateList(t, gates)} FROM ${g} WHERE queue = ${change.queue} AND gate_key = ${key}`);
@@ -164,7 +164,7 @@ export async function setGate(db: Db, t: Table, change: GateChange): Promise<Gat
     // Open again: forget it (re-checked in the statement, so a pause written meanwhile stays).
     await db.count(
       sql`DELETE FROM ${g} WHERE queue = ${change.queue} AND gate_key = ${key} AND paused = ${d.bool(false)}
-        AND (held_until IS NULL OR held_until <= ${d.now(gates.heldUntil)})`,
+        AND (paused_until IS NULL OR paused_until <= ${d.now(gates.pausedUntil)})`,
       true,
     );
   }

@@ -14,7 +14,9 @@
  * - MySQL/MariaDB: no RETURNING. A short transaction per chunk locks the planned rows (`SELECT … FOR
  *   UPDATE` by primary key), keeps those still as planned, and changes them by id.
  */
+
 import type { FindRequest, FindResult, OperateItem, OperateRequest } from '@org/msgqueue';
+import { MsgQueueError } from '@org/msgqueue';
 import type { SqlDialect } from '../client.js';
 import { toNumber, toRow } from '../rows.js';
 import type { Table } from '../table.js';
@@ -53,6 +55,14 @@ const CONTAINS: Record<SqlDialect, (column: Sql, text: string) => Sql> = {
 const contains = (db: Db, column: Sql, text: string): Sql => CONTAINS[db.dialect.name](column, text);
 
 export async function operate(db: Db, t: Table, r: OperateRequest): Promise<boolean[]> {
+  if (r.to === 'CANCELLED' && !t.schema.widths.cancelled) {
+    const value = t.mapping.statuses.CANCELLED;
+    throw new MsgQueueError(
+      'SCHEMA_MISMATCH',
+      `cancel: the status column of ${t.mapping.table} is an enum without '${value}'. Add it (PostgreSQL: ALTER TYPE … ADD VALUE '${value}'; MySQL: ALTER TABLE … MODIFY the ENUM with it), or map CANCELLED to a value the enum has with options.statuses.`,
+      { field: 'options.statuses.CANCELLED' },
+    );
+  }
   const done = new Set<string>();
   const size = CHUNK[db.dialect.name];
   for (let i = 0; i < r.items.length; i += size) {

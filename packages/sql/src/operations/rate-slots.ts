@@ -1,7 +1,7 @@
 /**
  * Rate-limit slots, kept in the gates table beside the gates: the `max` slots of a limit (the
  * queue's, or one key's) are `max` rows whose `gate_key` is `\u0001<slot>\u0001<key>` (no group key
- * has a control character, so gate reads never see them), `held_until` the time the slot is free
+ * has a control character, so gate reads never see them), `paused_until` the time the slot is free
  * again (NULL: free) and `note` the holder while a send holds it. Rows are made on first use and
  * pruned once idle for a day; installations that have the gates table need no migration.
  *
@@ -79,11 +79,11 @@ export async function takeSlots(db: Db, t: Table, request: SlotRequest): Promise
   return { slots, retryInMs: await nextFree(db, t, request, keys) };
 }
 
-function take(db: Db, t: Table, { queue, perMs, holdMs, want, holder }: SlotRequest, keys: string[]): Promise<number[]> {
+function take(db: Db, t: Table, { queue, perMs, leaseMs, want, holder }: SlotRequest, keys: string[]): Promise<number[]> {
   const { g, gates } = requireGateTable(t, 'rateLimit');
   const d = db.dialect;
-  const free = sql`queue = ${queue} AND gate_key IN (${join(keys.map((k) => sql`${k}`))}) AND (held_until IS NULL OR held_until <= ${d.now(gates.heldUntil)})`;
-  const stamp = sql`held_until = ${d.nowPlus(gates.heldUntil, holdMs + perMs)}, note = ${holder}, updated_at = ${d.now(gates.updatedAt)}`;
+  const free = sql`queue = ${queue} AND gate_key IN (${join(keys.map((k) => sql`${k}`))}) AND (paused_until IS NULL OR paused_until <= ${d.now(gates.pausedUntil)})`;
+  const stamp = sql`paused_until = ${d.nowPlus(gates.pausedUntil, leaseMs + perMs)}, note = ${holder}, updated_at = ${d.now(gates.updatedAt)}`;
   const name = d.name;
   const slotsOf = (rows: Row[]) => rows.map((r) => parse(String(r.gate_key))!.slot).sort((a, b) => a - b);
   switch (name) {
@@ -120,13 +120,13 @@ async function ensure(db: Db, t: Table, queue: string, keys: string[]): Promise<
   const d = db.dialect;
   const now = d.now(gates.updatedAt);
   const values = join(keys.map((k) => sql`(${queue}, ${k}, ${d.bool(false)}, NULL, NULL, ${now})`));
-  const insert = sql`INTO ${g} (queue, gate_key, paused, held_until, note, updated_at) VALUES ${values}`;
+  const insert = sql`INTO ${g} (queue, gate_key, paused, paused_until, note, updated_at) VALUES ${values}`;
   await db.count(d.name === 'mysql' ? sql`INSERT IGNORE ${insert}` : sql`INSERT ${insert} ON CONFLICT (queue, gate_key) DO NOTHING`);
   const last = pruned.get(t) ?? Number.NEGATIVE_INFINITY;
   if (Date.now() - last < PRUNE_EVERY_MS) return;
   pruned.set(t, Date.now());
-  const idle = sql`queue = ${queue} AND gate_key LIKE ${`${SLOT_MARK}%`} AND note IS NULL AND held_until IS NOT NULL
-    AND held_until < ${d.nowPlus(gates.heldUntil, -IDLE_MS)}`;
+  const idle = sql`queue = ${queue} AND gate_key LIKE ${`${SLOT_MARK}%`} AND note IS NULL AND paused_until IS NOT NULL
+    AND paused_until < ${d.nowPlus(gates.pausedUntil, -IDLE_MS)}`;
   const name = d.name;
   switch (name) {
     case 'postgresql':
@@ -147,10 +147,10 @@ async function ensure(db: Db, t: Table, queue: string, keys: string[]): Promise<
 async function nextFree(db: Db, t: Table, { queue, perMs }: SlotRequest, keys: string[]): Promise<number> {
   const { g, gates } = requireGateTable(t, 'rateLimit');
   const d = db.dialect;
-  const freeing = raw(`min(CASE WHEN note IS NULL THEN held_until ELSE NULL END)`);
+  const freeing = raw(`min(CASE WHEN note IS NULL THEN paused_until ELSE NULL END)`);
   const held = raw(`count(note)`);
   const [row] = await db.rows(
-    sql`SELECT ${d.epochMs(freeing, gates.heldUntil)} AS ${t.alias('soonest')}, ${held} AS ${t.alias('held')}, ${t.nowMs()}
+    sql`SELECT ${d.epochMs(freeing, gates.pausedUntil)} AS ${t.alias('soonest')}, ${held} AS ${t.alias('held')}, ${t.nowMs()}
       FROM ${g} WHERE queue = ${queue} AND gate_key IN (${join(keys.map((k) => sql`${k}`))})`,
   );
   const now = toNumber(row?.msgqueue_now);
@@ -167,13 +167,13 @@ export async function returnSlots(db: Db, t: Table, queue: string, holder: strin
   const kinds = new Map<string, { freeAt: Sql; keys: string[] }>();
   for (const s of slots) {
     const kind = s.used ? `used:${s.perMs}` : 'unused';
-    const k = kinds.get(kind) ?? { freeAt: s.used ? d.nowPlus(gates.heldUntil, s.perMs) : d.now(gates.heldUntil), keys: [] };
+    const k = kinds.get(kind) ?? { freeAt: s.used ? d.nowPlus(gates.pausedUntil, s.perMs) : d.now(gates.pausedUntil), keys: [] };
     kinds.set(kind, k);
     k.keys.push(slotKey(storedKey(s.key), s.slot));
   }
   for (const { freeAt, keys } of kinds.values()) {
     await db.count(
-      sql`UPDATE ${g} SET held_until = ${freeAt}, note = NULL, updated_at = ${d.now(gates.updatedAt)}
+      sql`UPDATE ${g} SET paused_until = ${freeAt}, note = NULL, updated_at = ${d.now(gates.updatedAt)}
         WHERE queue = ${queue} AND note = ${holder} AND gate_key IN (${join(keys.map((k) => sql`${k}`))})`,
     );
   }
@@ -184,9 +184,9 @@ export async function slotsInUse(db: Db, t: Table, queue: string): Promise<Slots
   const { g, gates } = requireGateTable(t, 'rateLimit');
   const d = db.dialect;
   const rows = await db.rows(
-    sql`SELECT gate_key, ${d.epochMs(raw('held_until'), gates.heldUntil)} AS ${t.alias('freeAt')}, ${t.nowMs()} FROM ${g}
-      WHERE queue = ${queue} AND gate_key LIKE ${`${SLOT_MARK}%`} AND held_until > ${d.now(gates.heldUntil)}
-      ORDER BY held_until LIMIT 20000`,
+    sql`SELECT gate_key, ${d.epochMs(raw('paused_until'), gates.pausedUntil)} AS ${t.alias('freeAt')}, ${t.nowMs()} FROM ${g}
+      WHERE queue = ${queue} AND gate_key LIKE ${`${SLOT_MARK}%`} AND paused_until > ${d.now(gates.pausedUntil)}
+      ORDER BY paused_until LIMIT 20000`,
     true,
   );
   let now = rows[0] ? toNumber(rows[0].msgqueue_now) : null;

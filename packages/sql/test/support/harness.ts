@@ -36,7 +36,7 @@ export function harness(target: Target): ConformanceHarness {
           const cols = ['available_at', 'lease_until', 'created_at', 'updated_at'].map((col) => backdate(d, col, ms));
           await c.exec(`UPDATE ${q('msgqueue_messages')} SET ${cols.join(', ')}`);
           await c.exec(`UPDATE ${q('msgqueue_locks')} SET ${backdate(d, 'expires_at', ms)}`);
-          await c.exec(`UPDATE ${q('msgqueue_gates')} SET ${backdate(d, 'held_until', ms)}, ${backdate(d, 'updated_at', ms)}`);
+          await c.exec(`UPDATE ${q('msgqueue_gates')} SET ${backdate(d, 'paused_until', ms)}, ${backdate(d, 'updated_at', ms)}`);
         },
         async snapshot() {
           const rows = await c.rows(`SELECT * FROM ${q('msgqueue_messages')} ORDER BY ${q('id')}`);
