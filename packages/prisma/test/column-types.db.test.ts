@@ -141,6 +141,33 @@ for (const db of testDatabases('column-types')) {
         await expect(queue().enqueue({}, { dedupeKey: 'é'.repeat(20) })).resolves.toMatchObject({ created: true });
       });
 
+      it('a status enum made before CANCELLED works for everything but cancel, which says how to add the value', async () => {
+        const values = "'PENDING', 'PROCESSING', 'SENDING', 'SENT', 'FAILED', 'HELD'";
+        if (db.dialect === 'postgresql') {
+          await client.$executeRawUnsafe(`DROP TABLE IF EXISTS ${q(db.dialect, TABLE)}`);
+          await client.$executeRawUnsafe('DROP TYPE IF EXISTS "typed_status_old"');
+          await client.$executeRawUnsafe(`CREATE TYPE "typed_status_old" AS ENUM (${values})`);
+        }
+        const column =
+          db.dialect === 'mysql'
+            ? `\`status\` ENUM(${values}) NOT NULL DEFAULT 'PENDING'`
+            : `"status" "typed_status_old" NOT NULL DEFAULT 'PENDING'`;
+        await run(client, tableWith(db.dialect, 'status', column));
+        const qq = queue();
+        const { id } = await qq.enqueue({ n: 1 });
+        await qq.enqueue({ n: 2 });
+        const [m] = (await qq.claimBatch({ limit: 1 })).messages;
+        expect(await qq.ack(m!)).toMatchObject({ ok: true });
+        expect((await qq.diagnose({ sampleSize: 0 })).counts).toMatchObject({ SENT: 1, PENDING: 1, CANCELLED: 0 });
+        expect((await qq.cancel({ ids: [id], dryRun: true })).refused).toEqual([expect.objectContaining({ id, status: 'SENT' })]);
+        await expect(qq.cancel({ olderThanMs: 0 })).rejects.toMatchObject({
+          code: 'SCHEMA_MISMATCH',
+          field: 'options.statuses.CANCELLED',
+          message: expect.stringMatching(/an enum without 'CANCELLED'/),
+        });
+        expect((await qq.diagnose({ sampleSize: 0 })).counts.PENDING).toBe(1);
+      });
+
       it('an error longer than the lastError column is cut to fit, not a storage error', async () => {
         const narrow = db.dialect === 'mysql' ? '`last_error` VARCHAR(191) NULL' : '"last_error" varchar(191)';
         await run(client, tableWith(db.dialect, 'last_error', narrow));
