@@ -8,14 +8,13 @@
  * expects.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createQueue } from '@org/msgqueue';
 import { mostWithin, postgresUrl, spawnTs } from '@org/msgqueue-test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAdapter } from '../src/pg.js';
 import { freshDefaultTables } from './support/harness.js';
+import { startProvider, type TestProvider } from './support/provider.js';
 import { type Connection, targets } from './support/targets.js';
 
 interface Arrival {
@@ -40,8 +39,7 @@ function histogram(times: readonly number[]): string {
 
 describe('rate limits across four processes (PostgreSQL)', () => {
   let setup: Connection;
-  let server: Server;
-  let provider: string;
+  let provider: TestProvider;
   const arrivals: Arrival[] = [];
   const pool = new pg.Pool({ connectionString: postgresUrl(), max: 2 });
   const queue = createQueue<{ to: string; n: number }>({ adapter: pgAdapter(pool) });
@@ -51,21 +49,13 @@ describe('rate limits across four processes (PostgreSQL)', () => {
       .find((t) => t.name === 'pg:postgresql')!
       .open(1);
     await freshDefaultTables(setup, 'postgresql');
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const at = Date.now(); // the machine's clock, as the database's now()
-        const { id, to } = JSON.parse(body) as { id: string; to: string };
-        arrivals.push({ at, to, id });
-        res.end('ok');
-      });
+    provider = await startProvider((body) => {
+      const { id, to } = body as { id: string; to: string };
+      arrivals.push({ at: Date.now(), to, id }); // the machine's clock, as the database's now()
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    provider = `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await provider.close();
     await pool.end();
     await setup.close();
   });
@@ -73,7 +63,7 @@ describe('rate limits across four processes (PostgreSQL)', () => {
   /** Run four workers until `done`, then stop them (closing their standard input) and read their summaries. */
   async function drain(limit: 'queue' | 'key', done: () => Promise<boolean>): Promise<{ sent: number; throttled: number }[]> {
     const workers: ChildProcess[] = Array.from({ length: 4 }, () =>
-      spawnTs(new URL('./support/rate-worker.ts', import.meta.url), [postgresUrl(), provider, limit], {
+      spawnTs(new URL('./support/rate-worker.ts', import.meta.url), [postgresUrl(), provider.url, limit], {
         cwd: new URL('..', import.meta.url).pathname,
         stdin: 'pipe',
       }),

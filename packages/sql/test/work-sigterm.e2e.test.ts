@@ -4,20 +4,18 @@
  * claim took but had not started go back to PENDING with their attempts given back, and the process
  * exits 0 — then another worker sends the rest, each exactly once.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createQueue } from '@org/msgqueue';
 import { postgresUrl, spawnTs } from '@org/msgqueue-test-support';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAdapter } from '../src/pg.js';
 import { freshDefaultTables } from './support/harness.js';
+import { startProvider, type TestProvider } from './support/provider.js';
 import { type Connection, targets } from './support/targets.js';
 
 describe('queue.work and SIGTERM (PostgreSQL)', () => {
   let setup: Connection;
-  let server: Server;
-  let provider: string;
+  let provider: TestProvider;
   /** Each arrival, and what the provider does with it: the first is held until `release`. */
   const arrivals: { id: string; n: number }[] = [];
   let onFirst: () => void = () => {};
@@ -33,29 +31,22 @@ describe('queue.work and SIGTERM (PostgreSQL)', () => {
       .find((t) => t.name === 'pg:postgresql')!
       .open(1);
     await freshDefaultTables(setup, 'postgresql');
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', async () => {
-        arrivals.push(JSON.parse(body) as { id: string; n: number });
-        if (arrivals.length === 1) {
-          onFirst();
-          await released;
-        }
-        res.end('ok');
-      });
+    provider = await startProvider(async (body) => {
+      arrivals.push(body as { id: string; n: number });
+      if (arrivals.length === 1) {
+        onFirst();
+        await released;
+      }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    provider = `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await provider.close();
     await pool.end();
     await setup.close();
   });
 
   const run = (onExit: (code: number | null, out: string) => void) => {
-    const child = spawnTs(new URL('./support/sigterm-worker.ts', import.meta.url), [postgresUrl(), provider], {
+    const child = spawnTs(new URL('./support/sigterm-worker.ts', import.meta.url), [postgresUrl(), provider.url], {
       cwd: new URL('..', import.meta.url).pathname,
     });
     let out = '';

@@ -34,7 +34,13 @@ export const GROUP_QUEUE_OPTIONS = {
   backoff: { baseMs: 10, maxMs: 50 },
 } as const;
 
-const now = () => performance.timeOrigin + performance.now();
+/**
+ * The machine's monotonic clock (CLOCK_MONOTONIC on Linux, one for every process), in ms. Not
+ * `performance.timeOrigin + now()`: each process samples its time origin once at start-up, and on a
+ * loaded machine that sample can be off by milliseconds — enough to make two deliveries of different
+ * processes look overlapping when they were a few milliseconds apart.
+ */
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Drain until `total` messages are SENT (or the deadline passes). */
 export async function drainGroups(
