@@ -31,6 +31,7 @@ const STATUS_SECRET = 'e2e-monitor-secret';
 const WEBHOOK_SECRET = 'e2e-webhook-secret';
 const LEASE_MS = 3_000;
 const CRON_ROUTES = ['/api/cron/process-queue', '/api/cron/process-incoming'];
+const ADMIN_SECRET = 'e2e-status-page-secret';
 
 interface Row {
   id: string;
@@ -61,6 +62,7 @@ describe('examples/next-cron end to end', () => {
       DATABASE_URL: postgresUrl(),
       CRON_SECRET,
       STATUS_SECRET,
+      MSGQUEUE_ADMIN_SECRET: ADMIN_SECRET,
       WEBHOOK_SECRET,
       PROVIDER_URL: provider.url,
       QUEUE_LEASE_MS: String(LEASE_MS),
@@ -95,6 +97,7 @@ describe('examples/next-cron end to end', () => {
 
     const output = await nextBuild(env);
     for (const route of [...CRON_ROUTES, '/api/status']) expect(output).toMatch(new RegExp(`ƒ ${route}\\b`));
+    expect(output).toMatch(/ƒ \/admin\/queues\/\[\[\.\.\.path\]\]/);
     const manifest = JSON.parse(readFileSync(join(APP, '.next', 'prerender-manifest.json'), 'utf8')) as { routes: Record<string, unknown> };
     for (const route of [...CRON_ROUTES, '/api/status']) expect(Object.keys(manifest.routes)).not.toContain(route);
 
@@ -115,6 +118,34 @@ describe('examples/next-cron end to end', () => {
       }
       const hook = await call(instance, '/api/webhook', { method: 'POST', body: JSON.stringify({ id: 'x', from: '+1', text: 'hi' }) });
       expect(hook.status).toBe(401);
+      // The status page: nothing without a session; a POST without one changes nothing.
+      const admin = await call(instance, '/admin/queues', { redirect: 'manual' });
+      expect(admin.status).toBe(303);
+      expect(admin.headers.get('location')).toBe('/admin/queues/login');
+      expect(
+        (
+          await call(instance, '/admin/queues/login', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'secret=guess',
+            redirect: 'manual',
+          })
+        ).status,
+      ).toBe(401);
+      const signIn = await call(instance, '/admin/queues/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `secret=${ADMIN_SECRET}`,
+        redirect: 'manual',
+      });
+      expect(signIn.status).toBe(303);
+      const session = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const view = await call(instance, '/admin/queues', { headers: { cookie: session } });
+      expect(view.status).toBe(200);
+      expect(view.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const html = await view.text();
+      expect(html).toContain('<h2 id="q-outgoing">outgoing');
+      expect(html).toContain('<h2 id="q-incoming">incoming');
       // The monitor's secret opens the status route only; the cron secret does not open it.
       expect((await cron(instance, '/api/status')).status).toBe(401);
       expect((await call(instance, CRON_ROUTES[0]!, { headers: { authorization: `Bearer ${STATUS_SECRET}` } })).status).toBe(401);

@@ -33,6 +33,8 @@ export type { NodeHandlerOptions, NodeRequestLike, NodeResponseLike } from './ht
 export { toNodeHandler } from './http/node-handler.js';
 export type { Reportable, StatusBody, StatusHandlerOptions } from './http/status-handler.js';
 export { statusHandler } from './http/status-handler.js';
+export type { StatusPageOptions } from './http/status-page.js';
+export { statusPage } from './http/status-page.js';
 export type { Clock } from './memory/clock.js';
 export { ManualClock, systemClock } from './memory/clock.js';
 export type { MemoryAdapterOptions } from './memory/memory-adapter.js';

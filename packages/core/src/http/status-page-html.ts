@@ -1,0 +1,144 @@
+/**
+ * The status page's HTML: server-rendered, no script, no inline style (the Content-Security-Policy
+ * allows neither), every value escaped. Small enough to read: a layout, a login form, and one
+ * section per queue built from its `diagnose` report.
+ */
+import type { DiagnoseReport, Finding } from '../contract/results.js';
+
+/** Text safe inside HTML elements and double-quoted attributes. */
+export function esc(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A duration in a few characters: `850 ms`, `42 s`, `7 min`, `3 h`, `2 d`. */
+export function ago(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}
+
+/** What a page needs besides its content. */
+export interface Frame {
+  base: string;
+  title: string;
+  /** The session's CSRF token (null: not signed in, no sign-out form). */
+  csrf: string | null;
+}
+
+/** The page around `main`. */
+export function layout(frame: Frame, main: string): string {
+  const signOut =
+    frame.csrf === null
+      ? ''
+      : `<form method="post" action="${esc(frame.base)}/logout" class="signout"><input type="hidden" name="csrf" value="${esc(frame.csrf)}"><button type="submit">Sign out</button></form>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${esc(frame.title)} · msgqueue</title>
+<link rel="stylesheet" href="${esc(frame.base)}/page.css">
+</head>
+<body>
+<header><a href="${esc(frame.base)}/" class="home">msgqueue</a>${signOut}</header>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The sign-in form; `error` when the last try failed. */
+export function loginPage(base: string, error: string | null): string {
+  return layout(
+    { base, title: 'Sign in', csrf: null },
+    `<h1>Sign in</h1>
+${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="${esc(base)}/login" class="login">
+<label for="secret">Secret</label>
+<input id="secret" name="secret" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+const SEVERITY: Record<Finding['severity'], string> = { alert: 'Alert', warning: 'Warning', info: 'Info' };
+
+/** One queue's section: its health, counts, facts, gates, rate limits and findings. */
+export function queueSection(r: DiagnoseReport): string {
+  const statuses = Object.keys(r.counts) as (keyof DiagnoseReport['counts'])[];
+  const now = r.at.getTime();
+  const facts: [string, string][] = [
+    ['Due now', String(r.duePending)],
+    ['Oldest pending', r.oldestPendingAgeMs === null ? '–' : ago(r.oldestPendingAgeMs)],
+    ['In flight, lease expired', String(r.expiredInFlight)],
+    [`In flight longer than ${ago(r.thresholds.inFlightMs)}`, String(r.inFlightTooLong)],
+    ['In flight without a lease', String(r.orphanedInFlight)],
+    [`Failed in the last ${ago(r.thresholds.failedWindowMs)}`, String(r.failedInWindow)],
+    ['To resend, possibly sent', String(r.possiblySentPending)],
+    ['Held for review', String(r.heldForReview)],
+    ['Groups blocked', String(r.blockedGroups)],
+  ];
+  const gates =
+    r.gates.length === 0
+      ? '<p>No gate closed: every process claims.</p>'
+      : `<ul class="gates">${r.gates
+          .map((g) => {
+            const who = g.key === null ? 'The queue' : `Group <code>${esc(g.key)}</code>`;
+            const until = g.pausedUntil && g.pausedUntil.getTime() > now ? ` for ${ago(g.pausedUntil.getTime() - now)} more` : '';
+            return `<li>${who}: ${g.paused ? 'paused until resumed' : `paused${until}`}${g.note ? ` — ${esc(g.note)}` : ''}</li>`;
+          })
+          .join('')}</ul>`;
+  const limits =
+    r.atRateLimit.length === 0
+      ? ''
+      : `<h3>At their rate limit</h3><ul class="limits">${r.atRateLimit
+          .slice(0, 20)
+          .map(
+            (a) =>
+              `<li>${a.key === null ? 'The queue' : `<code>${esc(a.key)}</code>`}: ${a.max} per ${ago(a.perMs)}, next slot in ${ago(a.nextFreeAt.getTime() - now)}</li>`,
+          )
+          .join('')}</ul>`;
+  const findings =
+    r.findings.length === 0
+      ? '<p>Nothing to report.</p>'
+      : `<ul class="findings">${r.findings
+          .map(
+            (f) =>
+              `<li class="${f.severity}"><strong>${SEVERITY[f.severity]}</strong> <code>${esc(f.code)}</code>: ${esc(f.message)}<br><span class="advice">${esc(f.advice)}</span></li>`,
+          )
+          .join('')}</ul>`;
+  return `<section aria-labelledby="q-${esc(r.queue)}">
+<h2 id="q-${esc(r.queue)}">${esc(r.queue)} <span class="badge ${r.healthy ? 'ok' : 'bad'}">${r.healthy ? 'healthy' : 'needs attention'}</span></h2>
+<p class="meta">${esc(r.adapter)} · ${esc(r.deliveryMode)} · read ${esc(r.at.toISOString())}</p>
+<table class="counts"><caption>Messages by status${r.estimated.length > 0 ? ' (≈: estimated)' : ''}</caption>
+<thead><tr>${statuses.map((s) => `<th scope="col">${esc(s)}</th>`).join('')}<th scope="col">total</th></tr></thead>
+<tbody><tr>${statuses.map((s) => `<td>${r.estimated.includes(s) ? '≈' : ''}${r.counts[s]}</td>`).join('')}<td>${r.total}</td></tr></tbody>
+</table>
+<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
+<h3>Gates</h3>
+${gates}
+${limits}
+<h3>Findings</h3>
+${findings}
+</section>`;
+}
+
+/** The page's stylesheet: readable on a phone, contrast above 4.5:1, no external font. */
+export const STYLESHEET = `:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#4a5563;--line:#d0d7de;--ok:#116329;--bad:#a40e26;--warn:#7d4e00}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9ea7b3;--line:#30363d;--ok:#3fb950;--bad:#ff7b72;--warn:#d29922}}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
+header{display:flex;justify-content:space-between;align-items:center;padding:.5rem 1rem;border-bottom:1px solid var(--line)}
+.home{font-weight:700;color:var(--fg);text-decoration:none}main{max-width:72rem;margin:0 auto;padding:1rem}
+section{border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:0 0 1.5rem}h2{margin:0 0 .25rem}.meta{color:var(--muted);margin:0 0 1rem;font-size:.875rem}
+.badge{font-size:.75rem;padding:.1rem .5rem;border-radius:1rem;border:1px solid currentColor;vertical-align:middle}.ok{color:var(--ok)}.bad,.alert{color:var(--bad)}.warning{color:var(--warn)}
+table{border-collapse:collapse;display:block;overflow-x:auto;margin:0 0 1rem}caption{text-align:left;color:var(--muted);font-size:.875rem}th,td{padding:.25rem .75rem;border:1px solid var(--line);text-align:right}
+dl.facts{display:grid;grid-template-columns:minmax(12rem,max-content) auto;gap:.25rem 1rem;margin:0 0 1rem}dd{margin:0;font-variant-numeric:tabular-nums}
+ul{padding-left:1.25rem}.findings li{margin:.5rem 0}.findings li strong,.findings li code{color:inherit}.advice{color:var(--fg)}
+form.login{display:grid;gap:.5rem;max-width:20rem}input,button{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.25rem;background:var(--bg);color:var(--fg)}
+button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
+`;
