@@ -81,6 +81,18 @@ describe('statusPage', () => {
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
 
+  it('lists the failed messages with their last error, escaped, and never a payload', async () => {
+    const { q, page } = await setup();
+    const [m] = (await q.claimBatch({ limit: 1 })).messages;
+    await q.fail(m!, new Error('provider said <b>no</b>'), { retryable: false });
+    const cookie = await signIn(page);
+    const html = await (await page(at('/', { headers: { cookie } }))).text();
+    expect(html).toContain('<h3>Failed (newest first)</h3>');
+    expect(html).toContain(`<td><code>${m!.id}</code></td><td>FAILED</td><td>1</td>`);
+    expect(html).toContain('provider said &#60;b&#62;no&#60;/b&#62;');
+    expect(html).not.toContain('+33600000001'); // the payloads' phone numbers
+  });
+
   it('escapes every value it shows: a group key or note cannot inject markup', async () => {
     const { q, page } = await setup();
     await q.pause({ key: '<script>alert(1)</script>', note: '"><img src=x onerror=alert(1)>' });

@@ -3,7 +3,7 @@
  * allows neither), every value escaped. Small enough to read: a layout, a login form, and one
  * section per queue built from its `diagnose` report.
  */
-import type { DiagnoseReport, Finding } from '../contract/results.js';
+import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
 
 /** Text safe inside HTML elements and double-quoted attributes. */
 export function esc(value: unknown): string {
@@ -125,7 +125,32 @@ ${gates}
 ${limits}
 <h3>Findings</h3>
 ${findings}
+${samples(r)}
 </section>`;
+}
+
+/** The samples `diagnose` read (stuck, held, failed: the oldest or newest few), as tables; never a payload. */
+function samples(r: DiagnoseReport): string {
+  const now = r.at.getTime();
+  const lists: [string, MessageSummary[]][] = [
+    ['In flight, lease expired', r.samples.expiredInFlight],
+    ['In flight without a lease', r.samples.orphanedInFlight],
+    ['Held for review', r.samples.held],
+    ['Failed (newest first)', r.samples.failed],
+  ];
+  return lists
+    .filter(([, rows]) => rows.length > 0)
+    .map(
+      ([label, rows]) => `<h3>${esc(label)}</h3>
+<table class="messages"><thead><tr><th scope="col">id</th><th scope="col">status</th><th scope="col">attempts</th><th scope="col">unchanged for</th><th scope="col">possibly sent</th><th scope="col">last error</th></tr></thead>
+<tbody>${rows
+        .map(
+          (m) =>
+            `<tr><td><code>${esc(m.id)}</code></td><td>${esc(m.status)}</td><td>${m.attempts}</td><td>${ago(now - m.updatedAt.getTime())}</td><td>${m.possiblySent ? 'yes' : 'no'}</td><td class="error-text">${esc(m.lastError ?? '')}</td></tr>`,
+        )
+        .join('')}</tbody></table>`,
+    )
+    .join('\n');
 }
 
 /** The page's stylesheet: readable on a phone, contrast above 4.5:1, no external font. */
@@ -140,5 +165,5 @@ table{border-collapse:collapse;display:block;overflow-x:auto;margin:0 0 1rem}cap
 dl.facts{display:grid;grid-template-columns:minmax(12rem,max-content) auto;gap:.25rem 1rem;margin:0 0 1rem}dd{margin:0;font-variant-numeric:tabular-nums}
 ul{padding-left:1.25rem}.findings li{margin:.5rem 0}.findings li strong,.findings li code{color:inherit}.advice{color:var(--fg)}
 form.login{display:grid;gap:.5rem;max-width:20rem}input,button{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.25rem;background:var(--bg);color:var(--fg)}
-button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
+table.messages td{text-align:left}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
 `;

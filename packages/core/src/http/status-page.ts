@@ -45,6 +45,8 @@ export interface StatusPageOptions {
 }
 
 const COOKIE = 'msgqueue_session';
+/** Messages of each kind the page lists (stuck, held, failed). */
+const SAMPLES = 20;
 const MIN_SECRET = 16;
 
 /** Headers on every page: nothing cached, no script, no frame, no referrer, nothing from elsewhere. */
@@ -66,7 +68,9 @@ const redirect = (to: string, headers: Record<string, string> = {}) =>
 /**
  * The status page: every queue at a glance — counts by status, the due backlog and its oldest age,
  * what is in flight too long or without a lease, failures, what is held for review, closed gates,
- * rate limits reached, and `diagnose`'s findings with their advice.
+ * rate limits reached, and `diagnose`'s findings with their advice — then the messages stuck in
+ * flight, held for review and failed (20 of each: id, status, attempts, age, last error; never a
+ * payload).
  *
  * ```ts
  * // app/admin/queues/[[...path]]/route.ts
@@ -202,7 +206,7 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
 
     let reports: DiagnoseReport[];
     try {
-      reports = await Promise.all(queues.map((q) => q.diagnose({ sampleSize: 0 })));
+      reports = await Promise.all(queues.map((q) => q.diagnose({ sampleSize: SAMPLES })));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return page(
