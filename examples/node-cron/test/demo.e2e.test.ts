@@ -37,22 +37,14 @@ describe('the node-cron demo', () => {
   it('drains through a killed worker and a faulty provider on SQLite: nothing lost, no repeat without cause', async () => {
     const { code, out } = await demo(['--messages', '120', '--workers', '3', '--seed', '7']);
     expect(out).toContain('SQLite');
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/worker \d+ killed mid-send/);
-    for (const label of ['lost', 'sent twice without cause', 'conversations out of order', 'still in flight'])
-      expect(line(out, label), label).toBe(0);
-    expect(line(out, 'failed for good')).toBe(2);
+    drainedThroughFaults(code, out);
     expect(line(out, 'delivered once') + line(out, 'sent again under the same key')).toBeGreaterThanOrEqual(118);
   }, 90_000);
 
   it('--worker: the same drain with long-running queue.work loops, through the same killed worker and faults', async () => {
     const { code, out } = await demo(['--messages', '120', '--workers', '3', '--seed', '7', '--worker']);
     expect(out).toContain('queue.work');
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/worker \d+ killed mid-send/);
-    for (const label of ['lost', 'sent twice without cause', 'conversations out of order', 'still in flight'])
-      expect(line(out, label), label).toBe(0);
-    expect(line(out, 'failed for good')).toBe(2);
+    drainedThroughFaults(code, out);
   }, 90_000);
 
   it('fails, naming the messages, when a worker sends some twice for no reason', async () => {
@@ -75,3 +67,12 @@ describe('the node-cron demo', () => {
     }, 90_000);
   });
 });
+
+/** What every drain of the demo must show: a worker killed mid-send, nothing lost or repeated without cause, the two permanent failures. */
+function drainedThroughFaults(code: number | null, out: string): void {
+  expect(code, out).toBe(0);
+  expect(out).toMatch(/worker \d+ killed mid-send/);
+  for (const label of ['lost', 'sent twice without cause', 'conversations out of order', 'still in flight'])
+    expect(line(out, label), label).toBe(0);
+  expect(line(out, 'failed for good')).toBe(2);
+}

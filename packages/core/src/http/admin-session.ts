@@ -60,14 +60,6 @@ export async function checkCsrf(key: SigningKey, nonce: string, given: string | 
   return given !== null && same(await csrfToken(key, nonce), given);
 }
 
-/** Whether `given` is the secret (compared by digest, in constant time). */
-export async function sameSecret(given: string, secret: string): Promise<boolean> {
-  const [a, b] = await Promise.all(
-    [given, secret].map(async (s) => base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(s))))),
-  );
-  return same(a!, b!);
-}
-
 /** The value of cookie `name` in a Cookie header, or null. */
 export function cookie(header: string | null, name: string): string | null {
   for (const part of (header ?? '').split(';')) {

@@ -157,7 +157,7 @@ export function withPreflight(
 }
 
 /** Compares digests in constant time, so the answer's timing says nothing about the secret. */
-async function sameSecret(given: string, secret: string): Promise<boolean> {
+export async function sameSecret(given: string, secret: string): Promise<boolean> {
   const encode = new TextEncoder();
   const [a, b] = await Promise.all(
     [given, secret].map(async (s) => new Uint8Array(await crypto.subtle.digest('SHA-256', encode.encode(s)))),
@@ -167,7 +167,8 @@ async function sameSecret(given: string, secret: string): Promise<boolean> {
   return diff === 0;
 }
 
-function env(name: string): string | undefined {
+/** An environment variable, where the runtime has a `process` (edge runtimes may not). */
+export function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
@@ -177,4 +178,15 @@ export function checkQueue(value: unknown, field: string): void {
   if (typeof q !== 'object' || q === null || typeof q.runOnce !== 'function' || typeof q.diagnose !== 'function') {
     throw invalidArgument(field, 'expected the queue createQueue() returned.');
   }
+}
+
+/** The queues a handler's `queue` or `queues` option names (exactly one of them), each checked. */
+export function queuesOf<Q>(o: { queue?: Q; queues?: Q[] }, field: string): Q[] {
+  if ((o.queue === undefined) === (o.queues === undefined)) throw invalidArgument(`${field}.queue`, 'give queue or queues (one of them).');
+  if (o.queues !== undefined && (!Array.isArray(o.queues) || o.queues.length === 0)) {
+    throw invalidArgument(`${field}.queues`, 'expected a non-empty array of queues.');
+  }
+  const queues = o.queues ?? [o.queue!];
+  for (const [i, q] of queues.entries()) checkQueue(q, o.queues ? `${field}.queues[${i}]` : `${field}.queue`);
+  return queues;
 }

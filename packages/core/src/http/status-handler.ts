@@ -1,8 +1,7 @@
 import { checkOptions, int } from '../config/validate.js';
 import type { DiagnoseReport } from '../contract/results.js';
-import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { Queue } from '../queue/create-queue.js';
-import { admit, allowMethod, checkAuthOptions, checkQueue, type HandlerAuthOptions, json, queueError, withPreflight } from './auth.js';
+import { admit, allowMethod, checkAuthOptions, type HandlerAuthOptions, json, queueError, queuesOf, withPreflight } from './auth.js';
 
 /**
  * What {@link statusHandler} needs of a queue: any {@link Queue}.
@@ -55,12 +54,7 @@ export interface StatusBody {
 export function statusHandler(options: StatusHandlerOptions): (request: Request) => Promise<Response> {
   const field = 'statusHandler.options';
   const o = checkOptions<StatusHandlerOptions>(options, field, ['queue', 'queues', 'secret', 'allowUnauthenticated', 'sampleSize']);
-  if ((o.queue === undefined) === (o.queues === undefined)) throw invalidArgument(`${field}.queue`, 'give queue or queues (one of them).');
-  if (o.queues !== undefined && (!Array.isArray(o.queues) || o.queues.length === 0)) {
-    throw invalidArgument(`${field}.queues`, 'expected a non-empty array of queues.');
-  }
-  const queues = o.queues ?? [o.queue!];
-  for (const [i, q] of queues.entries()) checkQueue(q, o.queues ? `${field}.queues[${i}]` : `${field}.queue`);
+  const queues = queuesOf(o, field);
   const auth = checkAuthOptions(o, field);
   const sampleSize = int(o.sampleSize, `${field}.sampleSize`, 0, 1000, 10);
   const refuse = async (request: Request) => allowMethod(request, ['GET', 'HEAD']) ?? (await admit(request, auth));

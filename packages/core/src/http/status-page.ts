@@ -9,8 +9,8 @@ import { checkOptions, int } from '../config/validate.js';
 import type { DiagnoseReport } from '../contract/results.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { Queue } from '../queue/create-queue.js';
-import { checkCsrf, cookie, csrfToken, newSession, readSession, type SigningKey, sameSecret, signingKey } from './admin-session.js';
-import { checkQueue } from './auth.js';
+import { checkCsrf, cookie, csrfToken, newSession, readSession, type SigningKey, signingKey } from './admin-session.js';
+import { env, queuesOf, sameSecret } from './auth.js';
 import { esc, layout, loginPage, queueSection, STYLESHEET } from './status-page-html.js';
 
 /**
@@ -84,12 +84,7 @@ const redirect = (to: string, headers: Record<string, string> = {}) =>
 export function statusPage(options: StatusPageOptions): (request: Request) => Promise<Response> {
   const field = 'statusPage.options';
   const o = checkOptions<StatusPageOptions>(options, field, ['queues', 'queue', 'basePath', 'secret', 'authorize', 'sessionMs']);
-  if ((o.queue === undefined) === (o.queues === undefined)) throw invalidArgument(`${field}.queue`, 'give queue or queues (one of them).');
-  if (o.queues !== undefined && (!Array.isArray(o.queues) || o.queues.length === 0)) {
-    throw invalidArgument(`${field}.queues`, 'expected a non-empty array of queues.');
-  }
-  const queues = o.queues ?? [o.queue!];
-  for (const [i, q] of queues.entries()) checkQueue(q, o.queues ? `${field}.queues[${i}]` : `${field}.queue`);
+  const queues = queuesOf(o, field);
   const base = o.basePath ?? '';
   if (typeof base !== 'string' || !/^(\/[A-Za-z0-9._~-]+)*$/.test(base)) {
     throw invalidArgument(`${field}.basePath`, 'expected a path such as /admin/queues (no trailing slash), or an empty string.');
@@ -233,8 +228,4 @@ async function formOf(request: Request): Promise<URLSearchParams> {
   if (!(request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
   const text = await request.text();
   return text.length > 16_384 ? new URLSearchParams() : new URLSearchParams(text);
-}
-
-function env(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }

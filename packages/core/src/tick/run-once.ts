@@ -11,7 +11,7 @@ import { claimForSend, type TickClaimResult } from '../worker/claim-batch.js';
 import { recycleStuck } from '../worker/recycle-stuck.js';
 import { queueState, runLockName } from './in-process.js';
 import { TickLimits } from './tick-limits.js';
-import { TickRates, type TickTime } from './tick-rates.js';
+import { TickRates } from './tick-rates.js';
 import { AckBatcher, type TickPlan, workBatch } from './tick-work.js';
 
 /** Options of {@link Queue.runOnce}. Give `send` or `sendBatch`. */
@@ -161,11 +161,11 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
     leftMs: () => (stop?.aborted ? -1 : budget - (timers.now() - started)),
     reserve,
     signal: budgetController.signal,
+    stop,
     working: state.working,
     limits: new TickLimits(ctx),
     rates: new TickRates(ctx),
   };
-  const time = { leftMs: plan.leftMs, reserve, signal: budgetController.signal, stop };
   const acks = new AckBatcher(ctx, summary);
   try {
     if (overlap === 'skip' && ctx.adapter.acquireRunLock) {
@@ -176,7 +176,7 @@ async function tick<P>(ctx: ResolvedOptions, options: RunOnceOptions<P>): Promis
       }
     }
     if (doRecycle) summary.recycled = await recycleStuck(ctx);
-    await drain(ctx, plan, summary, acks, { limit, maxBatches, time });
+    await drain(ctx, plan, summary, acks, { limit, maxBatches });
     await acks.close(); // the last acks waited for a next window that never came
     await plan.rates.close();
     summary.throttledForMs = plan.rates.stoppedForMs;
@@ -217,23 +217,26 @@ async function drain<P>(
   plan: TickPlan<P>,
   summary: RunSummary,
   acks: AckBatcher,
-  { limit, maxBatches, time }: { limit: number; maxBatches: number; time: TickTime },
+  { limit, maxBatches }: { limit: number; maxBatches: number },
 ): Promise<void> {
   // A keyed rate limit sorts messages out right before their window: the claim cannot be their guard.
   const guard = !plan.rates.keys && (plan.sendBatch ? plan.sendBatchSize >= limit : plan.concurrency >= limit);
   for (;;) {
     if (plan.leftMs() < 0) return; // stopped before this claim
     // The queue's rate limit: claim no more than may be sent (waiting for slots while there is time).
-    let take: number;
-    try {
-      take = await plan.rates.beforeClaim(limit, time);
-    } catch (error) {
-      if (summary.batches === 0) throw error;
-      summary.storageErrors++;
-      ctx.logger.error({ queue: ctx.name, err: error }, 'msgqueue: taking rate-limit slots failed mid-tick; the tick stops draining');
-      return;
+    // Without one, no await here: the claim path keeps its frames.
+    let take = limit;
+    if (plan.rates.claims) {
+      try {
+        take = await plan.rates.beforeClaim(limit, plan);
+      } catch (error) {
+        if (summary.batches === 0) throw error;
+        summary.storageErrors++;
+        ctx.logger.error({ queue: ctx.name, err: error }, 'msgqueue: taking rate-limit slots failed mid-tick; the tick stops draining');
+        return;
+      }
+      if (take === 0) return;
     }
-    if (take === 0) return;
     const riding = ctx.adapter.ackAndClaim ? acks.take() : [];
     await acks.close(); // without ackAndClaim: written before the claim (see AckBatcher.close)
     const claimedAt = ctx.timers.now();

@@ -22,9 +22,12 @@ const MIN_WAIT_MS = 5;
 
 /** Where a tick stands: how long it has, and the signals that stop its waiting. */
 export interface TickTime {
+  /** Milliseconds left of the tick's budget (below zero once stopped from outside). */
   leftMs(): number;
   reserve: number;
+  /** Aborted when the tick's budget is spent. */
   signal: AbortSignal;
+  /** The caller's signal (`runOnce`'s `signal`), if any. */
   stop: AbortSignal | undefined;
 }
 
@@ -37,7 +40,7 @@ export interface Throttled<P> {
 /** A tick's slots: taken, handed to the messages they let start, given back when the sends end. */
 export class TickRates {
   /** Who holds the slots (one per tick); the storage gives back only this holder's. */
-  private readonly holder = randomUUID();
+  private readonly holder: string;
   private readonly own: ResolvedRateLimit | null;
   private readonly keyed: ResolvedRateLimit[];
   /** The queue's slots taken before a claim, not yet handed to a message. */
@@ -52,8 +55,14 @@ export class TickRates {
   stoppedForMs: number | null = null;
 
   constructor(private readonly ctx: ResolvedOptions) {
+    this.holder = ctx.rateLimits.length > 0 ? randomUUID() : '';
     this.own = ctx.rateLimits.find((l) => l.key === null) ?? null;
     this.keyed = ctx.rateLimits.filter((l) => l.key !== null);
+  }
+
+  /** The queue's own limit applies: each claim takes slots first ({@link beforeClaim}). */
+  get claims(): boolean {
+    return this.own !== null;
   }
 
   /** A keyed limit applies: messages are sorted out right before their window, not by the claim. */

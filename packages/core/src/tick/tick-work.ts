@@ -16,20 +16,15 @@ import { callHook } from '../observability/hooks.js';
 import { ackAndGuard, guardMany } from '../worker/guard-before-send.js';
 import { ackMany, errorText, fail, release, releaseRateLimited, releaseUnsent } from '../worker/settle.js';
 import type { TickLimits } from './tick-limits.js';
-import type { TickRates } from './tick-rates.js';
+import type { TickRates, TickTime } from './tick-rates.js';
 
 /** What the tick decided once, for every batch. */
-export interface TickPlan<P> {
+export interface TickPlan<P> extends TickTime {
   send: ((message: ClaimedMessage<P>, context: SendContext) => Promise<unknown>) | undefined;
   sendBatch: ((messages: ClaimedMessage<P>[], context: SendContext) => Promise<SendBatchResult>) | undefined;
   sendBatchSize: number;
   classifyError: (e: unknown) => SendOutcome;
   concurrency: number;
-  /** Milliseconds left of the tick's budget. */
-  leftMs(): number;
-  reserve: number;
-  /** Aborted when the tick's budget is spent. */
-  signal: AbortSignal;
   /** Ids some tick of this queue is working on in this process. */
   working: Set<string>;
   /** The gates this tick's sends closed (a provider's 429). */
