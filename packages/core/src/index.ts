@@ -44,6 +44,7 @@ export type { Logger } from './observability/logger.js';
 export type { Telemetry } from './observability/telemetry.js';
 export type { CancelOptions } from './operator/cancel.js';
 export type { DiagnoseOptions } from './operator/diagnose.js';
+export type { FindOptions, FoundMessages } from './operator/find.js';
 export type { MarkSentOptions } from './operator/mark-sent.js';
 export type { OperatorResult, PlannedChange, PlanRefusal, PlanRow } from './operator/plan.js';
 export type { PurgeOptions } from './operator/purge.js';

@@ -253,6 +253,44 @@ export function operatorSuite(f: Fixture): void {
       expect((await q.diagnose({ sampleSize: 0 })).total).toBe(0);
     });
 
+    it('find: a page at a time, oldest change first, by status, group key, error text and possibly sent; never the payload', async () => {
+      const q = f.queue<{ n: number }>();
+      const ids: string[] = [];
+      for (let n = 0; n < 7; n++) {
+        ids.push((await q.enqueue({ n }, { groupKey: n % 2 === 0 ? 'even' : 'odd' })).id);
+        await f.ctx.advance(1_000);
+      }
+      const pages = [];
+      for (let offset = 0; offset < 9; offset += 3) pages.push(await q.find({ status: 'PENDING', limit: 3, offset }));
+      expect(pages.map((p) => p.messages.map((m) => m.id))).toEqual([ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
+      expect(pages.map((p) => p.more)).toEqual([true, true, false]);
+      expect(pages[0]!.messages[0]).toMatchObject({ status: 'PENDING', groupKey: 'even', attempts: 0, possiblySent: false });
+      expect(pages[0]!.messages[0]).not.toHaveProperty('payload');
+      expect(pages[0]!.now).toBeInstanceOf(Date);
+      expect((await q.find({ groupKey: 'odd' })).messages.map((m) => m.id)).toEqual([ids[1], ids[3], ids[5]]);
+      expect((await q.find({ status: 'SENT' })).messages).toEqual([]);
+
+      // A send in doubt (at-least-once: the lease ran out after the guard) waits to be resent, flagged.
+      const m = (await q.claimBatch({ limit: 1 })).messages[0]!;
+      await q.guardBeforeSend(m);
+      await f.ctx.advance(11 * MINUTE);
+      await q.recycleStuck();
+      const doubt = await q.find({ possiblySent: true });
+      expect(doubt.messages.map((x) => [x.id, x.status, x.possiblySent])).toEqual([[m.id, 'PENDING', true]]);
+      expect((await q.find({ possiblySent: false, limit: 1000 })).messages.map((x) => x.id).sort()).toEqual(
+        ids.filter((id) => id !== m.id).sort(),
+      );
+      const f2 = (await q.claimBatch({ limit: 1 })).messages[0]!;
+      await q.fail(f2, new Error('provider said 429 Too Many Requests'), { retryable: false });
+      expect((await q.find({ status: ['FAILED', 'HELD'], errorContains: '429' })).messages.map((x) => x.id)).toEqual([f2.id]);
+      expect((await q.find({ status: 'FAILED', errorContains: 'too many' })).messages).toEqual([]);
+
+      await expect(q.find({ limit: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'find.options.limit' });
+      await expect(q.find({ offset: -1 })).rejects.toMatchObject({ field: 'find.options.offset' });
+      await expect(q.find({ status: 'LOST' as 'SENT' })).rejects.toMatchObject({ field: 'find.options.status' });
+      await expect(q.find({ possiblySent: 'yes' as unknown as boolean })).rejects.toMatchObject({ field: 'find.options.possiblySent' });
+    });
+
     it('purge: SENT messages older than the cut-off, FAILED only when asked; their dedupe keys are free again', async () => {
       const q = f.queue();
       const { id: oldSent } = await q.enqueue({ n: 1 }, { dedupeKey: 'order-1' });

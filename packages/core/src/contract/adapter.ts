@@ -383,8 +383,12 @@ export interface FindRequest {
   errorContains?: string;
   /** Only rows of this group key. */
   groupKey?: string;
+  /** Only rows whose `possiblySent` flag is this (a list of what waits to be resent: `true`). */
+  possiblySent?: boolean;
   /** At most this many rows, oldest state change first (then id). */
   limit: number;
+  /** Skip this many rows of that order first (a page of a list). Default 0. */
+  offset?: number;
 }
 
 /**

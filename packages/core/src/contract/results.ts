@@ -83,14 +83,17 @@ export interface RecycleSummary extends RecycleOutcome {
 }
 
 /**
- * A message in a diagnose sample: what an operator needs, never the payload.
+ * A message in a diagnose sample or a page of {@link Queue.find}: what an operator needs, never the payload.
  *
  * @category Operations
  */
 export interface MessageSummary {
   id: string;
   status: MessageStatus;
+  groupKey: string | null;
   attempts: number;
+  /** When it is (or was) due: a delayed or backed-off message is not claimed before. */
+  availableAt: Date;
   leaseUntil: Date | null;
   possiblySent: boolean;
   lastError: string | null;

@@ -370,7 +370,17 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return { ok: true, record: out(row) };
     },
 
-    async find({ queue, statuses, ids, olderThanMs, errorContains, groupKey, limit }: FindRequest): Promise<FindResult> {
+    async find({
+      queue,
+      statuses,
+      ids,
+      olderThanMs,
+      errorContains,
+      groupKey,
+      possiblySent,
+      limit,
+      offset = 0,
+    }: FindRequest): Promise<FindResult> {
       const t = now();
       const wanted = ids ? new Set(ids) : null;
       const found = inQueue(queue)
@@ -380,10 +390,11 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
             (!wanted || wanted.has(r.id)) &&
             (olderThanMs === undefined || r.updatedAt.getTime() <= t - olderThanMs) &&
             (errorContains === undefined || (r.lastError ?? '').includes(errorContains)) &&
-            (groupKey === undefined || r.groupKey === groupKey),
+            (groupKey === undefined || r.groupKey === groupKey) &&
+            (possiblySent === undefined || r.possiblySent === possiblySent),
         )
         .sort((a, b) => oldestFirst(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-        .slice(0, limit);
+        .slice(offset, offset + limit);
       return { now: new Date(t), rows: found.map(out) };
     },
 

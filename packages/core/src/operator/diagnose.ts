@@ -1,11 +1,11 @@
 import { type AlertOptions, type ResolvedOptions, resolveAlerts } from '../config/options.js';
 import { checkOptions, int } from '../config/validate.js';
 import type { StorageSnapshot } from '../contract/adapter.js';
-import type { MessageRecord } from '../contract/message.js';
-import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
+import type { DiagnoseReport, Finding } from '../contract/results.js';
 import { gateFindings, gates } from '../flow/gates.js';
 import { atRateLimit, rateFindings, slotsInUse } from '../flow/rate-limit.js';
 import { callHook } from '../observability/hooks.js';
+import { summaryOf } from './find.js';
 
 /**
  * Options of {@link Queue.diagnose}.
@@ -71,10 +71,10 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     healthy: !findings.some((f) => f.severity === 'alert'),
     findings,
     samples: {
-      expiredInFlight: snap.samples.expiredInFlight.map(summary),
-      orphanedInFlight: snap.samples.orphanedInFlight.map(summary),
-      failed: snap.samples.failed.map(summary),
-      held: snap.samples.held.map(summary),
+      expiredInFlight: snap.samples.expiredInFlight.map(summaryOf),
+      orphanedInFlight: snap.samples.orphanedInFlight.map(summaryOf),
+      failed: snap.samples.failed.map(summaryOf),
+      held: snap.samples.held.map(summaryOf),
     },
   };
   callHook(ctx.hooks, ctx.logger, 'diagnosed', report);
@@ -175,17 +175,4 @@ function findingsOf(s: StorageSnapshot, ctx: ResolvedOptions, gated: boolean): F
     });
   }
   return out;
-}
-
-function summary(r: MessageRecord): MessageSummary {
-  return {
-    id: r.id,
-    status: r.status,
-    attempts: r.attempts,
-    leaseUntil: r.leaseUntil,
-    possiblySent: r.possiblySent,
-    lastError: r.lastError,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
 }

@@ -7,6 +7,7 @@ import { type EnqueueItem, type EnqueueOptions, type EnqueueResult, enqueue, enq
 import { type GateOptions, gates, pause, pauseFor, resume } from '../flow/gates.js';
 import { type CancelOptions, cancel } from '../operator/cancel.js';
 import { type DiagnoseOptions, diagnose } from '../operator/diagnose.js';
+import { type FindOptions, type FoundMessages, find } from '../operator/find.js';
 import { type MarkSentOptions, markSent } from '../operator/mark-sent.js';
 import type { OperatorResult } from '../operator/plan.js';
 import { type PurgeOptions, purge } from '../operator/purge.js';
@@ -127,6 +128,18 @@ export interface Queue<P = unknown> {
    * ```
    */
   cancel(options: CancelOptions): Promise<OperatorResult>;
+  /**
+   * A page of the queue's messages, filtered as an operator does (status, ids, group key, error text,
+   * age, possibly sent), oldest change first — the order operator actions take them in — never the
+   * payload. Read-only.
+   *
+   * @example
+   * ```ts
+   * const page = await outbox.find({ status: 'FAILED', errorContains: '429', limit: 50 });
+   * const next = page.more ? await outbox.find({ status: 'FAILED', errorContains: '429', limit: 50, offset: 50 }) : null;
+   * ```
+   */
+  find(options?: FindOptions): Promise<FoundMessages>;
   /** One message by id (for tests and tooling), or null. */
   get(id: string): Promise<MessageRecord<P> | null>;
   /**
@@ -191,6 +204,7 @@ export function createQueue<P = unknown>(options: QueueOptions): Queue<P> {
     markSent: (ids, o) => markSent(ctx, ids, o),
     releaseStuck: (o) => releaseStuck(ctx, o),
     cancel: (o) => cancel(ctx, o),
+    find: (o) => find(ctx, o),
     purge: (o) => purge(ctx, o),
     pause: (o) => pause(ctx, o),
     resume: (o) => resume(ctx, o),

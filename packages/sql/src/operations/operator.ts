@@ -32,11 +32,19 @@ export async function find(db: Db, t: Table, r: FindRequest): Promise<FindResult
   if (r.olderThanMs !== undefined) where.push(sql`${t.col('updatedAt')} <= ${t.nowPlus('updatedAt', -r.olderThanMs)}`);
   if (r.errorContains !== undefined) where.push(t.has('lastError') ? contains(db, t.col('lastError'), r.errorContains) : raw('1 = 0'));
   if (r.groupKey !== undefined) where.push(t.has('groupKey') ? sql`${t.col('groupKey')} = ${r.groupKey}` : raw('1 = 0'));
+  if (r.possiblySent !== undefined) where.push(flagIs(t, r.possiblySent));
+  const offset = r.offset ? sql` OFFSET ${r.offset}` : raw('');
   const rows = await db.rows(
-    sql`SELECT ${t.selectWithoutPayload} FROM ${t.name} WHERE ${join(where, ' AND ')} ORDER BY ${t.col('updatedAt')}, ${t.col('id')} LIMIT ${r.limit}`,
+    sql`SELECT ${t.selectWithoutPayload} FROM ${t.name} WHERE ${join(where, ' AND ')} ORDER BY ${t.col('updatedAt')}, ${t.col('id')} LIMIT ${r.limit}${offset}`,
   );
   const [now] = await db.rows(sql`SELECT ${t.nowMs()}`, true);
   return { now: new Date(toNumber(now?.msgqueue_now)), rows: rows.map((row) => toRow(row, t.mapping)) };
+}
+
+/** The `possiblySent` flag is `value` (a NULL flag, written by other code, counts as false). */
+function flagIs(t: Table, value: boolean): Sql {
+  const column = t.col('possiblySent');
+  return value ? sql`${column} = ${t.dialect.bool(true)}` : sql`(${column} IS NULL OR ${column} <> ${t.dialect.bool(true)})`;
 }
 
 /** `id` among `ids`: one array parameter on PostgreSQL (10,000 placeholders cost more to plan), a list elsewhere. */
