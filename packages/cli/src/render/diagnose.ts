@@ -27,6 +27,9 @@ export function renderReport(r: DiagnoseReport): string {
     [`failed in ${formatDuration(r.thresholds.failedWindowMs)} (alert above ${r.thresholds.failedThreshold})`, r.failedInWindow],
     ['to resend, possibly sent', r.possiblySentPending],
     ['held for review', r.heldForReview],
+    ...(r.throughput
+      ? ([[`sent / failed in the last ${formatDuration(r.throughput.windowMs)}`, `${r.throughput.sent} / ${r.throughput.failed}`]] as const)
+      : []),
     ['duplicate dedupe keys', r.duplicateDedupeKeys],
     ['gates closed (paused or held)', gatesOf(r)],
     ['at their rate limit', limitsOf(r)],

@@ -24,6 +24,10 @@ export function diagnoseSuite(f: Fixture): void {
       expect(r.samples.failed[0]!.lastError).toBe('boom');
       expect(r.healthy).toBe(true);
       expect(JSON.stringify(r)).not.toContain('"i":');
+      // Throughput: what finished in the last hour, by each row's last change.
+      expect(r.throughput).toEqual({ windowMs: 60 * MINUTE, sent: 1, failed: 1 });
+      await f.ctx.advance(61 * MINUTE);
+      expect((await q.diagnose({ sampleSize: 0 })).throughput).toEqual({ windowMs: 60 * MINUTE, sent: 0, failed: 0 });
     });
 
     it('reads one snapshot: while other connections claim and ack, every report adds up', async () => {

@@ -310,6 +310,8 @@ export interface SnapshotRequest {
   inFlightAlertMs: number;
   /** Count FAILED rows whose last state change is within this window. */
   failedWindowMs: number;
+  /** Count rows that became SENT or FAILED within this window (the throughput). Absent: do not count. */
+  throughputWindowMs?: number;
   /** At most this many sample rows per list. */
   sampleSize: number;
   /** With `block`, count groups held back by a FAILED or HELD message. */
@@ -350,6 +352,11 @@ export interface StorageSnapshot {
   pendingShiftedByTimeZone?: { rows: number; offsetMinutes: number } | null;
   /** FAILED rows that changed state within `failedWindowMs`. */
   failedInWindow: number;
+  /**
+   * Optional, when asked with `throughputWindowMs`: rows whose last state change, within that window,
+   * made them SENT or FAILED (rows purged since are not counted).
+   */
+  finishedInThroughputWindow?: { SENT: number; FAILED: number };
   /** Rows flagged `possiblySent` that are not yet SENT/FAILED (waiting to be resent). */
   possiblySentPending: number;
   /** Dedupe keys that appear on more than one row (a table without a unique index). */

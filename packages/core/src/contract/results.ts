@@ -158,6 +158,11 @@ export interface DiagnoseReport {
   orphanedInFlight: number;
   /** FAILED within `alerts.failedWindowMs`. */
   failedInWindow: number;
+  /**
+   * What the queue finished in the last hour: sent, and failed for good (by each row's last change;
+   * purged rows are not counted). Null when the adapter does not count it.
+   */
+  throughput: { windowMs: number; sent: number; failed: number } | null;
   /** Released out of SENDING and waiting to be sent again (an earlier attempt may have arrived). */
   possiblySentPending: number;
   /** HELD: expired while SENDING in at-most-once mode; a person must decide. */

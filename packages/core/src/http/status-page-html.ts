@@ -74,6 +74,12 @@ export function queueSection(r: DiagnoseReport): string {
   const now = r.at.getTime();
   const facts: [string, string][] = [
     ['Due now', String(r.duePending)],
+    ...(r.throughput
+      ? ([[`Sent / failed in the last ${ago(r.throughput.windowMs)}`, `${r.throughput.sent} / ${r.throughput.failed}`]] as [
+          string,
+          string,
+        ][])
+      : []),
     ['Oldest pending', r.oldestPendingAgeMs === null ? '–' : ago(r.oldestPendingAgeMs)],
     ['In flight, lease expired', String(r.expiredInFlight)],
     [`In flight longer than ${ago(r.thresholds.inFlightMs)}`, String(r.inFlightTooLong)],

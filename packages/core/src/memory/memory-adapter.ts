@@ -318,7 +318,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
       return result;
     },
 
-    async snapshot({ queue, inFlightAlertMs, failedWindowMs, sampleSize, groupPolicy }: SnapshotRequest): Promise<StorageSnapshot> {
+    async snapshot({
+      queue,
+      inFlightAlertMs,
+      failedWindowMs,
+      throughputWindowMs,
+      sampleSize,
+      groupPolicy,
+    }: SnapshotRequest): Promise<StorageSnapshot> {
       const t = now();
       const all = inQueue(queue);
       const counts = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
@@ -338,6 +345,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StorageAdapte
         inFlightTooLong: all.filter((r) => inFlight(r) && r.leaseUntil !== null && r.updatedAt.getTime() < t - inFlightAlertMs).length,
         orphanedInFlight: orphans.length,
         failedInWindow: failed.filter((r) => r.updatedAt.getTime() >= t - failedWindowMs).length,
+        ...(throughputWindowMs === undefined
+          ? {}
+          : {
+              finishedInThroughputWindow: {
+                SENT: all.filter((r) => r.status === 'SENT' && r.updatedAt.getTime() >= t - throughputWindowMs).length,
+                FAILED: failed.filter((r) => r.updatedAt.getTime() >= t - throughputWindowMs).length,
+              },
+            }),
         possiblySentPending: all.filter((r) => r.possiblySent && (r.status === 'PENDING' || inFlight(r))).length,
         duplicateDedupeKeys: [...keys.values()].filter((n) => n > 1).length,
         blockedGroups: groupPolicy === 'block' ? blockedGroups(queue) : 0,

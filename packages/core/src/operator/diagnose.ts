@@ -7,6 +7,9 @@ import { atRateLimit, rateFindings, slotsInUse } from '../flow/rate-limit.js';
 import { callHook } from '../observability/hooks.js';
 import { summaryOf } from './find.js';
 
+/** The window `throughput` counts over: the last hour. */
+const THROUGHPUT_WINDOW_MS = 3_600_000;
+
 /**
  * Options of {@link Queue.diagnose}.
  *
@@ -31,6 +34,7 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
       queue: ctx.name,
       inFlightAlertMs: ctx.alerts.inFlightMs,
       failedWindowMs: ctx.alerts.failedWindowMs,
+      throughputWindowMs: THROUGHPUT_WINDOW_MS,
       sampleSize,
       groupPolicy: ctx.groupFailurePolicy,
     }),
@@ -61,6 +65,9 @@ export async function diagnose(queueCtx: ResolvedOptions, options?: DiagnoseOpti
     inFlightTooLong: snap.inFlightTooLong,
     orphanedInFlight: snap.orphanedInFlight,
     failedInWindow: snap.failedInWindow,
+    throughput: snap.finishedInThroughputWindow
+      ? { windowMs: THROUGHPUT_WINDOW_MS, sent: snap.finishedInThroughputWindow.SENT, failed: snap.finishedInThroughputWindow.FAILED }
+      : null,
     possiblySentPending: snap.possiblySentPending,
     heldForReview: snap.counts.HELD,
     duplicateDedupeKeys: snap.duplicateDedupeKeys,

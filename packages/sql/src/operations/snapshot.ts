@@ -46,6 +46,14 @@ export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Prom
       count(orphaned, 'orphaned'),
       shifted ? count(shifted, 'shifted') : sql`0 AS ${a('shifted')}`,
       count(sql`${failed} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -request.failedWindowMs)}`, 'failedInWindow'),
+      ...(request.throughputWindowMs === undefined
+        ? []
+        : (['SENT', 'FAILED'] as const).map((s) =>
+            count(
+              sql`${t.col('status')} = ${t.status(s)} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -(request.throughputWindowMs ?? 0))}`,
+              `recent_${s}`,
+            ),
+          )),
       count(
         sql`${t.statusIn(['PENDING', 'PROCESSING', 'SENDING'])} AND ${t.col('possiblySent')} = ${t.dialect.bool(true)}`,
         'possiblySent',
@@ -79,6 +87,9 @@ export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Prom
     orphanedInFlight: toNumber(f.orphaned),
     pendingShiftedByTimeZone: shifted ? { rows: toNumber(f.shifted), offsetMinutes: t.schema.sessionOffsetMinutes } : null,
     failedInWindow: toNumber(f.failedInWindow),
+    ...(request.throughputWindowMs === undefined
+      ? {}
+      : { finishedInThroughputWindow: { SENT: toNumber(f.recent_SENT), FAILED: toNumber(f.recent_FAILED) } }),
     possiblySentPending: toNumber(f.possiblySent),
     duplicateDedupeKeys: toNumber(f.duplicateKeys),
     blockedGroups: toNumber(f.blockedGroups),
