@@ -7,6 +7,8 @@ import { createQueue, memoryAdapter, statusPage } from '@org/msgqueue';
 import { describe, expect, it } from 'vitest';
 
 const SECRET = 'correct horse battery staple';
+/** Markup that would run or style in place: an inline script, a style attribute, an event handler. */
+const INLINE = /<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=/i;
 const BASE = '/admin/queues';
 const at = (path: string, init: RequestInit = {}) => new Request(`http://localhost${BASE}${path}`, init);
 const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
@@ -38,9 +40,9 @@ describe('statusPage', () => {
     expect(login.status).toBe(200);
     const html = await login.text();
     expect(html).toContain('<input id="secret" name="secret" type="password"');
-    expect(html).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
+    expect(html).not.toMatch(INLINE);
     expect(login.headers.get('content-security-policy')).toBe(
-      "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     expect(login.headers.get('x-frame-options')).toBe('DENY');
     const wrong = await page(at('/login', form({ secret: 'guess' })));
@@ -68,15 +70,23 @@ describe('statusPage', () => {
     const report = await q.diagnose({ sampleSize: 0 });
     expect(html).toContain('<h2 id="q-sms">sms');
     for (const status of Object.keys(report.counts)) expect(html).toContain(`<th scope="col">${status}</th>`);
-    expect(html).toContain(
-      `<tbody><tr>${Object.values(report.counts)
-        .map((n) => `<td>${n}</td>`)
-        .join('')}<td>${report.total}</td></tr></tbody>`,
-    );
+    const counts = /<table class="counts">[\s\S]*?<tbody><tr>([\s\S]*?)<\/tr><\/tbody>/.exec(html)![1]!;
+    expect(
+      counts
+        .replace(/<[^>]+>/g, ' ')
+        .trim()
+        .split(/\s+/)
+        .map(Number),
+    ).toEqual([...Object.values(report.counts), report.total]);
+    expect(counts).toContain(`<a href="${BASE}/messages?queue=sms&#38;list=pending">2</a>`);
     expect(html).toContain('<dt>Due now</dt><dd>2</dd>');
     expect(html).not.toContain(SECRET);
-    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(INLINE);
     expect(html).toContain('<link rel="stylesheet" href="/admin/queues/page.css">');
+    expect(html).toContain('<script src="/admin/queues/page.js" defer></script>');
+    const js = await page(at('/page.js'));
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await js.text()).toContain('data-confirm');
     const css = await page(at('/page.css'));
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
@@ -87,8 +97,8 @@ describe('statusPage', () => {
     await q.fail(m!, new Error('provider said <b>no</b>'), { retryable: false });
     const cookie = await signIn(page);
     const html = await (await page(at('/', { headers: { cookie } }))).text();
-    expect(html).toContain('<h3>Failed (newest first)</h3>');
-    expect(html).toContain(`<td><code>${m!.id}</code></td><td>FAILED</td><td>1</td>`);
+    expect(html).toContain('<h3>Failed (newest first) <a class="all"');
+    expect(html).toContain(`<td><code>${m!.id}</code></td><td>FAILED</td><td></td><td>1</td>`);
     expect(html).toContain('provider said &#60;b&#62;no&#60;/b&#62;');
     expect(html).not.toContain('+33600000001'); // the payloads' phone numbers
   });

@@ -4,6 +4,7 @@
  * section per queue built from its `diagnose` report.
  */
 import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
+import { type ListName, listHref } from './status-page-lists.js';
 
 /** Text safe inside HTML elements and double-quoted attributes. */
 export function esc(value: unknown): string {
@@ -25,6 +26,8 @@ export interface Frame {
   title: string;
   /** The session's CSRF token (null: not signed in, no sign-out form). */
   csrf: string | null;
+  /** Reload the page every this many seconds (the served script does, when nothing is being edited). */
+  refreshSeconds?: number;
 }
 
 /** The page around `main`. */
@@ -41,8 +44,9 @@ export function layout(frame: Frame, main: string): string {
 <meta name="referrer" content="no-referrer">
 <title>${esc(frame.title)} · msgqueue</title>
 <link rel="stylesheet" href="${esc(frame.base)}/page.css">
+<script src="${esc(frame.base)}/page.js" defer></script>
 </head>
-<body>
+<body${frame.refreshSeconds ? ` data-refresh="${frame.refreshSeconds}"` : ''}>
 <header><a href="${esc(frame.base)}/" class="home">msgqueue</a>${signOut}</header>
 <main>
 ${main}
@@ -68,11 +72,18 @@ ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
 
 const SEVERITY: Record<Finding['severity'], string> = { alert: 'Alert', warning: 'Warning', info: 'Info' };
 
+/** Where the overview links and posts: null for a section without links or forms. */
+export interface SectionContext {
+  base: string;
+  csrf: string;
+  readOnly: boolean;
+}
+
 /** One queue's section: its health, counts, facts, gates, rate limits and findings. */
-export function queueSection(r: DiagnoseReport): string {
+export function queueSection(r: DiagnoseReport, v: SectionContext): string {
   const statuses = Object.keys(r.counts) as (keyof DiagnoseReport['counts'])[];
   const now = r.at.getTime();
-  const facts: [string, string][] = [
+  const facts: [string, string, ListName?][] = [
     ['Due now', String(r.duePending)],
     ...(r.throughput
       ? ([[`Sent / failed in the last ${ago(r.throughput.windowMs)}`, `${r.throughput.sent} / ${r.throughput.failed}`]] as [
@@ -81,12 +92,12 @@ export function queueSection(r: DiagnoseReport): string {
         ][])
       : []),
     ['Oldest pending', r.oldestPendingAgeMs === null ? '–' : ago(r.oldestPendingAgeMs)],
-    ['In flight, lease expired', String(r.expiredInFlight)],
+    ['In flight, lease expired', String(r.expiredInFlight), 'stuck'],
     [`In flight longer than ${ago(r.thresholds.inFlightMs)}`, String(r.inFlightTooLong)],
     ['In flight without a lease', String(r.orphanedInFlight)],
-    [`Failed in the last ${ago(r.thresholds.failedWindowMs)}`, String(r.failedInWindow)],
-    ['To resend, possibly sent', String(r.possiblySentPending)],
-    ['Held for review', String(r.heldForReview)],
+    [`Failed in the last ${ago(r.thresholds.failedWindowMs)}`, String(r.failedInWindow), 'failed'],
+    ['To resend, possibly sent', String(r.possiblySentPending), 'resend'],
+    ['Held for review', String(r.heldForReview), 'held'],
     ['Groups blocked', String(r.blockedGroups)],
   ];
   const gates =
@@ -123,36 +134,64 @@ export function queueSection(r: DiagnoseReport): string {
 <p class="meta">${esc(r.adapter)} · ${esc(r.deliveryMode)} · read ${esc(r.at.toISOString())}</p>
 <table class="counts"><caption>Messages by status${r.estimated.length > 0 ? ' (≈: estimated)' : ''}</caption>
 <thead><tr>${statuses.map((s) => `<th scope="col">${esc(s)}</th>`).join('')}<th scope="col">total</th></tr></thead>
-<tbody><tr>${statuses.map((s) => `<td>${r.estimated.includes(s) ? '≈' : ''}${r.counts[s]}</td>`).join('')}<td>${r.total}</td></tr></tbody>
+<tbody><tr>${statuses.map((s) => `<td>${r.estimated.includes(s) ? '≈' : ''}${STATUS_LIST[s] && r.counts[s] > 0 ? `<a href="${esc(listHref(v.base, r.queue, STATUS_LIST[s]))}">${r.counts[s]}</a>` : r.counts[s]}</td>`).join('')}<td>${r.total}</td></tr></tbody>
 </table>
-<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
+<dl class="facts">${facts
+    .map(
+      ([k, value, list]) =>
+        `<dt>${esc(k)}</dt><dd>${list && value !== '0' ? `<a href="${esc(listHref(v.base, r.queue, list))}">${esc(value)}</a>` : esc(value)}</dd>`,
+    )
+    .join('')}</dl>
 <h3>Gates</h3>
 ${gates}
+${v.readOnly ? '' : gateForms(r, v)}
 ${limits}
 <h3>Findings</h3>
 ${findings}
-${samples(r)}
+${samples(r, v)}
 </section>`;
 }
 
+/** The list each status's count links to. */
+const STATUS_LIST: Partial<Record<keyof DiagnoseReport['counts'], ListName>> = {
+  PENDING: 'pending',
+  PROCESSING: 'stuck',
+  SENDING: 'stuck',
+  SENT: 'sent',
+  FAILED: 'failed',
+  HELD: 'held',
+  CANCELLED: 'cancelled',
+};
+
+/** Pause or resume the queue or one group key (each shown first as what it will do, then confirmed). */
+function gateForms(r: DiagnoseReport, v: SectionContext): string {
+  const open = (extra: string) =>
+    `<form method="post" action="${esc(v.base)}/action" class="gate"><input type="hidden" name="csrf" value="${esc(v.csrf)}"><input type="hidden" name="queue" value="${esc(r.queue)}">${extra}`;
+  const id = `g-${esc(r.queue)}`;
+  return `${open(`<label for="${id}-key">Group key (empty: the whole queue)</label> <input id="${id}-key" name="group" maxlength="255">
+<label for="${id}-for">For (min, empty: until resumed)</label> <input id="${id}-for" name="for" inputmode="numeric" pattern="[0-9]*" size="5">
+<label for="${id}-note">Note</label> <input id="${id}-note" name="note" maxlength="500">
+<button type="submit" name="action" value="pause">Pause…</button> <button type="submit" name="action" value="resume">Resume…</button></form>`)}`;
+}
+
 /** The samples `diagnose` read (stuck, held, failed: the oldest or newest few), as tables; never a payload. */
-function samples(r: DiagnoseReport): string {
+function samples(r: DiagnoseReport, v: SectionContext): string {
   const now = r.at.getTime();
-  const lists: [string, MessageSummary[]][] = [
-    ['In flight, lease expired', r.samples.expiredInFlight],
-    ['In flight without a lease', r.samples.orphanedInFlight],
-    ['Held for review', r.samples.held],
-    ['Failed (newest first)', r.samples.failed],
+  const lists: [string, MessageSummary[], ListName][] = [
+    ['In flight, lease expired', r.samples.expiredInFlight, 'stuck'],
+    ['In flight without a lease', r.samples.orphanedInFlight, 'stuck'],
+    ['Held for review', r.samples.held, 'held'],
+    ['Failed (newest first)', r.samples.failed, 'failed'],
   ];
   return lists
     .filter(([, rows]) => rows.length > 0)
     .map(
-      ([label, rows]) => `<h3>${esc(label)}</h3>
-<table class="messages"><thead><tr><th scope="col">id</th><th scope="col">status</th><th scope="col">attempts</th><th scope="col">unchanged for</th><th scope="col">possibly sent</th><th scope="col">last error</th></tr></thead>
+      ([label, rows, list]) => `<h3>${esc(label)} <a class="all" href="${esc(listHref(v.base, r.queue, list))}">all, with actions →</a></h3>
+<table class="messages"><thead><tr><th scope="col">id</th><th scope="col">status</th><th scope="col">group key</th><th scope="col">attempts</th><th scope="col">unchanged for</th><th scope="col">possibly sent</th><th scope="col">last error</th></tr></thead>
 <tbody>${rows
         .map(
           (m) =>
-            `<tr><td><code>${esc(m.id)}</code></td><td>${esc(m.status)}</td><td>${m.attempts}</td><td>${ago(now - m.updatedAt.getTime())}</td><td>${m.possiblySent ? 'yes' : 'no'}</td><td class="error-text">${esc(m.lastError ?? '')}</td></tr>`,
+            `<tr><td><code>${esc(m.id)}</code></td><td>${esc(m.status)}</td><td>${m.groupKey === null ? '' : `<code>${esc(m.groupKey)}</code>`}</td><td>${m.attempts}</td><td>${ago(now - m.updatedAt.getTime())}</td><td>${m.possiblySent ? 'yes' : 'no'}</td><td class="error-text">${esc(m.lastError ?? '')}</td></tr>`,
         )
         .join('')}</tbody></table>`,
     )
@@ -171,5 +210,10 @@ table{border-collapse:collapse;display:block;overflow-x:auto;margin:0 0 1rem}cap
 dl.facts{display:grid;grid-template-columns:minmax(12rem,max-content) auto;gap:.25rem 1rem;margin:0 0 1rem}dd{margin:0;font-variant-numeric:tabular-nums}
 ul{padding-left:1.25rem}.findings li{margin:.5rem 0}.findings li strong,.findings li code{color:inherit}.advice{color:var(--fg)}
 form.login{display:grid;gap:.5rem;max-width:20rem}input,button{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.25rem;background:var(--bg);color:var(--fg)}
+nav.tabs{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:0 0 1rem}nav.tabs a[aria-current]{font-weight:700;text-decoration:none;color:var(--fg)}a{color:#0969da}@media (prefers-color-scheme:dark){a{color:#58a6ff}}
+form.filters,form.gate{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:0 0 1rem}form.filters label{display:grid}.buttons{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
+fieldset{border:1px solid var(--line);border-radius:.25rem;margin:.5rem 0;display:grid;gap:.25rem}form.matching,form.confirm{margin:.5rem 0}.danger{border-color:var(--bad);color:var(--bad);font-weight:700}
+.note,.help{color:var(--muted)}nav.paging{display:flex;gap:1rem;margin:0 0 1rem}pre.payload{white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--line);padding:.5rem;border-radius:.25rem}
+h3 .all{font-size:.875rem;font-weight:400}td input[type=checkbox],th input[type=checkbox]{width:1.25rem;height:1.25rem}
 table.messages td{text-align:left}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
 `;

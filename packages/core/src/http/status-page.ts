@@ -5,13 +5,19 @@
  * session is an HttpOnly, SameSite=Strict cookie signed with the secret; every POST carries the
  * session's CSRF token; a Content-Security-Policy allows no script and nothing from elsewhere.
  */
-import { checkOptions, int } from '../config/validate.js';
+import { bool, checkOptions, int } from '../config/validate.js';
+import type { MessageRecord } from '../contract/message.js';
 import type { DiagnoseReport } from '../contract/results.js';
-import { invalidArgument } from '../errors/msgqueue-error.js';
+import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
 import type { Queue } from '../queue/create-queue.js';
 import { checkCsrf, cookie, csrfToken, newSession, readSession, type SigningKey, signingKey } from './admin-session.js';
 import { env, queuesOf, sameSecret } from './auth.js';
-import { esc, layout, loginPage, queueSection, STYLESHEET } from './status-page-html.js';
+import { LoginThrottle } from './login-throttle.js';
+import { actionOf } from './status-page-actions.js';
+import { esc, type Frame, layout, loginPage, queueSection, STYLESHEET } from './status-page-html.js';
+import { filterOf, findOptions, listHref, listOf, pageOf } from './status-page-lists.js';
+import { PAGE_SCRIPT } from './status-page-script.js';
+import { gatePage, listPage, messagePage, planPage, resultPage, type ViewContext } from './status-page-views.js';
 
 /**
  * Options of {@link statusPage}.
@@ -42,6 +48,21 @@ export interface StatusPageOptions {
   authorize?: (request: Request) => boolean | Promise<boolean>;
   /** How long a session lasts. Default 8 hours. */
   sessionMs?: number;
+  /** Show everything, change nothing: no action forms, and every action refused (403). Default false. */
+  readOnly?: boolean;
+  /**
+   * What the page shows of a payload when an operator asks to see one (it is never on a list):
+   * return a copy with what must not be shown masked, or a string saying why nothing is shown.
+   * Default: the payload as it is.
+   *
+   * ```ts
+   * redact: (p) => ({ ...p, to: '•••', text: `${String(p.text).length} characters` })
+   * ```
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: payloads of any type.
+  redact?: (payload: any, message: Omit<MessageRecord, 'payload'>) => unknown;
+  /** Seconds between reloads of the overview and the lists (by the served script; 0: never). Default 30. */
+  refreshSeconds?: number;
 }
 
 const COOKIE = 'msgqueue_session';
@@ -54,7 +75,7 @@ const PAGE_HEADERS: Record<string, string> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -67,10 +88,12 @@ const redirect = (to: string, headers: Record<string, string> = {}) =>
 
 /**
  * The status page: every queue at a glance — counts by status, the due backlog and its oldest age,
- * what is in flight too long or without a lease, failures, what is held for review, closed gates,
- * rate limits reached, and `diagnose`'s findings with their advice — then the messages stuck in
- * flight, held for review and failed (20 of each: id, status, attempts, age, last error; never a
- * payload).
+ * what was sent and failed in the last hour, what is in flight too long or without a lease, what is
+ * held for review, closed gates, rate limits reached, and `diagnose`'s findings with their advice —
+ * then lists of the messages (failed, held, to resend, in flight, pending, sent, cancelled) to filter
+ * and page through, one message with its payload only when asked, and the operator actions: retry,
+ * mark sent, release stuck (with force), purge, cancel, pause and resume — each shown as its dry run
+ * first and carried out only once confirmed.
  *
  * ```ts
  * // app/admin/queues/[[...path]]/route.ts
@@ -83,8 +106,19 @@ const redirect = (to: string, headers: Record<string, string> = {}) =>
  */
 export function statusPage(options: StatusPageOptions): (request: Request) => Promise<Response> {
   const field = 'statusPage.options';
-  const o = checkOptions<StatusPageOptions>(options, field, ['queues', 'queue', 'basePath', 'secret', 'authorize', 'sessionMs']);
+  const o = checkOptions<StatusPageOptions>(options, field, [
+    'queues',
+    'queue',
+    'basePath',
+    'secret',
+    'authorize',
+    'sessionMs',
+    'readOnly',
+    'redact',
+    'refreshSeconds',
+  ]);
   const queues = queuesOf(o, field);
+  const byName = new Map(queues.map((q) => [q.options.name, q]));
   const base = o.basePath ?? '';
   if (typeof base !== 'string' || !/^(\/[A-Za-z0-9._~-]+)*$/.test(base)) {
     throw invalidArgument(`${field}.basePath`, 'expected a path such as /admin/queues (no trailing slash), or an empty string.');
@@ -97,7 +131,12 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
   }
   if (o.authorize !== undefined && typeof o.authorize !== 'function')
     throw invalidArgument(`${field}.authorize`, 'expected a function of the request.');
+  if (o.redact !== undefined && typeof o.redact !== 'function')
+    throw invalidArgument(`${field}.redact`, 'expected a function of the payload (and the message) that returns what may be shown.');
   const sessionMs = int(o.sessionMs, `${field}.sessionMs`, 60_000, 30 * 86_400_000, 8 * 3_600_000);
+  const readOnly = bool(o.readOnly, `${field}.readOnly`, false);
+  const refreshSeconds = int(o.refreshSeconds, `${field}.refreshSeconds`, 0, 3600, 30);
+  const redact = o.redact;
   const keys = new Map<string, Promise<SigningKey>>();
   const keyOf = (secret: string) => {
     const k = keys.get(secret) ?? signingKey(secret);
@@ -105,6 +144,7 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     return k;
   };
   const authorize = o.authorize;
+  const throttle = new LoginThrottle();
 
   return async (request: Request): Promise<Response> => {
     // The request's headers are read first, whatever else happens: Next.js then never prerenders
@@ -117,14 +157,8 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     const method = request.method.toUpperCase();
     if (!url.pathname.startsWith(base)) return page(notFound(base), 404);
     const path = url.pathname.slice(base.length) || '/';
-    if (path === '/page.css' && (method === 'GET' || method === 'HEAD')) {
-      return new Response(method === 'HEAD' ? null : STYLESHEET, {
-        headers: {
-          'content-type': 'text/css; charset=utf-8',
-          'cache-control': 'public, max-age=3600',
-          'x-content-type-options': 'nosniff',
-        },
-      });
+    if ((path === '/page.css' || path === '/page.js') && (method === 'GET' || method === 'HEAD')) {
+      return asset(path, method);
     }
     const secret = (o.secret ?? env('MSGQUEUE_ADMIN_SECRET'))?.trim();
     if (!secret || secret.length < MIN_SECRET) {
@@ -153,8 +187,17 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
       if (authorize) return redirect(`${base}/`);
       if (method === 'GET') return page(loginPage(base, null));
       if (method !== 'POST') return page(notFound(base), 405, { allow: 'GET, POST' });
+      const client = LoginThrottle.clientOf(request);
+      const waitMs = throttle.waitMs(client, now);
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        return page(loginPage(base, `Too many wrong secrets: try again in ${seconds} s.`), 429, { 'retry-after': String(seconds) });
+      }
       const form = await formOf(request);
-      if (!(await sameSecret(form.get('secret') ?? '', secret))) return page(loginPage(base, 'That is not the secret.'), 401);
+      if (!(await sameSecret(form.get('secret') ?? '', secret))) {
+        throttle.failed(client, now);
+        return page(loginPage(base, 'That is not the secret.'), 401);
+      }
       const session = await setSession();
       return redirect(`${base}/`, { 'set-cookie': session.header });
     }
@@ -178,54 +221,126 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     }
     const csrf = await csrfToken(key, nonce);
     const extra: Record<string, string> = setCookie ? { 'set-cookie': setCookie } : {};
+    const view: ViewContext = { base, csrf, readOnly };
+    const frame = (title: string, refresh = false): Frame => ({ base, title, csrf, ...(refresh ? { refreshSeconds } : {}) });
+    const show = (title: string, html: string, status = 200, refresh = false) =>
+      page(method === 'HEAD' ? '' : layout(frame(title, refresh), html), status, extra);
+    const queueNamed = (name: string | null) => (name === null ? undefined : byName.get(name));
 
-    if (method === 'POST') {
-      const form = await formOf(request);
-      if (!(await checkCsrf(key, nonce, form.get('csrf')))) {
-        return page(
-          layout(
-            { base, title: 'Refused', csrf },
+    try {
+      if (method === 'POST') {
+        const form = await formOf(request);
+        if (!(await checkCsrf(key, nonce, form.get('csrf')))) {
+          return show(
+            'Refused',
             '<h1>Refused</h1><p>The form was not this session’s (its CSRF token did not match). Reload the page and try again.</p>',
-          ),
-          403,
-          extra,
+            403,
+          );
+        }
+        if (path === '/logout') {
+          return redirect(`${base}/login`, {
+            'set-cookie': `${COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Strict; Max-Age=0${secure}`,
+          });
+        }
+        if (path !== '/action') return show('Not found', notFoundBody(base), 404);
+        if (readOnly) return show('Read-only', '<h1>Read-only</h1><p>This status page shows the queues and changes nothing.</p>', 403);
+        const queue = queueNamed(form.get('queue'));
+        if (!queue) return show('Not found', notFoundBody(base), 404);
+        const name = queue.options.name;
+        const list = form.get('list');
+        const back = list ? listHref(base, name, listOf(new URLSearchParams({ list }))) : `${base}/`;
+        const action = actionOf(queue, form);
+        const confirmed = form.get('confirm') === '1';
+        if (action.kind === 'gate') {
+          if (!confirmed) return show('Confirm', planPage(view, name, form, action, null, back));
+          return show('Done', gatePage(name, await action.run(), back));
+        }
+        if (!confirmed) return show('Confirm', planPage(view, name, form, action, await action.run(true), back));
+        return show('Done', resultPage(name, await action.run(false), back));
+      }
+      if (method !== 'GET' && method !== 'HEAD') return page(notFound(base), 405, { allow: 'GET, HEAD, POST', ...extra });
+
+      if (path === '/') {
+        const reports: DiagnoseReport[] = await Promise.all(queues.map((q) => q.diagnose({ sampleSize: SAMPLES })));
+        const healthy = reports.every((r) => r.healthy);
+        return show(
+          healthy ? 'Queues' : 'Queues: attention needed',
+          `<h1>Queues</h1>\n${reports.map((r) => queueSection(r, view)).join('\n')}`,
+          200,
+          true,
         );
       }
-      if (path === '/logout') {
-        return redirect(`${base}/login`, { 'set-cookie': `${COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Strict; Max-Age=0${secure}` });
+      if (path === '/messages') {
+        const queue = queueNamed(url.searchParams.get('queue'));
+        if (!queue) return show('Not found', notFoundBody(base), 404);
+        const list = listOf(url.searchParams);
+        const filter = filterOf(url.searchParams);
+        const pageNumber = pageOf(url.searchParams);
+        const found = await queue.find(findOptions(list, filter, pageNumber));
+        return show(`${queue.options.name} · ${list}`, listPage(view, queue.options.name, list, filter, pageNumber, found), 200, true);
       }
-      return page(notFound(base), 404, extra);
-    }
-    if (method !== 'GET' && method !== 'HEAD') return page(notFound(base), 405, { allow: 'GET, HEAD, POST', ...extra });
-    if (path !== '/') return page(notFound(base), 404, extra);
-
-    let reports: DiagnoseReport[];
-    try {
-      reports = await Promise.all(queues.map((q) => q.diagnose({ sampleSize: SAMPLES })));
+      if (path === '/message') {
+        const queue = queueNamed(url.searchParams.get('queue'));
+        const id = url.searchParams.get('id');
+        const record = queue && id ? await queue.get(id) : null;
+        if (!queue || !record) return show('Not found', notFoundBody(base), 404);
+        const { payload, ...rest } = record;
+        const shown = url.searchParams.get('payload') === '1';
+        return show(
+          `${queue.options.name} · ${record.id}`,
+          messagePage(
+            view,
+            queue.options.name,
+            rest,
+            shown ? { shown: true, text: payloadText(redact ? redact(payload, rest) : payload) } : { shown: false },
+            now,
+          ),
+        );
+      }
+      return show('Not found', notFoundBody(base), 404);
     } catch (error) {
+      const bad = error instanceof MsgQueueError && error.code === 'INVALID_ARGUMENT';
       const message = error instanceof Error ? error.message : String(error);
-      return page(
-        layout({ base, title: 'Storage error', csrf }, `<h1>The queues could not be read</h1><p>${esc(message)}</p>`),
-        500,
-        extra,
+      return show(
+        bad ? 'Cannot do that' : 'Storage error',
+        bad
+          ? `<h1>Cannot do that</h1><p role="alert">${esc(message)}</p><p>Nothing was changed. Go back and change the form.</p>`
+          : `<h1>The queues could not be read</h1><p role="alert">${esc(message)}</p>`,
+        bad ? 400 : 500,
       );
     }
-    const healthy = reports.every((r) => r.healthy);
-    const html = layout(
-      { base, title: healthy ? 'Queues' : 'Queues: attention needed', csrf },
-      `<h1>Queues</h1>\n${reports.map(queueSection).join('\n')}`,
-    );
-    return page(method === 'HEAD' ? '' : html, 200, extra);
   };
 }
 
-function notFound(base: string): string {
-  return layout({ base, title: 'Not found', csrf: null }, `<h1>Not found</h1><p><a href="${esc(base)}/">The queues</a></p>`);
+/** The stylesheet and the script: the same for everyone, cached an hour. */
+function asset(path: string, method: string): Response {
+  const [body, type] = path === '/page.css' ? [STYLESHEET, 'text/css'] : [PAGE_SCRIPT, 'text/javascript'];
+  return new Response(method === 'HEAD' ? null : body, {
+    headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' },
+  });
 }
 
-/** A form body (application/x-www-form-urlencoded) of at most 16 KiB; empty when it is anything else. */
+/** A payload as text for the page: JSON, indented; a string as it is. */
+function payloadText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function notFoundBody(base: string): string {
+  return `<h1>Not found</h1><p><a href="${esc(base)}/">The queues</a></p>`;
+}
+
+function notFound(base: string): string {
+  return layout({ base, title: 'Not found', csrf: null }, notFoundBody(base));
+}
+
+/** A form body (application/x-www-form-urlencoded) of at most 256 KiB (a confirmation carries up to 1,000 ids); empty when it is anything else. */
 async function formOf(request: Request): Promise<URLSearchParams> {
   if (!(request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
   const text = await request.text();
-  return text.length > 16_384 ? new URLSearchParams() : new URLSearchParams(text);
+  return text.length > 262_144 ? new URLSearchParams() : new URLSearchParams(text);
 }
