@@ -27,10 +27,10 @@ async function session(page: Page) {
     return { status: r.status, html: await r.text() };
   };
   const csrf = /name="csrf" value="([^"]+)"/.exec((await get('/')).html)![1]!;
-  const send = async (fields: URLSearchParams | Record<string, string>) => {
+  const send = async (fields: URLSearchParams | Record<string, string>, query = '') => {
     const body = new URLSearchParams(fields);
     if (!body.has('csrf')) body.set('csrf', csrf);
-    const r = await page(at('/action', post(body, cookie)));
+    const r = await page(at(`/action${query}`, post(body, cookie)));
     return { status: r.status, html: await r.text() };
   };
   return { cookie, csrf, get, send };
@@ -166,6 +166,23 @@ describe('statusPage actions', () => {
     const purged = await run({ action: 'purge', status: 'CANCELLED', older_than: '0' });
     expect(purged.plan).toContain('<td>CANCELLED</td><td>DELETED</td>');
     expect((await q.diagnose({ sampleSize: 0 })).counts.CANCELLED).toBe(0);
+  });
+
+  it('an action on every matching row ignores the rows ticked in the same form', async () => {
+    const { q, page } = setup();
+    const inGroup = [];
+    for (let n = 0; n < 2; n++) inGroup.push((await q.enqueue({ to: '+33', n }, { groupKey: 'conversation:3' })).id);
+    const { id: other } = await q.enqueue({ to: '+33', n: 9 });
+    const s = await session(page);
+    const list = await s.get('/messages?queue=sms&list=pending&group=conversation%3A3');
+    expect(list.html).toContain('formaction="/ops/action?scope=matching"');
+    expect(list.html).toContain('<input type="hidden" name="group" value="conversation:3">');
+    const plan = await s.send({ queue: 'sms', list: 'pending', action: 'cancel', group: 'conversation:3', id: other }, '?scope=matching');
+    expect(plan.html).toContain('Dry run: 2 message(s) would change');
+    expect(confirmation(plan.html).getAll('id').sort()).toEqual(inGroup.sort());
+    // The same ticked row with the button for the selected rows: the group filter narrows it to nothing.
+    const selected = await s.send({ queue: 'sms', list: 'pending', action: 'cancel', group: 'conversation:3', id: inGroup[0]! });
+    expect(selected.html).toContain('Dry run: 1 message(s) would change');
   });
 
   it('pause and resume: shown first, then done; the overview says so', async () => {

@@ -4,7 +4,7 @@
  * section per queue built from its `diagnose` report.
  */
 import type { DiagnoseReport, Finding, MessageSummary } from '../contract/results.js';
-import { type ListName, listHref } from './status-page-lists.js';
+import { home, type ListName, listHref, qs } from './status-page-lists.js';
 
 /** Text safe inside HTML elements and double-quoted attributes. */
 export function esc(value: unknown): string {
@@ -47,7 +47,7 @@ export function layout(frame: Frame, main: string): string {
 <script src="${esc(frame.base)}/page.js" defer></script>
 </head>
 <body${frame.refreshSeconds ? ` data-refresh="${frame.refreshSeconds}"` : ''}>
-<header><a href="${esc(frame.base)}/" class="home">msgqueue</a>${signOut}</header>
+<header><a href="${esc(home(frame.base))}" class="home">msgqueue</a>${signOut}</header>
 <main>
 ${main}
 </main>
@@ -94,7 +94,7 @@ export function queueSection(r: DiagnoseReport, v: SectionContext): string {
     ['Oldest pending', r.oldestPendingAgeMs === null ? '–' : ago(r.oldestPendingAgeMs)],
     ['In flight, lease expired', String(r.expiredInFlight), 'stuck'],
     [`In flight longer than ${ago(r.thresholds.inFlightMs)}`, String(r.inFlightTooLong)],
-    ['In flight without a lease', String(r.orphanedInFlight)],
+    ['In flight without a lease', String(r.orphanedInFlight), 'stuck'],
     [`Failed in the last ${ago(r.thresholds.failedWindowMs)}`, String(r.failedInWindow), 'failed'],
     ['To resend, possibly sent', String(r.possiblySentPending), 'resend'],
     ['Held for review', String(r.heldForReview), 'held'],
@@ -168,9 +168,9 @@ function gateForms(r: DiagnoseReport, v: SectionContext): string {
   const open = (extra: string) =>
     `<form method="post" action="${esc(v.base)}/action" class="gate"><input type="hidden" name="csrf" value="${esc(v.csrf)}"><input type="hidden" name="queue" value="${esc(r.queue)}">${extra}`;
   const id = `g-${esc(r.queue)}`;
-  return `${open(`<label for="${id}-key">Group key (empty: the whole queue)</label> <input id="${id}-key" name="group" maxlength="255">
-<label for="${id}-for">For (min, empty: until resumed)</label> <input id="${id}-for" name="for" inputmode="numeric" pattern="[0-9]*" size="5">
-<label for="${id}-note">Note</label> <input id="${id}-note" name="note" maxlength="500">
+  return `${open(`<label>Group key (empty: the whole queue) <input id="${id}-key" name="group" maxlength="255"></label>
+<label>For (minutes; empty: until resumed) <input id="${id}-for" name="for" inputmode="numeric" pattern="[0-9]*" size="5"></label>
+<label>Note <input id="${id}-note" name="note" maxlength="500"></label>
 <button type="submit" name="action" value="pause">Pause…</button> <button type="submit" name="action" value="resume">Resume…</button></form>`)}`;
 }
 
@@ -191,7 +191,7 @@ function samples(r: DiagnoseReport, v: SectionContext): string {
 <tbody>${rows
         .map(
           (m) =>
-            `<tr><td><code>${esc(m.id)}</code></td><td>${esc(m.status)}</td><td>${m.groupKey === null ? '' : `<code>${esc(m.groupKey)}</code>`}</td><td>${m.attempts}</td><td>${ago(now - m.updatedAt.getTime())}</td><td>${m.possiblySent ? 'yes' : 'no'}</td><td class="error-text">${esc(m.lastError ?? '')}</td></tr>`,
+            `<tr><td><a href="${esc(`${v.base}/message?${qs({ queue: r.queue, id: m.id })}`)}"><code>${esc(m.id)}</code></a></td><td>${esc(m.status)}</td><td>${m.groupKey === null ? '' : `<code>${esc(m.groupKey)}</code>`}</td><td>${m.attempts}</td><td>${ago(now - m.updatedAt.getTime())}</td><td>${m.possiblySent ? 'yes' : 'no'}</td><td class="error-text">${esc(m.lastError ?? '')}</td></tr>`,
         )
         .join('')}</tbody></table>`,
     )
@@ -209,11 +209,11 @@ section{border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:0 0
 table{border-collapse:collapse;display:block;overflow-x:auto;margin:0 0 1rem}caption{text-align:left;color:var(--muted);font-size:.875rem}th,td{padding:.25rem .75rem;border:1px solid var(--line);text-align:right}
 dl.facts{display:grid;grid-template-columns:minmax(12rem,max-content) auto;gap:.25rem 1rem;margin:0 0 1rem}dd{margin:0;font-variant-numeric:tabular-nums}
 ul{padding-left:1.25rem}.findings li{margin:.5rem 0}.findings li strong,.findings li code{color:inherit}.advice{color:var(--fg)}
-form.login{display:grid;gap:.5rem;max-width:20rem}input,button{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.25rem;background:var(--bg);color:var(--fg)}
+form.login{display:grid;gap:.5rem;max-width:20rem}input,button,select{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.25rem;background:var(--bg);color:var(--fg)}
 nav.tabs{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:0 0 1rem}nav.tabs a[aria-current]{font-weight:700;text-decoration:none;color:var(--fg)}a{color:#0969da}@media (prefers-color-scheme:dark){a{color:#58a6ff}}
-form.filters,form.gate{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:0 0 1rem}form.filters label{display:grid}.buttons{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
+form.filters,form.gate{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:0 0 1rem}form.filters label,form.gate label{display:grid;font-size:.875rem}.buttons{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
 fieldset{border:1px solid var(--line);border-radius:.25rem;margin:.5rem 0;display:grid;gap:.25rem}form.matching,form.confirm{margin:.5rem 0}.danger{border-color:var(--bad);color:var(--bad);font-weight:700}
 .note,.help{color:var(--muted)}nav.paging{display:flex;gap:1rem;margin:0 0 1rem}pre.payload{white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--line);padding:.5rem;border-radius:.25rem}
 h3 .all{font-size:.875rem;font-weight:400}td input[type=checkbox],th input[type=checkbox]{width:1.25rem;height:1.25rem}
-table.messages td{text-align:left}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
+table.messages td,table.messages th{text-align:left}form.confirm a{margin-left:1rem}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
 `;

@@ -129,6 +129,9 @@ export function findOptions(list: ListName, f: ListFilter, page: number): FindOp
   };
 }
 
+/** The overview's address: the base itself (Next.js drops a trailing slash), or `/` at the root. */
+export const home = (base: string): string => base || '/';
+
 /** A query string of the non-empty values. */
 export const qs = (params: Record<string, string | number>): string =>
   Object.entries(params)

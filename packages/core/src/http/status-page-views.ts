@@ -9,7 +9,7 @@ import type { FoundMessages } from '../operator/find.js';
 import type { OperatorResult, PlanRow } from '../operator/plan.js';
 import type { Action } from './status-page-actions.js';
 import { ago, esc } from './status-page-html.js';
-import { LISTS, type ListFilter, type ListName, listHref, PAGE_SIZE, qs } from './status-page-lists.js';
+import { home, LISTS, type ListFilter, type ListName, listHref, PAGE_SIZE, qs } from './status-page-lists.js';
 
 /** What every view needs to link and post. */
 export interface ViewContext {
@@ -70,46 +70,56 @@ ${hidden('queue', queue)}${hidden('list', list)}
   const filterParams = { group: f.group, error: f.error, older_than: f.olderThanMin };
   const paging = `<nav class="paging" aria-label="Pages">${page > 1 ? `<a rel="prev" href="${esc(listHref(v.base, queue, list, { ...filterParams, page: page - 1 }))}">← Previous</a>` : ''}${found.more ? `<a rel="next" href="${esc(listHref(v.base, queue, list, { ...filterParams, page: page + 1 }))}">Next →</a>` : ''}</nav>`;
   const table = `<table class="messages"><caption>${esc(kind.label)}</caption><thead>${head}</thead><tbody>${rows}</tbody></table>`;
-  const selected = selectable
-    ? `<form method="post" action="${esc(v.base)}/action" class="rows">${hidden('csrf', v.csrf)}${hidden('queue', queue)}${hidden('list', list)}
+  // One form for every action of the list: the rows' checkboxes, the options once, the buttons that act
+  // on the selected rows, and those that act on every row the filter matches (`?scope=matching`: the
+  // page ignores the checkboxes for them).
+  const notes: string[] = [];
+  const onMatching = v.readOnly
+    ? []
+    : kind.onMatching.filter((a) => {
+        const unsupported = (Object.keys(f) as (keyof ListFilter)[]).filter((k) => f[k] !== '' && !a.filters.includes(k));
+        if (unsupported.length > 0) {
+          notes.push(`${a.label}: not with this filter (it cannot select by ${unsupported.join(', ')}); select rows instead.`);
+          return false;
+        }
+        if (a.action === 'purge' && f.olderThanMin === '') {
+          notes.push(`${a.label}: filter by “unchanged for at least” first (purge takes only what is that old).`);
+          return false;
+        }
+        return true;
+      });
+  const onSelected = selectable ? kind.onSelected : [];
+  const all = [...onSelected, ...onMatching];
+  const fields = {
+    ...(Object.assign({}, ...all.map((a) => a.fields ?? {})) as Record<string, string>),
+    group: f.group,
+    error: f.error,
+    older_than: f.olderThanMin,
+  };
+  const button = (a: { action: string; label: string }, scope: string) =>
+    `<button type="submit" name="action" value="${esc(a.action)}"${scope ? ` formaction="${esc(`${v.base}/action?scope=${scope}`)}"` : ''}>${esc(a.label)}${scope ? ' (up to 1,000)' : ''}…</button>`;
+  const body =
+    all.length === 0
+      ? table
+      : `<form method="post" action="${esc(v.base)}/action" class="rows">${hidden('csrf', v.csrf)}${hidden('queue', queue)}${hidden('list', list)}${Object.entries(
+          fields,
+        )
+          .filter(([, value]) => value !== '')
+          .map(([k, value]) => hidden(k, value))
+          .join('')}
 ${table}
-${actionFields(kind.onSelected.map((a) => a.action))}
-${Object.entries(Object.assign({}, ...kind.onSelected.map((a) => a.fields ?? {})) as Record<string, string>)
-  .map(([k, value]) => hidden(k, value))
-  .join('')}
-<div class="buttons">${kind.onSelected.map((a) => `<button type="submit" name="action" value="${esc(a.action)}">${esc(a.label)}…</button>`).join('')}</div>
-</form>`
-    : table;
-  const matching = v.readOnly
-    ? ''
-    : kind.onMatching
-        .map((a) => {
-          const applies = (Object.keys(f) as (keyof ListFilter)[]).every((k) => f[k] === '' || a.filters.includes(k));
-          if (!applies) {
-            return `<p class="note">${esc(a.label)}: not with this filter (it cannot select by ${esc((Object.keys(f) as (keyof ListFilter)[]).filter((k) => f[k] !== '' && !a.filters.includes(k)).join(', '))}); select rows instead.</p>`;
-          }
-          const fields = { ...(a.fields ?? {}), group: f.group, error: f.error, older_than: f.olderThanMin };
-          const needsAge = a.action === 'purge' && f.olderThanMin === '';
-          return needsAge
-            ? `<p class="note">${esc(a.label)}: filter by “unchanged for at least” first (purge takes only what is that old).</p>`
-            : `<form method="post" action="${esc(v.base)}/action" class="matching">${hidden('csrf', v.csrf)}${hidden('queue', queue)}${hidden('list', list)}${Object.entries(
-                fields,
-              )
-                .filter(([, value]) => value !== '')
-                .map(([k, value]) => hidden(k, value))
-                .join(
-                  '',
-                )}${actionFields([a.action])}<button type="submit" name="action" value="${esc(a.action)}">${esc(a.label)} (up to 1,000)…</button></form>`;
-        })
-        .join('\n');
-  return `<h1><a href="${esc(v.base)}/">Queues</a> › ${esc(queue)} › ${esc(kind.label)}</h1>
+${actionFields(all.map((a) => a.action))}
+${onSelected.length > 0 ? `<div class="buttons">${onSelected.map((a) => button(a, '')).join('')}</div>` : ''}
+${onMatching.length > 0 ? `<div class="buttons">${onMatching.map((a) => button(a, 'matching')).join('')}</div>` : ''}
+</form>`;
+  return `<h1><a href="${esc(home(v.base))}">Queues</a> › ${esc(queue)} › ${esc(kind.label)}</h1>
 ${tabs(v, queue, list)}
 <p class="help">${esc(kind.help)}</p>
 ${filterForm}
 ${range}
-${selected}
+${body}
 ${paging}
-${matching}`;
+${notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}`;
 }
 
 /** The extra inputs some actions take (a note, release's options), once per form. */
@@ -153,7 +163,7 @@ export function messagePage(
   const show = payload.shown
     ? `<h2>Payload</h2><pre class="payload">${esc(payload.text)}</pre>`
     : `<p><a href="${esc(`${v.base}/message?${qs({ queue, id: m.id, payload: 1 })}`)}">Show the payload</a> (it may hold personal data).</p>`;
-  return `<h1><a href="${esc(v.base)}/">Queues</a> › ${esc(queue)} › <code>${esc(m.id)}</code></h1>
+  return `<h1><a href="${esc(home(v.base))}">Queues</a> › ${esc(queue)} › <code>${esc(m.id)}</code></h1>
 <dl class="facts">${fields.map(([k, value]) => `<dt>${esc(k)}</dt><dd>${esc(value)}</dd>`).join('')}</dl>
 ${show}`;
 }

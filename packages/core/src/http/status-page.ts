@@ -15,7 +15,7 @@ import { env, queuesOf, sameSecret } from './auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { actionOf } from './status-page-actions.js';
 import { esc, type Frame, layout, loginPage, queueSection, STYLESHEET } from './status-page-html.js';
-import { filterOf, findOptions, listHref, listOf, pageOf } from './status-page-lists.js';
+import { filterOf, findOptions, home, listHref, listOf, pageOf } from './status-page-lists.js';
 import { PAGE_SCRIPT } from './status-page-script.js';
 import { gatePage, listPage, messagePage, planPage, resultPage, type ViewContext } from './status-page-views.js';
 
@@ -184,7 +184,7 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     let nonce = await readSession(key, cookie(cookies, COOKIE), now);
 
     if (path === '/login') {
-      if (authorize) return redirect(`${base}/`);
+      if (authorize) return redirect(home(base));
       if (method === 'GET') return page(loginPage(base, null));
       if (method !== 'POST') return page(notFound(base), 405, { allow: 'GET, POST' });
       const client = LoginThrottle.clientOf(request);
@@ -199,7 +199,7 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
         return page(loginPage(base, 'That is not the secret.'), 401);
       }
       const session = await setSession();
-      return redirect(`${base}/`, { 'set-cookie': session.header });
+      return redirect(home(base), { 'set-cookie': session.header });
     }
 
     let setCookie: string | undefined;
@@ -248,7 +248,9 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
         if (!queue) return show('Not found', notFoundBody(base), 404);
         const name = queue.options.name;
         const list = form.get('list');
-        const back = list ? listHref(base, name, listOf(new URLSearchParams({ list }))) : `${base}/`;
+        const back = list ? listHref(base, name, listOf(new URLSearchParams({ list }))) : home(base);
+        // A button that acts on every row the filter matches ignores the rows ticked in the same form.
+        if (url.searchParams.get('scope') === 'matching') form.delete('id');
         const action = actionOf(queue, form);
         const confirmed = form.get('confirm') === '1';
         if (action.kind === 'gate') {
@@ -331,7 +333,7 @@ function payloadText(value: unknown): string {
 }
 
 function notFoundBody(base: string): string {
-  return `<h1>Not found</h1><p><a href="${esc(base)}/">The queues</a></p>`;
+  return `<h1>Not found</h1><p><a href="${esc(home(base))}">The queues</a></p>`;
 }
 
 function notFound(base: string): string {
