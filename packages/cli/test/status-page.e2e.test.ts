@@ -24,7 +24,8 @@ const REQUIRED = process.env.MSGQUEUE_REQUIRE_BROWSER === '1';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && REQUIRED) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
 
-describe.skipIf(!haveChromium)('the status page in headless Chromium, on PostgreSQL', () => {
+// A page load and a click are fast, but a busy machine is slow: each test may take a minute.
+describe.skipIf(!haveChromium)('the status page in headless Chromium, on PostgreSQL', { timeout: 60_000 }, () => {
   let t: TestDatabase;
   let s: Seeded;
   let server: Server;
