@@ -146,6 +146,20 @@ describe('examples/next-cron end to end', () => {
       const html = await view.text();
       expect(html).toContain('<h2 id="q-outgoing">outgoing');
       expect(html).toContain('<h2 id="q-incoming">incoming');
+      // A list never shows a payload; a message's page shows it when asked, its phone number masked (the
+      // group key still names the conversation).
+      const seeded = before.find((r) => r.payload.messageId === 'seed-1')!;
+      const list = await (
+        await call(instance, '/admin/queues/messages?queue=outgoing&list=pending', { headers: { cookie: session } })
+      ).text();
+      expect(list).toContain(seeded.id);
+      expect(list).not.toContain('queued before the deploy');
+      const shown = await (
+        await call(instance, `/admin/queues/message?queue=outgoing&id=${seeded.id}&payload=1`, { headers: { cookie: session } })
+      ).text();
+      expect(shown).toContain('&#34;to&#34;: &#34;+336…01&#34;');
+      expect(shown).not.toContain('&#34;to&#34;: &#34;+33600000001&#34;');
+      expect(shown).toContain('queued before the deploy');
       // The monitor's secret opens the status route only; the cron secret does not open it.
       expect((await cron(instance, '/api/status')).status).toBe(401);
       expect((await call(instance, CRON_ROUTES[0]!, { headers: { authorization: `Bearer ${STATUS_SECRET}` } })).status).toBe(401);

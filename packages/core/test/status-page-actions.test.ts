@@ -98,6 +98,21 @@ describe('statusPage lists', () => {
     expect(shown.html).toContain('&#34;to&#34;: &#34;•••&#34;');
     expect(shown.html).not.toContain('+33611111111');
     expect((await s.get('/message?queue=sms&id=missing')).status).toBe(404);
+
+    // A redact that throws shows nothing of the payload, and says why.
+    const broken = statusPage({
+      queue: q,
+      basePath: BASE,
+      secret: SECRET,
+      redact: () => {
+        throw new Error('no phone numbers here');
+      },
+    });
+    const b = await session(broken);
+    const page2 = await b.get(`/message?queue=sms&id=${id}&payload=1`);
+    expect(page2.status).toBe(200);
+    expect(page2.html).toContain('(not shown: redact threw no phone numbers here)');
+    expect(page2.html).not.toContain('+33611111111');
   });
 });
 

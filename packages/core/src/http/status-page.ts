@@ -294,7 +294,7 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
             view,
             queue.options.name,
             rest,
-            shown ? { shown: true, text: payloadText(redact ? redact(payload, rest) : payload) } : { shown: false },
+            shown ? { shown: true, text: redacted(redact, payload, rest) } : { shown: false },
             now,
           ),
         );
@@ -320,6 +320,16 @@ function asset(path: string, method: string): Response {
   return new Response(method === 'HEAD' ? null : body, {
     headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' },
   });
+}
+
+/** What the page shows of a payload: through `redact` when given; never the payload when `redact` throws. */
+function redacted(redact: StatusPageOptions['redact'], payload: unknown, message: Omit<MessageRecord, 'payload'>): string {
+  if (!redact) return payloadText(payload);
+  try {
+    return payloadText(redact(payload, message));
+  } catch (error) {
+    return `(not shown: redact threw ${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 /** A payload as text for the page: JSON, indented; a string as it is. */
