@@ -16,7 +16,7 @@
  * skipped when unreachable) and SQLite (a temporary file); `--operators 0` skips it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,7 +31,7 @@ import { type OperatorRow, operatorTable } from './operators.js';
 import { hasPgbench, pgbench } from './pgbench.js';
 import { type RunResult, renderReport } from './report.js';
 import { type ScaleRow, scaleTable } from './scale.js';
-import { parseDuration, renderSoak, soak, verdicts } from './soak.js';
+import { parseDuration, renderSoak, soak, verdicts, withKeptSections } from './soak.js';
 import { CLIENT_ONLY, LOOPS, SYSTEMS, type System } from './systems.js';
 
 const { values } = parseArgs({
@@ -186,7 +186,8 @@ if (values.soak) {
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${server ? ', a PostgreSQL server of its own' : ''}`;
     const rendered = renderSoak(result, `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(), machine);
     if (!values['no-write']) {
-      writeFileSync(new URL('../../docs/soak.md', import.meta.url), rendered.markdown);
+      const file = new URL('../../docs/soak.md', import.meta.url);
+      writeFileSync(file, withKeptSections(rendered.markdown, existsSync(file) ? readFileSync(file, 'utf8') : ''));
       mkdirSync(new URL('../../docs/images/', import.meta.url), { recursive: true });
       for (const [file, svg] of Object.entries(rendered.charts)) writeFileSync(new URL(`../../docs/images/${file}`, import.meta.url), svg);
     }

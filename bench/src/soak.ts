@@ -275,3 +275,12 @@ export function renderSoak(r: SoakResult, command: string, machine: string): { m
     },
   };
 }
+
+/** Below this line of docs/soak.md, what people wrote (other runs, compared by hand): a new soak keeps it. */
+const KEEP_BELOW = '<!-- pnpm bench --soak rewrites what is above this line and keeps what is below it. -->';
+
+/** The freshly rendered report, followed by the kept part of the old one (from its marker on). */
+export function withKeptSections(fresh: string, old: string): string {
+  const at = old.indexOf(KEEP_BELOW);
+  return at === -1 ? fresh : `${fresh.trimEnd()}\n\n${old.slice(at)}`;
+}
