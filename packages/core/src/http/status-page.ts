@@ -7,17 +7,16 @@
  */
 import { bool, checkOptions, int } from '../config/validate.js';
 import type { MessageRecord } from '../contract/message.js';
-import type { DiagnoseReport } from '../contract/results.js';
-import { invalidArgument, MsgQueueError } from '../errors/msgqueue-error.js';
+import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { Queue } from '../queue/create-queue.js';
 import { checkCsrf, cookie, csrfToken, newSession, readSession, type SigningKey, signingKey } from './admin-session.js';
 import { env, queuesOf, sameSecret } from './auth.js';
 import { LoginThrottle } from './login-throttle.js';
-import { actionOf } from './status-page-actions.js';
-import { esc, type Frame, layout, loginPage, queueSection, STYLESHEET } from './status-page-html.js';
-import { filterOf, findOptions, home, listHref, listOf, pageOf } from './status-page-lists.js';
+import { type Frame, layout, loginPage, STYLESHEET } from './status-page-html.js';
+import { home } from './status-page-lists.js';
+import { act, failed, message, messages, notFoundBody, overview, type SignedIn } from './status-page-routes.js';
 import { PAGE_SCRIPT } from './status-page-script.js';
-import { gatePage, listPage, messagePage, planPage, resultPage, type ViewContext } from './status-page-views.js';
+import type { ViewContext } from './status-page-views.js';
 
 /**
  * Options of {@link statusPage}.
@@ -66,8 +65,6 @@ export interface StatusPageOptions {
 }
 
 const COOKIE = 'msgqueue_session';
-/** Messages of each kind the page lists (stuck, held, failed). */
-const SAMPLES = 20;
 const MIN_SECRET = 16;
 
 /** Headers on every page: nothing cached, no script, no frame, no referrer, nothing from elsewhere. */
@@ -118,7 +115,6 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     'refreshSeconds',
   ]);
   const queues = queuesOf(o, field);
-  const byName = new Map(queues.map((q) => [q.options.name, q]));
   const base = o.basePath ?? '';
   if (typeof base !== 'string' || !/^(\/[A-Za-z0-9._~-]+)*$/.test(base)) {
     throw invalidArgument(`${field}.basePath`, 'expected a path such as /admin/queues (no trailing slash), or an empty string.');
@@ -225,8 +221,8 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
     const frame = (title: string, refresh = false): Frame => ({ base, title, csrf, ...(refresh ? { refreshSeconds } : {}) });
     const show = (title: string, html: string, status = 200, refresh = false) =>
       page(method === 'HEAD' ? '' : layout(frame(title, refresh), html), status, extra);
-    const queueNamed = (name: string | null) => (name === null ? undefined : byName.get(name));
 
+    const signed: SignedIn = { base, queues, view, readOnly, redact, now, show };
     try {
       if (method === 'POST') {
         const form = await formOf(request);
@@ -242,74 +238,15 @@ export function statusPage(options: StatusPageOptions): (request: Request) => Pr
             'set-cookie': `${COOKIE}=; Path=${cookiePath}; HttpOnly; SameSite=Strict; Max-Age=0${secure}`,
           });
         }
-        if (path !== '/action') return show('Not found', notFoundBody(base), 404);
-        if (readOnly) return show('Read-only', '<h1>Read-only</h1><p>This status page shows the queues and changes nothing.</p>', 403);
-        const queue = queueNamed(form.get('queue'));
-        if (!queue) return show('Not found', notFoundBody(base), 404);
-        const name = queue.options.name;
-        const list = form.get('list');
-        const back = list ? listHref(base, name, listOf(new URLSearchParams({ list }))) : home(base);
-        // A button that acts on every row the filter matches ignores the rows ticked in the same form.
-        if (url.searchParams.get('scope') === 'matching') form.delete('id');
-        const action = actionOf(queue, form);
-        const confirmed = form.get('confirm') === '1';
-        if (action.kind === 'gate') {
-          if (!confirmed) return show('Confirm', planPage(view, name, form, action, null, back));
-          return show('Done', gatePage(name, await action.run(), back));
-        }
-        if (!confirmed) return show('Confirm', planPage(view, name, form, action, await action.run(true), back));
-        return show('Done', resultPage(name, await action.run(false), back));
+        return path === '/action' ? await act(signed, form, url.searchParams) : show('Not found', notFoundBody(base), 404);
       }
       if (method !== 'GET' && method !== 'HEAD') return page(notFound(base), 405, { allow: 'GET, HEAD, POST', ...extra });
-
-      if (path === '/') {
-        const reports: DiagnoseReport[] = await Promise.all(queues.map((q) => q.diagnose({ sampleSize: SAMPLES })));
-        const healthy = reports.every((r) => r.healthy);
-        return show(
-          healthy ? 'Queues' : 'Queues: attention needed',
-          `<h1>Queues</h1>\n${reports.map((r) => queueSection(r, view)).join('\n')}`,
-          200,
-          true,
-        );
-      }
-      if (path === '/messages') {
-        const queue = queueNamed(url.searchParams.get('queue'));
-        if (!queue) return show('Not found', notFoundBody(base), 404);
-        const list = listOf(url.searchParams);
-        const filter = filterOf(url.searchParams);
-        const pageNumber = pageOf(url.searchParams);
-        const found = await queue.find(findOptions(list, filter, pageNumber));
-        return show(`${queue.options.name} · ${list}`, listPage(view, queue.options.name, list, filter, pageNumber, found), 200, true);
-      }
-      if (path === '/message') {
-        const queue = queueNamed(url.searchParams.get('queue'));
-        const id = url.searchParams.get('id');
-        const record = queue && id ? await queue.get(id) : null;
-        if (!queue || !record) return show('Not found', notFoundBody(base), 404);
-        const { payload, ...rest } = record;
-        const shown = url.searchParams.get('payload') === '1';
-        return show(
-          `${queue.options.name} · ${record.id}`,
-          messagePage(
-            view,
-            queue.options.name,
-            rest,
-            shown ? { shown: true, text: redacted(redact, payload, rest) } : { shown: false },
-            now,
-          ),
-        );
-      }
+      if (path === '/') return await overview(signed);
+      if (path === '/messages') return await messages(signed, url.searchParams);
+      if (path === '/message') return await message(signed, url.searchParams);
       return show('Not found', notFoundBody(base), 404);
     } catch (error) {
-      const bad = error instanceof MsgQueueError && error.code === 'INVALID_ARGUMENT';
-      const message = error instanceof Error ? error.message : String(error);
-      return show(
-        bad ? 'Cannot do that' : 'Storage error',
-        bad
-          ? `<h1>Cannot do that</h1><p role="alert">${esc(message)}</p><p>Nothing was changed. Go back and change the form.</p>`
-          : `<h1>The queues could not be read</h1><p role="alert">${esc(message)}</p>`,
-        bad ? 400 : 500,
-      );
+      return failed(signed, error);
     }
   };
 }
@@ -320,30 +257,6 @@ function asset(path: string, method: string): Response {
   return new Response(method === 'HEAD' ? null : body, {
     headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' },
   });
-}
-
-/** What the page shows of a payload: through `redact` when given; never the payload when `redact` throws. */
-function redacted(redact: StatusPageOptions['redact'], payload: unknown, message: Omit<MessageRecord, 'payload'>): string {
-  if (!redact) return payloadText(payload);
-  try {
-    return payloadText(redact(payload, message));
-  } catch (error) {
-    return `(not shown: redact threw ${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
-/** A payload as text for the page: JSON, indented; a string as it is. */
-function payloadText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function notFoundBody(base: string): string {
-  return `<h1>Not found</h1><p><a href="${esc(home(base))}">The queues</a></p>`;
 }
 
 function notFound(base: string): string {
