@@ -50,6 +50,15 @@ describe.skipIf(!haveChromium)('the status page in headless Chromium, on Postgre
     return r.rows.map((row) => [row.id, row.status, row.to]);
   };
   const statusOf = async (id: string) => (await t.queue().get(id))?.status ?? 'DELETED';
+  /** Form fields with no accessible name (no label around or for them, no aria-label): none allowed. */
+  const unlabeled = () =>
+    page.$$eval('input:not([type=hidden]), select, textarea', (fields) =>
+      fields
+        .filter(
+          (f) => !f.closest('label') && !f.getAttribute('aria-label') && !(f.id && f.ownerDocument.querySelector(`label[for="${f.id}"]`)),
+        )
+        .map((f) => f.outerHTML),
+    );
   /** Click a button that posts an action, and wait for the page it answers with. */
   const submit = async (selector: string) => {
     await Promise.all([page.waitForURL((u) => u.pathname === `${BASE}/action`), page.click(selector)]);
@@ -119,6 +128,8 @@ describe.skipIf(!haveChromium)('the status page in headless Chromium, on Postgre
       expect(shown[status], status).toBe(inTable[status] ?? 0);
     }
     expect(shown.total).toBe(rows.reduce((sum, r) => sum + Number(r.n), 0));
+    expect((await page.$$('input:not([type=hidden]), select')).length).toBeGreaterThan(0);
+    expect(await unlabeled()).toEqual([]);
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
     expect(statSync(join(shots, 'overview.png')).size).toBeGreaterThan(10_000);
   });
@@ -150,6 +161,7 @@ describe.skipIf(!haveChromium)('the status page in headless Chromium, on Postgre
     const refused = await cli('release-stuck', '--ids', s.live);
     expect(refused.refused.map((r) => r.reason)).toEqual(['lease-live']);
     await page.goto(`${origin}${BASE}/messages?queue=default&list=stuck`);
+    expect(await unlabeled()).toEqual([]);
     await page.check(`input[name=id][value="${s.live}"]`);
     await submit('button[value=release-stuck]');
     expect(await page.textContent('ul.refused')).toContain('lease-live');

@@ -215,5 +215,5 @@ form.filters,form.gate{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;mar
 fieldset{border:1px solid var(--line);border-radius:.25rem;margin:.5rem 0;display:grid;gap:.25rem}form.matching,form.confirm{margin:.5rem 0}.danger{border-color:var(--bad);color:var(--bad);font-weight:700}
 .note,.help{color:var(--muted)}nav.paging{display:flex;gap:1rem;margin:0 0 1rem}pre.payload{white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--line);padding:.5rem;border-radius:.25rem}
 h3 .all{font-size:.875rem;font-weight:400}td input[type=checkbox],th input[type=checkbox]{width:1.25rem;height:1.25rem}
-table.messages td,table.messages th{text-align:left}form.confirm a{margin-left:1rem}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
+table.messages td,table.messages th{text-align:left}form.confirm a{margin-left:1rem}td.error-text{max-width:32rem;overflow-wrap:anywhere}button{cursor:pointer}button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid #0969da;outline-offset:2px}.error{color:var(--bad)}
 `;

@@ -179,7 +179,7 @@ const VERB: Record<OperatorResult['action'], string> = {
 /** The rows of a plan or a result, each with its transition. */
 function planTable(rows: PlanRow[]): string {
   if (rows.length === 0) return '<p>No message to change.</p>';
-  return `<table class="messages plan"><thead><tr><th scope="col">id</th><th scope="col">from</th><th scope="col">to</th><th scope="col">attempts</th><th scope="col">unchanged for</th><th scope="col">lease left</th><th scope="col">may have been sent</th><th scope="col">last error</th></tr></thead><tbody>${rows
+  return `<table class="messages plan"><caption>Each message and what the action does to it</caption><thead><tr><th scope="col">id</th><th scope="col">from</th><th scope="col">to</th><th scope="col">attempts</th><th scope="col">unchanged for</th><th scope="col">lease left</th><th scope="col">may have been sent</th><th scope="col">last error</th></tr></thead><tbody>${rows
     .map(
       (r) =>
         `<tr><td><code>${esc(r.id)}</code></td><td>${esc(r.status)}</td><td>${esc(r.to)}</td><td>${r.attempts}</td><td>${ago(r.ageMs)}</td><td>${r.leaseLeftMs === null ? '' : r.leaseLeftMs >= 0 ? ago(r.leaseLeftMs) : `expired ${ago(-r.leaseLeftMs)} ago`}</td><td>${r.reachedSending ? 'yes' : 'no'}</td><td class="error-text">${esc(r.lastError ?? '')}</td></tr>`,
