@@ -56,7 +56,7 @@ const MUTANTS = [
 /** The model-based tests: on the memory adapter (unit) and on the SQL engine over every database (db). */
 const RUNS = [
   ['unit', 'packages/conformance/test/memory.test.ts'],
-  ['db', 'packages/sql/test/conformance-'],
+  ['db', 'packages/sql/test/conformance.db.test.ts'],
 ];
 
 let survived = 0;
