@@ -8,11 +8,7 @@ import type { Gate } from '../contract/adapter.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 import type { OperatorResult } from '../operator/plan.js';
 import type { Queue } from '../queue/create-queue.js';
-
-/** The actions the page offers, by the name its forms post. */
-export const ACTIONS = ['retry', 'mark-sent', 'release-stuck', 'purge', 'cancel', 'pause', 'resume'] as const;
-/** One of {@link ACTIONS}. */
-export type ActionName = (typeof ACTIONS)[number];
+import { ACTIONS, type ActionName, minutesMs } from './status-page-lists.js';
 
 /** A change of many messages: planned by a dry run, then carried out. */
 export interface RowsAction {
@@ -42,11 +38,16 @@ const LIMIT = 1000;
 
 /** A whole number of minutes from a form field (empty: undefined), as milliseconds. */
 function minutes(form: URLSearchParams, name: string, label: string): number | undefined {
-  const raw = (form.get(name) ?? '').trim();
-  if (raw === '') return undefined;
-  if (!/^\d{1,7}$/.test(raw)) throw invalidArgument(label, `expected a whole number of minutes, got "${raw.slice(0, 40)}".`);
-  return Number(raw) * MINUTE;
+  const raw = form.get(name) ?? '';
+  const ms = minutesMs(raw);
+  if (ms === null) throw invalidArgument(label, `expected a whole number of minutes, got "${raw.trim().slice(0, 40)}".`);
+  return ms;
 }
+
+/** Whose gate a pause or resume changes, in words. */
+// biome-ignore lint/suspicious/noExplicitAny: a queue of any payload type.
+const whose = (queue: Queue<any>, key: string | null) =>
+  key === null ? `the queue ${queue.options.name}` : `the group ${key} of ${queue.options.name}`;
 
 /** A text field, trimmed; undefined when empty. */
 function text(form: URLSearchParams, name: string): string | undefined {
@@ -125,24 +126,22 @@ export function actionOf(queue: Queue<any>, form: URLSearchParams): Action {
     case 'pause': {
       const key = text(form, 'group') ?? null;
       const forMs = minutes(form, 'for', 'for (minutes)');
-      const who = key === null ? `the queue ${queue.options.name}` : `the group ${key} of ${queue.options.name}`;
       const options = { ...(key !== null ? { key } : {}), ...(note ? { note } : {}) };
       return {
         kind: 'gate',
         name,
         key,
-        describe: `Pause ${who}${forMs ? ` for ${forMs / MINUTE} min` : ' until resumed'}: from their next claim no process takes its messages; sends already in flight finish.`,
+        describe: `Pause ${whose(queue, key)}${forMs ? ` for ${forMs / MINUTE} min` : ' until resumed'}: from their next claim no process takes its messages; sends already in flight finish.`,
         run: () => (forMs ? queue.pauseFor(forMs, options) : queue.pause(options)),
       };
     }
     case 'resume': {
       const key = text(form, 'group') ?? null;
-      const who = key === null ? `the queue ${queue.options.name}` : `the group ${key} of ${queue.options.name}`;
       return {
         kind: 'gate',
         name,
         key,
-        describe: `Resume ${who}: its messages are claimed again from every process's next claim (a timed pause ends too).`,
+        describe: `Resume ${whose(queue, key)}: its messages are claimed again from every process's next claim (a timed pause ends too).`,
         run: () => queue.resume(key !== null ? { key } : {}),
       };
     }

@@ -165,13 +165,12 @@ const STATUS_LIST: Partial<Record<keyof DiagnoseReport['counts'], ListName>> = {
 
 /** Pause or resume the queue or one group key (each shown first as what it will do, then confirmed). */
 function gateForms(r: DiagnoseReport, v: SectionContext): string {
-  const open = (extra: string) =>
-    `<form method="post" action="${esc(v.base)}/action" class="gate"><input type="hidden" name="csrf" value="${esc(v.csrf)}"><input type="hidden" name="queue" value="${esc(r.queue)}">${extra}`;
   const id = `g-${esc(r.queue)}`;
-  return `${open(`<label>Group key (empty: the whole queue) <input id="${id}-key" name="group" maxlength="255"></label>
+  return `<form method="post" action="${esc(v.base)}/action" class="gate"><input type="hidden" name="csrf" value="${esc(v.csrf)}"><input type="hidden" name="queue" value="${esc(r.queue)}">
+<label>Group key (empty: the whole queue) <input id="${id}-key" name="group" maxlength="255"></label>
 <label>For (minutes; empty: until resumed) <input id="${id}-for" name="for" inputmode="numeric" pattern="[0-9]*" size="5"></label>
 <label>Note <input id="${id}-note" name="note" maxlength="500"></label>
-<button type="submit" name="action" value="pause">Pause…</button> <button type="submit" name="action" value="resume">Resume…</button></form>`)}`;
+<button type="submit" name="action" value="pause">Pause…</button> <button type="submit" name="action" value="resume">Resume…</button></form>`;
 }
 
 /** The samples `diagnose` read (stuck, held, failed: the oldest or newest few), as tables; never a payload. */

@@ -5,7 +5,11 @@
  */
 import type { MessageStatus } from '../contract/message.js';
 import type { FindOptions } from '../operator/find.js';
-import type { ActionName } from './status-page-actions.js';
+
+/** The actions the page offers, by the name its forms post. */
+export const ACTIONS = ['retry', 'mark-sent', 'release-stuck', 'purge', 'cancel', 'pause', 'resume'] as const;
+/** One of {@link ACTIONS}. */
+export type ActionName = (typeof ACTIONS)[number];
 
 /** A list the page shows. */
 export interface ListKind {
@@ -117,7 +121,7 @@ export function pageOf(params: URLSearchParams): number {
 /** What `Queue.find` is asked for a page of a list. */
 export function findOptions(list: ListName, f: ListFilter, page: number): FindOptions {
   const kind = LISTS[list];
-  const olderThan = /^\d{1,7}$/.test(f.olderThanMin) ? Number(f.olderThanMin) * 60_000 : undefined;
+  const olderThan = minutesMs(f.olderThanMin) ?? undefined;
   return {
     status: kind.status,
     ...(kind.possiblySent !== undefined ? { possiblySent: kind.possiblySent } : {}),
@@ -127,6 +131,13 @@ export function findOptions(list: ListName, f: ListFilter, page: number): FindOp
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   };
+}
+
+/** A whole number of minutes as a form writes it, in milliseconds; undefined when empty, null when not such a number. */
+export function minutesMs(raw: string): number | null | undefined {
+  const text = raw.trim();
+  if (text === '') return undefined;
+  return /^\d{1,7}$/.test(text) ? Number(text) * 60_000 : null;
 }
 
 /** The overview's address: the base itself (Next.js drops a trailing slash), or `/` at the root. */

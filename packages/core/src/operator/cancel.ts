@@ -52,7 +52,7 @@ export async function cancel(ctx: ResolvedOptions, options: CancelOptions): Prom
   }
   const note = `cancelled: ${o.note ?? 'by an operator'}`;
   // With ids, every status is read so that each id not cancelled says why.
-  const { rows, now, more } = await select(ctx, filter.ids ? MESSAGE_STATUSES : ['PENDING'], filter, groupKey);
+  const { rows, now, more } = await select(ctx, filter.ids ? MESSAGE_STATUSES : ['PENDING'], filter, { groupKey });
   const taken = rows.filter((r) => r.status === 'PENDING');
   const refused: PlanRefusal[] = rows
     .filter((r) => r.status !== 'PENDING')

@@ -5,7 +5,7 @@ import { bool, checkOptions, int, key } from '../config/validate.js';
 import type { FoundRow } from '../contract/adapter.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../contract/message.js';
 import type { MessageSummary } from '../contract/results.js';
-import { checkFilter, checkStatuses } from './select.js';
+import { checkFilter, checkStatuses, select } from './select.js';
 
 /**
  * Options of {@link Queue.find}.
@@ -78,16 +78,16 @@ export async function find(ctx: ResolvedOptions, options: FindOptions = {}): Pro
   const f = checkFilter({ ids: o.ids, olderThanMs: o.olderThanMs, errorContains: o.errorContains }, field);
   const limit = int(o.limit, `${field}.limit`, 1, 1000, 50);
   const offset = int(o.offset, `${field}.offset`, 0, 1_000_000, 0);
-  const found = await ctx.adapter.find({
-    queue: ctx.name,
+  // One row past the page says whether there are more.
+  const found = await select(
+    ctx,
     statuses,
-    limit: limit + 1,
-    ...(offset > 0 ? { offset } : {}),
-    ...(f.ids ? { ids: f.ids } : {}),
-    ...(f.olderThanMs !== undefined ? { olderThanMs: f.olderThanMs } : {}),
-    ...(f.errorContains !== undefined ? { errorContains: f.errorContains } : {}),
-    ...(o.groupKey !== undefined ? { groupKey: key(o.groupKey, `${field}.groupKey`) } : {}),
-    ...(o.possiblySent !== undefined ? { possiblySent: bool(o.possiblySent, `${field}.possiblySent`, false) } : {}),
-  });
-  return { now: found.now, messages: found.rows.slice(0, limit).map(summaryOf), more: found.rows.length > limit };
+    { ...f, limit: limit + 1 },
+    {
+      offset,
+      ...(o.groupKey !== undefined ? { groupKey: key(o.groupKey, `${field}.groupKey`) } : {}),
+      ...(o.possiblySent !== undefined ? { possiblySent: bool(o.possiblySent, `${field}.possiblySent`, false) } : {}),
+    },
+  );
+  return { now: found.now, messages: found.rows.slice(0, limit).map(summaryOf), more: found.more };
 }

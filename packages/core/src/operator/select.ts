@@ -2,7 +2,7 @@
 
 import type { ResolvedOptions } from '../config/options.js';
 import { bool, int, key } from '../config/validate.js';
-import type { FindResult } from '../contract/adapter.js';
+import type { FindRequest, FindResult } from '../contract/adapter.js';
 import type { MessageStatus } from '../contract/message.js';
 import { invalidArgument } from '../errors/msgqueue-error.js';
 
@@ -56,15 +56,20 @@ export function checkStatuses<S extends MessageStatus>(value: unknown, field: st
   return [...new Set(list as S[])];
 }
 
+/** What narrows a selection beyond the shared filter: a group key, the possibly-sent flag, a page's offset. */
+export type Narrowing = Partial<Pick<FindRequest, 'groupKey' | 'possiblySent' | 'offset'>>;
+
 /** The rows of this queue the filter selects, in the given statuses; `more` when the limit was reached. */
 export async function select(
   ctx: ResolvedOptions,
   statuses: readonly MessageStatus[],
   f: Filter,
-  groupKey?: string,
+  narrow: Narrowing = {},
 ): Promise<FindResult & { more: boolean }> {
   const found = await ctx.adapter.find({
-    ...(groupKey !== undefined ? { groupKey } : {}),
+    ...(narrow.groupKey !== undefined ? { groupKey: narrow.groupKey } : {}),
+    ...(narrow.possiblySent !== undefined ? { possiblySent: narrow.possiblySent } : {}),
+    ...(narrow.offset ? { offset: narrow.offset } : {}),
     queue: ctx.name,
     statuses,
     limit: f.limit,

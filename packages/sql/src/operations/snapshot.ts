@@ -29,6 +29,7 @@ export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Prom
   const failed = sql`${t.col('status')} = ${t.status('FAILED')}`;
   const pending = sql`${t.col('status')} = ${t.status('PENDING')}`;
   const shifted = timeZoneShift(t);
+  const recentMs = request.throughputWindowMs;
   const estimateSent = await sentIsEstimated(db, t);
   const exact = MESSAGE_STATUSES.filter((s) => !(s === 'SENT' && estimateSent));
 
@@ -46,11 +47,11 @@ export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Prom
       count(orphaned, 'orphaned'),
       shifted ? count(shifted, 'shifted') : sql`0 AS ${a('shifted')}`,
       count(sql`${failed} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -request.failedWindowMs)}`, 'failedInWindow'),
-      ...(request.throughputWindowMs === undefined
+      ...(recentMs === undefined
         ? []
         : (['SENT', 'FAILED'] as const).map((s) =>
             count(
-              sql`${t.col('status')} = ${t.status(s)} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -(request.throughputWindowMs ?? 0))}`,
+              sql`${t.col('status')} = ${t.status(s)} AND ${t.col('updatedAt')} >= ${t.nowPlus('updatedAt', -recentMs)}`,
               `recent_${s}`,
             ),
           )),
@@ -87,9 +88,7 @@ export async function snapshot(db: Db, t: Table, request: SnapshotRequest): Prom
     orphanedInFlight: toNumber(f.orphaned),
     pendingShiftedByTimeZone: shifted ? { rows: toNumber(f.shifted), offsetMinutes: t.schema.sessionOffsetMinutes } : null,
     failedInWindow: toNumber(f.failedInWindow),
-    ...(request.throughputWindowMs === undefined
-      ? {}
-      : { finishedInThroughputWindow: { SENT: toNumber(f.recent_SENT), FAILED: toNumber(f.recent_FAILED) } }),
+    ...(recentMs === undefined ? {} : { finishedInThroughputWindow: { SENT: toNumber(f.recent_SENT), FAILED: toNumber(f.recent_FAILED) } }),
     possiblySentPending: toNumber(f.possiblySent),
     duplicateDedupeKeys: toNumber(f.duplicateKeys),
     blockedGroups: toNumber(f.blockedGroups),
